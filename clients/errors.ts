@@ -1,0 +1,85 @@
+/**
+ * Engine-neutral domain errors. Adapters throw these (never driver errors); the
+ * error-mapping interceptor turns each into one deliberate API code.
+ */
+
+/** The kinds of named things the stores hold. */
+export type ResourceKind = "topic" | "collection" | "point" | "node" | "relationship";
+
+/** A named resource does not exist for the tenant (NOT_FOUND). */
+export class NotFoundError extends Error {
+  override readonly name = "NotFoundError";
+  constructor(
+    readonly kind: ResourceKind,
+    readonly id: string,
+  ) {
+    super(`${kind} "${id}" not found`);
+  }
+}
+
+/** A create named a resource that already exists (ALREADY_EXISTS). */
+export class AlreadyExistsError extends Error {
+  override readonly name = "AlreadyExistsError";
+  constructor(
+    readonly kind: ResourceKind,
+    readonly id: string,
+  ) {
+    super(`${kind} "${id}" already exists`);
+  }
+}
+
+/**
+ * The request is well-formed but the stored state forbids it (FAILED_PRECONDITION):
+ * a vector of the wrong dimension, an edge to a missing node, a node that still has
+ * relationships. `field` names the offending request field where there is one.
+ */
+export class PreconditionError extends Error {
+  override readonly name = "PreconditionError";
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** An engine cannot be reached or refused the work for now (UNAVAILABLE, retryable). */
+export class EngineUnavailableError extends Error {
+  override readonly name = "EngineUnavailableError";
+  constructor(
+    readonly engine: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${engine} is unavailable`, options);
+  }
+}
+
+/** An engine call ran out of the caller's time (DEADLINE_EXCEEDED). */
+export class EngineTimeoutError extends Error {
+  override readonly name = "EngineTimeoutError";
+  constructor(
+    readonly engine: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${engine} did not answer in time`, options);
+  }
+}
+
+/** The caller cancelled the call (CANCELED). */
+export class CancelledError extends Error {
+  override readonly name = "CancelledError";
+  constructor(options?: { cause?: unknown }) {
+    super("the call was cancelled", options);
+  }
+}
+
+/** Throws the reason of an aborted signal as a domain error, else returns. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (!signal?.aborted) return;
+  const reason: unknown = signal.reason;
+  if (reason instanceof EngineTimeoutError || reason instanceof CancelledError) throw reason;
+  if (reason instanceof Error && reason.name === "TimeoutError") {
+    throw new EngineTimeoutError("request", { cause: reason });
+  }
+  throw new CancelledError({ cause: reason });
+}
