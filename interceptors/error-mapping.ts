@@ -1,0 +1,70 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { Logger } from "pino";
+import {
+  AlreadyExistsError,
+  CancelledError,
+  EngineTimeoutError,
+  EngineUnavailableError,
+  NotFoundError,
+  PreconditionError,
+} from "../clients/errors.js";
+import { PreconditionFailureSchema } from "../gen/google/rpc/error_details_pb.js";
+import { type Call, type CallOutput, type Interceptor, mapStreamErrors } from "./call.js";
+import { requestIdKey } from "./values.js";
+
+/** Options of {@link createErrorMappingInterceptor}. */
+export interface ErrorMappingOptions {
+  /** Where unexpected errors are logged with their cause. */
+  readonly logger: Logger;
+}
+
+/**
+ * Turns every error that leaves the service into a `ConnectError` with a deliberate
+ * code: domain errors map to their API codes, anything unexpected becomes INTERNAL
+ * with the cause logged (with the request id) and never sent. Stream errors too.
+ */
+export function createErrorMappingInterceptor(options: ErrorMappingOptions): Interceptor {
+  const { logger } = options;
+  return (next) => async (call, input) => {
+    let output: CallOutput;
+    try {
+      output = await next(call, input);
+    } catch (error) {
+      throw toConnectError(error, call, logger);
+    }
+    if (!output.stream) return output;
+    return {
+      stream: true,
+      messages: mapStreamErrors(output.messages, (error) => toConnectError(error, call, logger)),
+    };
+  };
+}
+
+/** Maps any thrown value to the `ConnectError` the client will see. */
+export function toConnectError(error: unknown, call: Call, logger: Logger): ConnectError {
+  if (error instanceof ConnectError) return error;
+  if (error instanceof NotFoundError) return new ConnectError(error.message, Code.NotFound);
+  if (error instanceof AlreadyExistsError) {
+    return new ConnectError(error.message, Code.AlreadyExists);
+  }
+  if (error instanceof PreconditionError) {
+    const violation = { type: "STATE", subject: error.field ?? "", description: error.message };
+    return new ConnectError(error.message, Code.FailedPrecondition, undefined, [
+      { desc: PreconditionFailureSchema, value: { violations: [violation] } },
+    ]);
+  }
+  if (error instanceof EngineUnavailableError) {
+    logger.warn(
+      { err: error.cause, engine: error.engine, requestId: call.values.get(requestIdKey) },
+      "engine unavailable",
+    );
+    return new ConnectError(error.message, Code.Unavailable);
+  }
+  if (error instanceof EngineTimeoutError) {
+    return new ConnectError("deadline exceeded", Code.DeadlineExceeded);
+  }
+  if (error instanceof CancelledError) return new ConnectError("call cancelled", Code.Canceled);
+  const requestId = call.values.get(requestIdKey);
+  logger.error({ err: error, requestId, method: call.method.name }, "unexpected error");
+  return new ConnectError(`internal error (request id ${requestId})`, Code.Internal);
+}

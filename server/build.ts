@@ -1,0 +1,170 @@
+import type { AddressInfo, Server as NetServer } from "node:net";
+import { ServerCredentials, type Server as GrpcServer } from "@grpc/grpc-js";
+import type { Logger } from "pino";
+import type { EventLog } from "../clients/events/port.js";
+import type { GraphStore } from "../clients/graphs/port.js";
+import type { VectorStore } from "../clients/vectors/port.js";
+import { EventsService } from "../gen/ragplane/v1/events_pb.js";
+import { GraphsService } from "../gen/ragplane/v1/graphs_pb.js";
+import { VectorsService } from "../gen/ragplane/v1/vectors_pb.js";
+import { createChain } from "../interceptors/chain.js";
+import type { Config } from "./config.js";
+import { buildMethods, OpenStreams, type ServiceBinding } from "./dispatch.js";
+import { HealthMonitor } from "./health.js";
+import { addReflection } from "./reflection.js";
+import { createEventsService } from "./services/events/service.js";
+import { eventsValidators } from "./services/events/validate.js";
+import { createGraphsService } from "./services/graphs/service.js";
+import { graphsValidators } from "./services/graphs/validate.js";
+import { createVectorsService } from "./services/vectors/service.js";
+import { vectorsValidators } from "./services/vectors/validate.js";
+import { validatorMap } from "./services/validators.js";
+import { createConnectHandler } from "./transports/connect.js";
+import { addMethodsToGrpcServer, createGrpcServer } from "./transports/grpc.js";
+import { createHttpServer, createOperationsHandler } from "./transports/http.js";
+
+/** The engines behind the three services, one adapter per port. */
+export interface Engines {
+  readonly events: EventLog;
+  readonly vectors: VectorStore;
+  readonly graphs: GraphStore;
+}
+
+/** What {@link build} needs. */
+export interface RagplaneDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly engines: Engines;
+}
+
+/** The bound ports, once listening. */
+export interface ListeningPorts {
+  readonly grpcPort: number;
+  readonly httpPort: number;
+}
+
+/** A built ragplane server: both transports, health and reflection, not yet listening. */
+export interface RagplaneServer {
+  /** Binds both ports on `config.host` and starts readiness probing. */
+  listen(): Promise<ListeningPorts>;
+  /**
+   * Stops accepting calls, ends open streams with UNAVAILABLE, lets in-flight calls
+   * finish within `config.shutdownGraceMs`, then closes both ports. Engines are the
+   * caller's to close afterwards.
+   */
+  close(): Promise<void>;
+  /** Readiness as probed from the engines. */
+  readonly health: HealthMonitor;
+}
+
+/** Wires services, the interceptor chain and both transports; does not listen. */
+export function build(deps: RagplaneDeps): RagplaneServer {
+  const { config, logger, engines } = deps;
+  const bindings: ServiceBinding[] = [
+    { service: EventsService, handlers: createEventsService(engines.events) },
+    { service: VectorsService, handlers: createVectorsService(engines.vectors) },
+    { service: GraphsService, handlers: createGraphsService(engines.graphs) },
+  ];
+  const chain = createChain({
+    logger,
+    deadlines: config.deadlines,
+    validators: validatorMap([
+      [EventsService, eventsValidators],
+      [VectorsService, vectorsValidators],
+      [GraphsService, graphsValidators],
+    ]),
+  });
+  const streams = new OpenStreams();
+  const methods = buildMethods(bindings, chain, streams);
+
+  const health = new HealthMonitor(
+    new Map([
+      [EventsService.typeName, () => engines.events.health()],
+      [VectorsService.typeName, () => engines.vectors.health()],
+      [GraphsService.typeName, () => engines.graphs.health()],
+    ]),
+  );
+
+  const grpcServer = createGrpcServer();
+  addMethodsToGrpcServer(grpcServer, methods.values());
+  health.grpc.addToServer(grpcServer);
+  if (config.reflection) addReflection(grpcServer);
+
+  const shutdown = new AbortController();
+  const httpServer = createHttpServer(
+    createConnectHandler({
+      entries: methods.values(),
+      fallback: createOperationsHandler(health),
+      shutdownSignal: shutdown.signal,
+    }),
+  );
+
+  return {
+    health,
+    async listen() {
+      const grpcPort = await bindGrpc(grpcServer, `${hostForUrl(config.host)}:${config.grpcPort}`);
+      const httpPort = await bindHttp(httpServer, config.host, config.httpPort);
+      await health.refresh();
+      health.start(config.readinessIntervalMs);
+      logger.info({ host: config.host, grpcPort, httpPort }, "ragplane listening");
+      return { grpcPort, httpPort };
+    },
+    async close() {
+      health.stop();
+      streams.closeAll();
+      await Promise.all([
+        closeGrpc(grpcServer, config.shutdownGraceMs),
+        closeHttp(httpServer, config.shutdownGraceMs, () => shutdown.abort()),
+      ]);
+    },
+  };
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
+function bindGrpc(server: GrpcServer, address: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, ServerCredentials.createInsecure(), (error, port) =>
+      error ? reject(error) : resolve(port),
+    );
+  });
+}
+
+function bindHttp(server: NetServer, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeGrpc(server: GrpcServer, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    server.tryShutdown(() => {
+      clearTimeout(force);
+      resolve();
+    });
+  });
+}
+
+function closeHttp(server: NetServer, graceMs: number, abortCalls: () => void): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    const force = setTimeout(() => {
+      abortCalls();
+      (server as NetServer & { closeAllConnections?: () => void }).closeAllConnections?.();
+    }, graceMs);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,92 @@
+import { HealthImplementation, type ServingStatus } from "grpc-health-check";
+import type { EngineHealth } from "../clients/health.js";
+
+/** A named probe of one engine; services list the engines they need. */
+export type EngineProbe = () => Promise<EngineHealth>;
+
+/** The readiness of the server and of each service, as `/readyz` reports it. */
+export interface Readiness {
+  readonly ready: boolean;
+  readonly services: Record<string, { readonly ready: boolean; readonly detail?: string }>;
+}
+
+/**
+ * Probes each service's engine on an interval and publishes the result both to gRPC
+ * health (`grpc.health.v1.Health`, per service and "" for the whole server) and to
+ * `/readyz`. A probe that throws or hangs past the interval counts as not ready.
+ */
+export class HealthMonitor {
+  /** The grpc-health-check implementation to add to the grpc-js server. */
+  readonly grpc: HealthImplementation;
+  private current: Readiness;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly probes: ReadonlyMap<string, EngineProbe>,
+    private readonly timeoutMs = 2_000,
+  ) {
+    const initial: Record<string, ServingStatus> = { "": "NOT_SERVING" };
+    for (const name of probes.keys()) initial[name] = "NOT_SERVING";
+    this.grpc = new HealthImplementation(initial);
+    this.current = { ready: false, services: {} };
+  }
+
+  /** The last readiness computed. */
+  get readiness(): Readiness {
+    return this.current;
+  }
+
+  /** Probes every engine now and publishes the result. */
+  async refresh(): Promise<Readiness> {
+    const services: Record<string, { ready: boolean; detail?: string }> = {};
+    await Promise.all(
+      [...this.probes].map(async ([name, probe]) => {
+        const health = await this.probe(probe);
+        services[name] = health.ok
+          ? { ready: true }
+          : { ready: false, detail: health.detail ?? "" };
+      }),
+    );
+    if (this.stopped) return this.current;
+    const ready = Object.values(services).every((service) => service.ready);
+    this.current = { ready, services };
+    for (const [name, service] of Object.entries(services)) {
+      this.grpc.setStatus(name, service.ready ? "SERVING" : "NOT_SERVING");
+    }
+    this.grpc.setStatus("", ready ? "SERVING" : "NOT_SERVING");
+    return this.current;
+  }
+
+  /** Starts periodic probing. */
+  start(intervalMs: number): void {
+    this.timer = setInterval(() => void this.refresh(), intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops probing and reports every service as not serving (used at shutdown). */
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.current = { ready: false, services: {} };
+    this.grpc.setStatus("", "NOT_SERVING");
+    for (const name of this.probes.keys()) this.grpc.setStatus(name, "NOT_SERVING");
+  }
+
+  private async probe(probe: EngineProbe): Promise<EngineHealth> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<EngineHealth>((resolve) => {
+      timer = setTimeout(
+        () => resolve({ ok: false, detail: "health probe timed out" }),
+        this.timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([probe(), timeout]);
+    } catch (error) {
+      return { ok: false, detail: error instanceof Error ? error.message : "health probe failed" };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

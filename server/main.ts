@@ -1,0 +1,55 @@
+import { build } from "./build.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { openEngines } from "./engines.js";
+import { createLogger } from "./logger.js";
+
+/**
+ * Starts ragplane: reads the configuration, opens the engines, listens on both ports
+ * and shuts down gracefully on SIGTERM / SIGINT (in-flight calls finish, then the
+ * engines close).
+ */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`ragplane: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const engines = await openEngines(config);
+  const server = build({ config, logger, engines });
+  const ports = await server.listen();
+  logger.info(
+    { dataDir: config.dataDir },
+    `try: grpcurl -plaintext ${config.host}:${ports.grpcPort} list`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    await server.close();
+    await engines.close();
+    logger.info("stopped");
+    logger.flush();
+    process.exit(0);
+  };
+  process.on("SIGTERM", (signal) => void stop(signal));
+  process.on("SIGINT", (signal) => void stop(signal));
+  process.on("uncaughtException", (error) => {
+    logger.fatal({ err: error }, "uncaught exception");
+    void stop("uncaughtException");
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `ragplane: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
+  process.exit(1);
+});

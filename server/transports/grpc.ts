@@ -1,0 +1,170 @@
+import { once } from "node:events";
+import { type DescMethod, fromBinary, type Message, toBinary } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import {
+  type handleClientStreamingCall,
+  type handleServerStreamingCall,
+  type handleUnaryCall,
+  Server,
+  type MethodDefinition,
+  type UntypedHandleCall,
+} from "@grpc/grpc-js";
+import { type MethodEntry, messageStream, singleMessage } from "../dispatch.js";
+import { limits } from "../limits.js";
+import { GrpcCall } from "./grpc-call.js";
+import { grpcStatusOf } from "./grpc-status.js";
+
+/** A request that could not be decoded; answered with INVALID_ARGUMENT, never INTERNAL. */
+class UndecodableRequest {
+  constructor(readonly reason: string) {}
+}
+
+type Decoded = Message | UndecodableRequest;
+
+/** Creates a grpc-js server with the 4 MiB message limits and keepalive settings. */
+export function createGrpcServer(): Server {
+  return new Server({
+    "grpc.max_receive_message_length": limits.maxMessageBytes,
+    "grpc.max_send_message_length": limits.maxMessageBytes,
+    "grpc.keepalive_time_ms": 60_000,
+    "grpc.keepalive_permit_without_calls": 1,
+  });
+}
+
+/**
+ * Registers every method on a grpc-js server, with (de)serialisers built from the
+ * generated descriptors and handlers that run the shared chain. This path stays off
+ * Connect's invocation machinery: grpc-js calls our chain directly.
+ */
+export function addMethodsToGrpcServer(server: Server, entries: Iterable<MethodEntry>): void {
+  const byService = new Map<
+    string,
+    {
+      definition: Record<string, MethodDefinition<Decoded, Message>>;
+      handlers: Record<string, UntypedHandleCall>;
+    }
+  >();
+  for (const entry of entries) {
+    const { method } = entry;
+    const serviceName = method.parent.typeName;
+    let service = byService.get(serviceName);
+    if (service === undefined) {
+      service = { definition: {}, handlers: {} };
+      byService.set(serviceName, service);
+    }
+    service.definition[method.name] = {
+      path: `/${serviceName}/${method.name}`,
+      requestStream: method.methodKind === "client_streaming",
+      responseStream: method.methodKind === "server_streaming",
+      requestSerialize: (message: Decoded) =>
+        Buffer.from(toBinary(method.input, message as Message)),
+      requestDeserialize: (bytes: Buffer) => decode(method, bytes),
+      responseSerialize: (message: Message) => Buffer.from(toBinary(method.output, message)),
+      responseDeserialize: (bytes: Buffer) => fromBinary(method.output, bytes),
+      originalName: method.localName,
+    };
+    service.handlers[method.name] = handlerFor(entry);
+  }
+  for (const { definition, handlers } of byService.values())
+    server.addService(definition, handlers);
+}
+
+function decode(method: DescMethod, bytes: Buffer): Decoded {
+  try {
+    return fromBinary(method.input, bytes);
+  } catch (error) {
+    return new UndecodableRequest(error instanceof Error ? error.message : "malformed message");
+  }
+}
+
+function handlerFor({ method, invoke }: MethodEntry): UntypedHandleCall {
+  switch (method.methodKind) {
+    case "unary":
+      return unaryHandler(method, invoke);
+    case "server_streaming":
+      return serverStreamHandler(method, invoke);
+    case "client_streaming":
+      return clientStreamHandler(method, invoke);
+    default:
+      throw new Error(`${method.name}: ${method.methodKind} methods are not supported`);
+  }
+}
+
+function unaryHandler(
+  method: DescMethod,
+  invoke: MethodEntry["invoke"],
+): handleUnaryCall<Decoded, Message> {
+  return (surface, callback) => {
+    const request = surface.request;
+    if (request instanceof UndecodableRequest) {
+      callback(grpcStatusOf(undecodable(request)), null);
+      return;
+    }
+    const call = new GrpcCall(method, surface);
+    invoke(call, { stream: false, message: request }).then(
+      (output) => {
+        const headers = call.takeResponseHeaders();
+        if (headers !== undefined) surface.sendMetadata(headers);
+        callback(null, singleMessage(output));
+      },
+      (error: unknown) => callback(grpcStatusOf(error, call.takeResponseHeaders()), null),
+    );
+  };
+}
+
+function clientStreamHandler(
+  method: DescMethod,
+  invoke: MethodEntry["invoke"],
+): handleClientStreamingCall<Decoded, Message> {
+  return (surface, callback) => {
+    const call = new GrpcCall(method, surface);
+    invoke(call, { stream: true, messages: decodedMessages(surface) }).then(
+      (output) => {
+        const headers = call.takeResponseHeaders();
+        if (headers !== undefined) surface.sendMetadata(headers);
+        callback(null, singleMessage(output));
+      },
+      (error: unknown) => callback(grpcStatusOf(error, call.takeResponseHeaders()), null),
+    );
+  };
+}
+
+async function* decodedMessages(source: AsyncIterable<Decoded>): AsyncGenerator<Message> {
+  for await (const message of source) {
+    if (message instanceof UndecodableRequest) throw undecodable(message);
+    yield message;
+  }
+}
+
+function serverStreamHandler(
+  method: DescMethod,
+  invoke: MethodEntry["invoke"],
+): handleServerStreamingCall<Decoded, Message> {
+  return (surface) => {
+    const request = surface.request;
+    if (request instanceof UndecodableRequest) {
+      surface.emit("error", grpcStatusOf(undecodable(request)));
+      return;
+    }
+    const call = new GrpcCall(method, surface);
+    const cancelled = new Promise<void>((resolve) => surface.once("cancelled", resolve));
+    const pump = async (): Promise<void> => {
+      const output = await invoke(call, { stream: false, message: request });
+      call.flushResponseHeaders();
+      for await (const message of messageStream(output)) {
+        if (surface.cancelled) break;
+        if (!surface.write(message)) await Promise.race([once(surface, "drain"), cancelled]);
+      }
+      call.flushResponseHeaders();
+      if (!surface.cancelled) surface.end();
+    };
+    pump().catch((error: unknown) => {
+      if (!surface.cancelled)
+        surface.emit("error", grpcStatusOf(error, call.takeResponseHeaders()));
+    });
+  };
+}
+
+function undecodable(request: UndecodableRequest): ConnectError {
+  return new ConnectError(`cannot decode request: ${request.reason}`, Code.InvalidArgument);
+}

@@ -1,0 +1,48 @@
+import type { RequestListener, ServerResponse } from "node:http";
+import type { Server } from "node:net";
+import { createServer } from "@httptoolkit/httpolyglot";
+import type { HealthMonitor } from "../health.js";
+import type { NodeHandlerFn } from "./connect.js";
+
+type AnyRequest = Parameters<NodeHandlerFn>[0];
+type AnyResponse = Parameters<NodeHandlerFn>[1];
+
+/**
+ * Serves what is not an RPC on the HTTP port: `/healthz` (liveness: the process
+ * answers), `/readyz` (readiness: every engine answers; 503 otherwise). Anything else
+ * is a 404 with a JSON body.
+ */
+export function createOperationsHandler(health: HealthMonitor): NodeHandlerFn {
+  return (request: AnyRequest, response: AnyResponse) => {
+    const path = (request.url ?? "/").split("?")[0];
+    if (request.method === "GET" && path === "/healthz") {
+      return sendJson(response, 200, { status: "ok" });
+    }
+    if (request.method === "GET" && path === "/readyz") {
+      const readiness = health.readiness;
+      return sendJson(response, readiness.ready ? 200 : 503, {
+        status: readiness.ready ? "ready" : "not ready",
+        services: readiness.services,
+      });
+    }
+    return sendJson(response, 404, {
+      code: "not_found",
+      message: `no route for ${request.method} ${path}`,
+    });
+  };
+}
+
+function sendJson(response: AnyResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  (response as ServerResponse).writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+  });
+  response.end(text);
+}
+
+/** One port for HTTP/1.1 and h2c (prior knowledge), as httpolyglot detects them. */
+export function createHttpServer(handler: NodeHandlerFn): Server {
+  return createServer(handler as unknown as RequestListener);
+}
