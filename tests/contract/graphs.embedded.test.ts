@@ -1,0 +1,22 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EmbeddedGraphStore } from "../../clients/graphs/embedded/store.js";
+import { describeGraphStoreContract } from "./graphs.contract.js";
+
+describeGraphStoreContract("embedded (SQLite)", async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), "ragplane-graphs-"));
+  let store = await EmbeddedGraphStore.open({ dataDir });
+  return {
+    store,
+    async reopen() {
+      await store.close();
+      store = await EmbeddedGraphStore.open({ dataDir });
+      return store;
+    },
+    async cleanup() {
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+});

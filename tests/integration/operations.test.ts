@@ -1,0 +1,190 @@
+import { createRequire } from "node:module";
+import { Code } from "@connectrpc/connect";
+import {
+  Client,
+  credentials,
+  loadPackageDefinition,
+  Metadata,
+  makeGenericClientConstructor,
+  type ServiceError,
+} from "@grpc/grpc-js";
+import { loadSync } from "@grpc/proto-loader";
+import { service as healthService } from "grpc-health-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../support/server.js";
+
+const require = createRequire(import.meta.url);
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+const grpcAddress = () => `127.0.0.1:${server.ports.grpcPort}`;
+const httpUrl = (path: string) => `http://127.0.0.1:${server.ports.httpPort}${path}`;
+
+describe("gRPC health", () => {
+  it("reports SERVING for the server and each service, NOT_FOUND for unknown ones", async () => {
+    const HealthClient = makeGenericClientConstructor(healthService, "Health");
+    const client = new HealthClient(
+      grpcAddress(),
+      credentials.createInsecure(),
+    ) as unknown as Client & {
+      check(
+        request: { service: string },
+        callback: (error: ServiceError | null, response?: { status: string }) => void,
+      ): void;
+    };
+    const check = (name: string) =>
+      new Promise<string>((resolve, reject) =>
+        client.check({ service: name }, (error, response) =>
+          error ? reject(error) : resolve(response?.status ?? ""),
+        ),
+      );
+    try {
+      expect(await check("")).toBe("SERVING");
+      expect(await check("ragplane.v1.VectorsService")).toBe("SERVING");
+      expect(await check("ragplane.v1.EventsService")).toBe("SERVING");
+      expect(await check("ragplane.v1.GraphsService")).toBe("SERVING");
+      await expect(check("nope.Service")).rejects.toMatchObject({ code: 5 });
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe("gRPC reflection", () => {
+  it.each(["v1", "v1alpha"])("lists every service through reflection %s", async (version) => {
+    const definition = loadSync(
+      require.resolve(`@grpc/reflection/build/proto/grpc/reflection/${version}/reflection.proto`),
+      { keepCase: true },
+    );
+    const loaded = loadPackageDefinition(definition) as unknown as {
+      grpc: {
+        reflection: Record<
+          string,
+          { ServerReflection: new (address: string, creds: unknown) => Client }
+        >;
+      };
+    };
+    const Reflection = loaded.grpc.reflection[version]?.ServerReflection;
+    if (Reflection === undefined) throw new Error("reflection proto did not load");
+    const client = new Reflection(grpcAddress(), credentials.createInsecure()) as Client & {
+      ServerReflectionInfo(): NodeJS.EventEmitter & {
+        write(message: object): boolean;
+        end(): void;
+      };
+    };
+    try {
+      const stream = client.ServerReflectionInfo();
+      const answer = new Promise<string[]>((resolve, reject) => {
+        stream.on(
+          "data",
+          (response: { list_services_response?: { service: { name: string }[] } }) =>
+            resolve(response.list_services_response?.service.map((s) => s.name) ?? []),
+        );
+        stream.on("error", reject);
+      });
+      stream.write({ list_services: "" });
+      const names = await answer;
+      stream.end();
+      expect(names).toEqual(
+        expect.arrayContaining([
+          "ragplane.v1.EventsService",
+          "ragplane.v1.VectorsService",
+          "ragplane.v1.GraphsService",
+          "grpc.health.v1.Health",
+        ]),
+      );
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe("HTTP probes", () => {
+  it("answers /healthz and /readyz with JSON", async () => {
+    const health = await fetch(httpUrl("/healthz"));
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: "ok" });
+    const ready = await fetch(httpUrl("/readyz"));
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: "ready" });
+    const missing = await fetch(httpUrl("/nope"));
+    expect(missing.status).toBe(404);
+  });
+});
+
+describe("bad input never yields INTERNAL or a crash", () => {
+  const rawUnary = (path: string, bytes: Buffer) => {
+    const client = new Client(grpcAddress(), credentials.createInsecure(), {
+      "grpc.max_send_message_length": 64 * 1024 * 1024,
+    });
+    return new Promise<ServiceError | null>((resolve) => {
+      client.makeUnaryRequest(
+        path,
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        bytes,
+        new Metadata(),
+        {},
+        (error) => {
+          client.close();
+          resolve(error);
+        },
+      );
+    });
+  };
+
+  it("answers garbage bytes on gRPC with INVALID_ARGUMENT", async () => {
+    const error = await rawUnary(
+      "/ragplane.v1.VectorsService/Search",
+      Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]),
+    );
+    expect(error?.code).toBe(Code.InvalidArgument);
+  });
+
+  it("answers an oversized gRPC message with RESOURCE_EXHAUSTED", async () => {
+    const error = await rawUnary(
+      "/ragplane.v1.VectorsService/Search",
+      Buffer.alloc(5 * 1024 * 1024, 0),
+    );
+    expect(error?.code).toBe(Code.ResourceExhausted);
+  });
+
+  it("answers an unknown gRPC method with UNIMPLEMENTED", async () => {
+    const error = await rawUnary("/ragplane.v1.VectorsService/Nope", Buffer.alloc(0));
+    expect(error?.code).toBe(Code.Unimplemented);
+  });
+
+  it("answers malformed and wrongly typed Connect JSON with invalid_argument", async () => {
+    const post = (body: string) =>
+      fetch(httpUrl("/ragplane.v1.VectorsService/Search"), {
+        method: "POST",
+        headers: { "content-type": "application/json", "connect-protocol-version": "1" },
+        body,
+      });
+    for (const body of ["{not json", '{"collection": 42}', '{"vector": "abc"}', '{"limit": -1}']) {
+      const response = await post(body);
+      const error = (await response.json()) as { code: string };
+      expect(response.status, body).toBe(400);
+      expect(error.code, body).toBe("invalid_argument");
+    }
+  });
+
+  it("answers an oversized Connect body with resource_exhausted", async () => {
+    const response = await fetch(httpUrl("/ragplane.v1.VectorsService/Search"), {
+      method: "POST",
+      headers: { "content-type": "application/proto", "connect-protocol-version": "1" },
+      body: Buffer.alloc(5 * 1024 * 1024, 0),
+    });
+    const error = (await response.json()) as { code: string };
+    expect(error.code).toBe("resource_exhausted");
+  });
+
+  it("keeps serving valid calls after all of that", async () => {
+    const error = await rawUnary("/ragplane.v1.VectorsService/ListCollections", Buffer.alloc(0));
+    expect(error).toBeNull();
+  });
+});
