@@ -11,6 +11,7 @@ import {
   seedSampleGraph,
   useContractContext,
 } from "./graphs.fixtures.js";
+import { describeRandomGraphTraversals } from "./graphs.random.contract.js";
 import { describeGraphTraversals } from "./graphs.traversal.contract.js";
 import { describeGraphWrites } from "./graphs.writes.contract.js";
 
@@ -34,6 +35,7 @@ export function describeGraphStoreContract(label: string, open: OpenGraphStore):
     const ctx = useContractContext(open);
     describeGraphWrites(ctx);
     describe("traversals", () => describeGraphTraversals(ctx));
+    describeRandomGraphTraversals(ctx);
     describeTenancy(ctx);
     describeLifecycle(ctx);
   });

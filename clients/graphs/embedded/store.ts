@@ -1,0 +1,123 @@
+import type Database from "better-sqlite3";
+import { NotFoundError, throwIfAborted } from "../../errors.js";
+import type { EngineHealth } from "../../health.js";
+import type {
+  DeleteNodesResult,
+  GraphNode,
+  GraphStore,
+  NeighborsQuery,
+  PathResult,
+  RelationshipInput,
+  ShortestPathQuery,
+  Subgraph,
+} from "../port.js";
+import { toGraphEngineError } from "./errors.js";
+import { shortestPath } from "./path.js";
+import { openGraphDatabase } from "./schema.js";
+import { GraphStatements, nodeFromRow } from "./statements.js";
+import { neighbors } from "./traversal.js";
+import { GraphWrites } from "./writes.js";
+
+/** Options of `EmbeddedGraphStore.open`. */
+export interface EmbeddedGraphStoreOptions {
+  /** Directory holding `graphs.sqlite` (and its WAL files); created if missing. */
+  readonly dataDir: string;
+}
+
+/**
+ * The embedded `GraphStore`: nodes and relationships in one SQLite database
+ * (better-sqlite3, WAL), every batch one transaction, traversals as breadth-first search
+ * with one indexed query per level. Calls run synchronously on the event loop, which is
+ * what keeps them short: a depth-2 traversal of a 10k-node graph takes well under a
+ * millisecond.
+ */
+export class EmbeddedGraphStore implements GraphStore {
+  private readonly sql: GraphStatements;
+  private readonly writes: GraphWrites;
+
+  private constructor(private readonly db: Database.Database) {
+    this.sql = new GraphStatements(db);
+    this.writes = new GraphWrites(db, this.sql);
+  }
+
+  /** Opens (creating if needed) the graph database in `options.dataDir`. */
+  static async open(options: EmbeddedGraphStoreOptions): Promise<EmbeddedGraphStore> {
+    return guard(undefined, () => new EmbeddedGraphStore(openGraphDatabase(options.dataDir)));
+  }
+
+  async upsertNodes(
+    tenant: string,
+    nodes: readonly GraphNode[],
+    signal?: AbortSignal,
+  ): Promise<number> {
+    return guard(signal, () => this.writes.upsertNodes(tenant, nodes));
+  }
+
+  async upsertRelationships(
+    tenant: string,
+    relationships: readonly RelationshipInput[],
+    signal?: AbortSignal,
+  ): Promise<string[]> {
+    return guard(signal, () => this.writes.upsertRelationships(tenant, relationships));
+  }
+
+  async getNode(tenant: string, id: string, signal?: AbortSignal): Promise<GraphNode> {
+    return guard(signal, () => {
+      const row = this.sql.getNode.get({ tenant, id });
+      if (!row) throw new NotFoundError("node", id);
+      return nodeFromRow(row);
+    });
+  }
+
+  async deleteNodes(
+    tenant: string,
+    ids: readonly string[],
+    detach: boolean,
+    signal?: AbortSignal,
+  ): Promise<DeleteNodesResult> {
+    return guard(signal, () => this.writes.deleteNodes(tenant, ids, detach));
+  }
+
+  async deleteRelationships(
+    tenant: string,
+    ids: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<number> {
+    return guard(signal, () => this.writes.deleteRelationships(tenant, ids));
+  }
+
+  async neighbors(tenant: string, query: NeighborsQuery, signal?: AbortSignal): Promise<Subgraph> {
+    return guard(signal, () => neighbors(this.sql, tenant, query, signal));
+  }
+
+  async shortestPath(
+    tenant: string,
+    query: ShortestPathQuery,
+    signal?: AbortSignal,
+  ): Promise<PathResult> {
+    return guard(signal, () => shortestPath(this.sql, tenant, query, signal));
+  }
+
+  async health(): Promise<EngineHealth> {
+    if (!this.db.open) return { ok: false, detail: "graph store is closed" };
+    try {
+      this.db.prepare("SELECT 1").get();
+      return { ok: true };
+    } catch {
+      return { ok: false, detail: "graph store cannot read its database" };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function guard<T>(signal: AbortSignal | undefined, work: () => T): T {
+  try {
+    throwIfAborted(signal);
+    return work();
+  } catch (error) {
+    throw toGraphEngineError(error);
+  }
+}

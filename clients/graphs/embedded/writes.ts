@@ -1,0 +1,97 @@
+import type Database from "better-sqlite3";
+import { PreconditionError } from "../../errors.js";
+import { normalizeLabels } from "../ordering.js";
+import type { DeleteNodesResult, GraphNode, RelationshipInput } from "../port.js";
+import { relationshipIdOf } from "../relationship-id.js";
+import type { GraphStatements } from "./statements.js";
+
+/** The write operations of the embedded store, each one SQLite transaction. */
+export class GraphWrites {
+  readonly upsertNodes: (tenant: string, nodes: readonly GraphNode[]) => number;
+  readonly upsertRelationships: (
+    tenant: string,
+    relationships: readonly RelationshipInput[],
+  ) => string[];
+  readonly deleteNodes: (
+    tenant: string,
+    ids: readonly string[],
+    detach: boolean,
+  ) => DeleteNodesResult;
+  readonly deleteRelationships: (tenant: string, ids: readonly string[]) => number;
+
+  constructor(db: Database.Database, sql: GraphStatements) {
+    this.upsertNodes = db.transaction((tenant: string, nodes: readonly GraphNode[]) => {
+      for (const node of nodes) {
+        sql.upsertNode.run({
+          tenant,
+          id: node.id,
+          labels: JSON.stringify(normalizeLabels(node.labels)),
+          properties: JSON.stringify(node.properties),
+        });
+      }
+      return nodes.length;
+    });
+
+    this.upsertRelationships = db.transaction(
+      (tenant: string, relationships: readonly RelationshipInput[]) => {
+        const endpoints = new Set<string>();
+        for (const r of relationships) endpoints.add(r.fromId).add(r.toId);
+        const rows = sql.existingNodeIds.all({ tenant, ids: JSON.stringify([...endpoints]) });
+        const existing = new Set(rows.map((row) => row.id));
+        relationships.forEach((r, index) => {
+          for (const [field, id] of [
+            ["from_id", r.fromId],
+            ["to_id", r.toId],
+          ] as const) {
+            if (!existing.has(id)) {
+              throw new PreconditionError(
+                `node "${truncateId(id)}" does not exist`,
+                `relationships[${index}].${field}`,
+              );
+            }
+          }
+        });
+        return relationships.map((r) => {
+          const id = relationshipIdOf(r);
+          sql.upsertRelationship.run({
+            tenant,
+            id,
+            from_id: r.fromId,
+            to_id: r.toId,
+            type: r.type,
+            properties: JSON.stringify(r.properties),
+          });
+          return id;
+        });
+      },
+    );
+
+    this.deleteNodes = db.transaction((tenant: string, ids: readonly string[], detach: boolean) => {
+      const json = JSON.stringify(ids);
+      let relationshipsDeleted = 0;
+      if (detach) {
+        relationshipsDeleted += sql.deleteRelationshipsFrom.run({ tenant, ids: json }).changes;
+        relationshipsDeleted += sql.deleteRelationshipsTo.run({ tenant, ids: json }).changes;
+      } else {
+        ids.forEach((id, index) => {
+          if (sql.hasRelationship.get({ tenant, id })?.found) {
+            throw new PreconditionError(
+              `node "${truncateId(id)}" still has relationships; delete them or detach`,
+              `ids[${index}]`,
+            );
+          }
+        });
+      }
+      const deleted = sql.deleteNodes.run({ tenant, ids: json }).changes;
+      return { deleted, relationshipsDeleted };
+    });
+
+    this.deleteRelationships = db.transaction((tenant: string, ids: readonly string[]) => {
+      return sql.deleteRelationships.run({ tenant, ids: JSON.stringify(ids) }).changes;
+    });
+  }
+}
+
+function truncateId(id: string): string {
+  return id.length <= 64 ? id : `${id.slice(0, 64)}…`;
+}

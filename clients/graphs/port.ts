@@ -1,0 +1,226 @@
+/**
+ * The engine-neutral port of the graphs capability. Services depend on `GraphStore`; the
+ * embedded (SQLite) and Neo4j adapters implement it and pass the same contract suite.
+ *
+ * Rules every adapter honours, so that switching engines never changes results:
+ *
+ * - **Tenancy.** Every operation is scoped to one tenant. Ids are unique per tenant; the
+ *   same id in two tenants names two unrelated nodes, and no operation of one tenant reads,
+ *   reaches, deletes or connects to another tenant's nodes or relationships.
+ * - **Labels** are a set: adapters return them deduplicated and sorted by `compareIds`.
+ * - **Properties** are scalars or homogeneous lists of scalars (Neo4j's rule); numbers are
+ *   IEEE-754 doubles and round-trip exactly. Key order carries no meaning.
+ * - **Ordering.** Ids compare by Unicode code point (`compareIds`, i.e. UTF-8 byte order),
+ *   in the application rather than by an engine's collation. Neighbors returns the start
+ *   node first, then nodes by (depth, id); relationships in results of Neighbors are sorted
+ *   by id. A shortest path lists its nodes and relationships in path order.
+ * - **Relationship ids.** A relationship upserted without an id gets
+ *   `deriveRelationshipId(fromId, type, toId)` (see `relationship-id.ts`), so re-upserting
+ *   it replaces rather than duplicates it.
+ * - **Cancellation.** Every call checks its signal before it starts (and traversals between
+ *   levels) and rejects with `CancelledError` / `EngineTimeoutError` from `throwIfAborted`;
+ *   an aborted write writes nothing.
+ */
+import type { EngineHealth } from "../health.js";
+
+/** A property scalar. Numbers are finite doubles. */
+export type PropertyScalar = string | number | boolean;
+
+/** A property value: a scalar, or a list whose elements all have the same scalar type. */
+export type PropertyValue =
+  | PropertyScalar
+  | readonly string[]
+  | readonly number[]
+  | readonly boolean[];
+
+/** Properties of a node or relationship, by key (non-empty keys). */
+export type Properties = Readonly<Record<string, PropertyValue>>;
+
+/** A labelled vertex. */
+export interface GraphNode {
+  /** Unique per tenant. */
+  readonly id: string;
+  /** A set of labels; returned deduplicated and sorted by `compareIds`. */
+  readonly labels: readonly string[];
+  /** The node's properties. */
+  readonly properties: Properties;
+}
+
+/** A stored, directed, typed edge. */
+export interface GraphRelationship {
+  /** Unique per tenant; given on upsert or derived from (fromId, type, toId). */
+  readonly id: string;
+  /** Id of the start node. */
+  readonly fromId: string;
+  /** Id of the end node. */
+  readonly toId: string;
+  /** The relationship type. */
+  readonly type: string;
+  /** The relationship's properties. */
+  readonly properties: Properties;
+}
+
+/** A relationship to upsert; `id` is optional (derived when absent or empty). */
+export interface RelationshipInput {
+  /** When absent or empty, `deriveRelationshipId(fromId, type, toId)`. */
+  readonly id?: string;
+  /** Id of the start node; it must exist in the tenant. */
+  readonly fromId: string;
+  /** Id of the end node; it must exist in the tenant. */
+  readonly toId: string;
+  /** The relationship type. */
+  readonly type: string;
+  /** The relationship's properties (replacing any stored ones). */
+  readonly properties: Properties;
+}
+
+/** Which relationships a traversal follows from a node. */
+export type TraversalDirection = "out" | "in" | "both";
+
+/** A breadth-first traversal from one node. */
+export interface NeighborsQuery {
+  /** The start node; it must exist (`NotFoundError` otherwise). */
+  readonly nodeId: string;
+  /** Follow outgoing, incoming or all relationships. */
+  readonly direction: TraversalDirection;
+  /** Follow only relationships of these types; empty means any. */
+  readonly types: readonly string[];
+  /**
+   * Return, and traverse through, only nodes having at least one of these labels; empty
+   * means any. The start node is exempt.
+   */
+  readonly labels: readonly string[];
+  /** Hops to go (0 returns the start node alone). */
+  readonly maxDepth: number;
+  /** At most this many nodes besides the start node. */
+  readonly limit: number;
+}
+
+/**
+ * The subgraph a traversal reached.
+ *
+ * `nodes` holds the start node, then every node reachable within `maxDepth` hops (through
+ * nodes that pass the label filter) ordered by (depth, id), where depth is the length of
+ * the shortest such path; the first `limit` of them are kept. `relationships` holds, sorted
+ * by id, each relationship r = (a → b) of an allowed type whose endpoints are both returned
+ * and that the traversal follows: direction "out" or "both" and depth(a) < maxDepth, or
+ * direction "in" or "both" and depth(b) < maxDepth.
+ */
+export interface Subgraph {
+  /** The start node first, then reached nodes, nearest first. */
+  readonly nodes: readonly GraphNode[];
+  /** The relationships followed between returned nodes, sorted by id. */
+  readonly relationships: readonly GraphRelationship[];
+}
+
+/** A shortest-path question between two nodes. */
+export interface ShortestPathQuery {
+  /** The start node; it must exist. */
+  readonly fromId: string;
+  /** The end node; it must exist. */
+  readonly toId: string;
+  /** Follow only relationships of these types; empty means any. */
+  readonly types: readonly string[];
+  /** Longest path considered, in hops. */
+  readonly maxDepth: number;
+  /** Follow outgoing, incoming or all relationships. */
+  readonly direction: TraversalDirection;
+}
+
+/**
+ * One shortest path, if any exists within `maxDepth`. When several paths of the shortest
+ * length exist, which one is returned is the engine's choice. `fromId === toId` is found
+ * with that one node and no relationships.
+ */
+export interface PathResult {
+  /** True when a path exists within `maxDepth`. */
+  readonly found: boolean;
+  /** The nodes along the path, from `fromId` to `toId`; empty when not found. */
+  readonly nodes: readonly GraphNode[];
+  /**
+   * The relationships along the path, in order, as stored (a relationship traversed
+   * against its direction keeps its own fromId and toId); empty when not found.
+   */
+  readonly relationships: readonly GraphRelationship[];
+}
+
+/** What a node deletion removed. */
+export interface DeleteNodesResult {
+  /** Nodes that existed and were deleted. */
+  readonly deleted: number;
+  /** Distinct relationships deleted with them (detach only). */
+  readonly relationshipsDeleted: number;
+}
+
+/**
+ * A tenant-scoped property graph. Methods reject with the domain errors of
+ * `clients/errors.ts` only.
+ */
+export interface GraphStore {
+  /**
+   * Creates or replaces nodes by id in one transaction: a replaced node gets exactly the
+   * given labels and properties. A later duplicate in the batch wins.
+   * @returns the number of nodes written (the batch length).
+   */
+  upsertNodes(tenant: string, nodes: readonly GraphNode[], signal?: AbortSignal): Promise<number>;
+
+  /**
+   * Creates or replaces relationships by id in one transaction: a replaced relationship
+   * gets exactly the given endpoints, type and properties. A later duplicate in the batch
+   * wins. When an endpoint does not exist in the tenant, rejects with `PreconditionError`
+   * (field `relationships[i].from_id` or `relationships[i].to_id`, first in batch order,
+   * from before to) and writes nothing.
+   * @returns the id of each relationship, in input order (derived where none was given).
+   */
+  upsertRelationships(
+    tenant: string,
+    relationships: readonly RelationshipInput[],
+    signal?: AbortSignal,
+  ): Promise<string[]>;
+
+  /** Returns one node; rejects with `NotFoundError("node", id)` when it does not exist. */
+  getNode(tenant: string, id: string, signal?: AbortSignal): Promise<GraphNode>;
+
+  /**
+   * Deletes nodes by id in one transaction; missing ids are ignored. With `detach`, their
+   * relationships go too. Without it, a node that still has a relationship rejects the call
+   * with `PreconditionError` (field `ids[i]`, the first such node) and nothing is deleted.
+   */
+  deleteNodes(
+    tenant: string,
+    ids: readonly string[],
+    detach: boolean,
+    signal?: AbortSignal,
+  ): Promise<DeleteNodesResult>;
+
+  /**
+   * Deletes relationships by id; missing ids are ignored.
+   * @returns the number of relationships that existed and were deleted.
+   */
+  deleteRelationships(
+    tenant: string,
+    ids: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<number>;
+
+  /**
+   * Breadth-first traversal from `query.nodeId` (see `Subgraph` for exactly what comes
+   * back). Rejects with `NotFoundError("node", nodeId)` when the start node is missing.
+   */
+  neighbors(tenant: string, query: NeighborsQuery, signal?: AbortSignal): Promise<Subgraph>;
+
+  /**
+   * One shortest path (breadth-first). Rejects with `NotFoundError("node", id)` when an
+   * endpoint is missing (`fromId` checked first).
+   */
+  shortestPath(tenant: string, query: ShortestPathQuery, signal?: AbortSignal): Promise<PathResult>;
+
+  /** Whether the engine can serve requests now. Never rejects. */
+  health(): Promise<EngineHealth>;
+
+  /**
+   * Releases the engine's resources; later calls reject with `EngineUnavailableError`.
+   * Idempotent.
+   */
+  close(): Promise<void>;
+}
