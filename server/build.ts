@@ -1,5 +1,5 @@
 import type { AddressInfo, Server as NetServer } from "node:net";
-import { ServerCredentials, type Server as GrpcServer } from "@grpc/grpc-js";
+import { type Server as GrpcServer, ServerCredentials } from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import type { EventLog } from "../clients/events/port.js";
 import type { GraphStore } from "../clients/graphs/port.js";
@@ -16,9 +16,9 @@ import { createEventsService } from "./services/events/service.js";
 import { eventsValidators } from "./services/events/validate.js";
 import { createGraphsService } from "./services/graphs/service.js";
 import { graphsValidators } from "./services/graphs/validate.js";
+import { validatorMap } from "./services/validators.js";
 import { createVectorsService } from "./services/vectors/service.js";
 import { vectorsValidators } from "./services/vectors/validate.js";
-import { validatorMap } from "./services/validators.js";
 import { createConnectHandler } from "./transports/connect.js";
 import { addMethodsToGrpcServer, createGrpcServer } from "./transports/grpc.js";
 import { createHttpServer, createOperationsHandler } from "./transports/http.js";
@@ -103,7 +103,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
     health,
     async listen() {
       const grpcPort = await bindGrpc(grpcServer, `${hostForUrl(config.host)}:${config.grpcPort}`);
-      const httpPort = await bindHttp(httpServer, config.host, config.httpPort);
+      const httpPort = await bindHttp(httpServer.server, config.host, config.httpPort);
       await health.refresh();
       health.start(config.readinessIntervalMs);
       logger.info({ host: config.host, grpcPort, httpPort }, "ragplane listening");
@@ -114,7 +114,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       streams.closeAll();
       await Promise.all([
         closeGrpc(grpcServer, config.shutdownGraceMs),
-        closeHttp(httpServer, config.shutdownGraceMs, () => shutdown.abort()),
+        httpServer.close(config.shutdownGraceMs, () => shutdown.abort()),
       ]);
     },
   };
@@ -149,20 +149,6 @@ function closeGrpc(server: GrpcServer, graceMs: number): Promise<void> {
       resolve();
     }, graceMs);
     server.tryShutdown(() => {
-      clearTimeout(force);
-      resolve();
-    });
-  });
-}
-
-function closeHttp(server: NetServer, graceMs: number, abortCalls: () => void): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) return resolve();
-    const force = setTimeout(() => {
-      abortCalls();
-      (server as NetServer & { closeAllConnections?: () => void }).closeAllConnections?.();
-    }, graceMs);
-    server.close(() => {
       clearTimeout(force);
       resolve();
     });

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import type { Server } from "@grpc/grpc-js";
 import { loadFileDescriptorSetFromBuffer, loadSync, type Options } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
-import type { Server } from "@grpc/grpc-js";
 import { protoPath as healthProtoPath } from "grpc-health-check";
 
 const require = createRequire(import.meta.url);

@@ -5,8 +5,8 @@ import {
   type handleClientStreamingCall,
   type handleServerStreamingCall,
   type handleUnaryCall,
-  Server,
   type MethodDefinition,
+  Server,
   type UntypedHandleCall,
 } from "@grpc/grpc-js";
 import { type MethodEntry, messageStream, singleMessage } from "../dispatch.js";

@@ -1,5 +1,5 @@
 import type { RequestListener, ServerResponse } from "node:http";
-import type { Server } from "node:net";
+import type { Server, Socket } from "node:net";
 import { createServer } from "@httptoolkit/httpolyglot";
 import type { HealthMonitor } from "../health.js";
 import type { NodeHandlerFn } from "./connect.js";
@@ -42,7 +42,54 @@ function sendJson(response: AnyResponse, status: number, body: unknown): void {
   response.end(text);
 }
 
+/** The HTTP port's server with a graceful close. */
+export interface HttpServer {
+  readonly server: Server;
+  /**
+   * Stops accepting connections, lets requests in flight finish for up to `graceMs`
+   * (calling `abortCalls` when that time is up), then closes every connection.
+   */
+  close(graceMs: number, abortCalls: () => void): Promise<void>;
+}
+
 /** One port for HTTP/1.1 and h2c (prior knowledge), as httpolyglot detects them. */
-export function createHttpServer(handler: NodeHandlerFn): Server {
-  return createServer(handler as unknown as RequestListener);
+export function createHttpServer(handler: NodeHandlerFn): HttpServer {
+  const sockets = new Set<Socket>();
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  const server = createServer(((request: AnyRequest, response: AnyResponse) => {
+    inFlight++;
+    response.once("close", () => {
+      inFlight--;
+      if (inFlight === 0) idle?.();
+    });
+    handler(request, response);
+  }) as unknown as RequestListener);
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  return {
+    server,
+    async close(graceMs, abortCalls) {
+      if (!server.listening) return;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if (inFlight > 0) {
+        const drained = new Promise<void>((resolve) => {
+          idle = resolve;
+        });
+        let timer: NodeJS.Timeout | undefined;
+        const expired = new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
+            abortCalls();
+            resolve();
+          }, graceMs);
+        });
+        await Promise.race([drained, expired]);
+        clearTimeout(timer);
+      }
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
 }
