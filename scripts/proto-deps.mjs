@@ -1,5 +1,7 @@
 // Copies the third-party .proto sources that ragplane generates code for out of
-// node_modules into .proto-deps/, so their versions are pinned by package-lock.json.
+// node_modules into .proto-deps/, so their versions are pinned by package-lock.json:
+// google.rpc error details (generated into gen/) and the health and reflection
+// services (built into gen/operations.binpb for gRPC reflection).
 import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -10,6 +12,15 @@ const target = ".proto-deps";
 /** [package file, path below target] */
 const sources = [
   ["google-proto-files/google/rpc/error_details.proto", "google/rpc/error_details.proto"],
+  ["grpc-health-check/proto/health/v1/health.proto", "grpc/health/v1/health.proto"],
+  [
+    "@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto",
+    "grpc/reflection/v1/reflection.proto",
+  ],
+  [
+    "@grpc/reflection/build/proto/grpc/reflection/v1alpha/reflection.proto",
+    "grpc/reflection/v1alpha/reflection.proto",
+  ],
 ];
 
 rmSync(target, { recursive: true, force: true });

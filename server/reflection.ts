@@ -1,39 +1,39 @@
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import type { Server } from "@grpc/grpc-js";
-import { loadFileDescriptorSetFromBuffer, loadSync, type Options } from "@grpc/proto-loader";
+import type { PackageDefinition } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
-import { protoPath as healthProtoPath } from "grpc-health-check";
 
-const require = createRequire(import.meta.url);
-const loaderOptions: Options = {
-  keepCase: true,
-  longs: String,
-  enums: String,
-  defaults: true,
-  oneofs: true,
-};
-
-/** Where `buf build` writes ragplane's FileDescriptorSet (with imports). */
-export const descriptorSetPath = fileURLToPath(new URL("../gen/ragplane.binpb", import.meta.url));
+/**
+ * The FileDescriptorSets that `buf build` writes (with imports and comments): ragplane's
+ * API, and the health and reflection services.
+ */
+export const descriptorSetPaths = ["ragplane.binpb", "operations.binpb"].map((name) =>
+  fileURLToPath(new URL(`../gen/${name}`, import.meta.url)),
+);
 
 /**
  * Serves gRPC reflection v1 and v1alpha (grpcurl's `list`, `describe` and calls with no
- * proto files at hand) for ragplane's services, health and reflection itself.
+ * proto files at hand). The descriptors are buf's own bytes, handed to @grpc/reflection
+ * file by file, so comments survive and map fields are described exactly as compiled.
  */
 export function addReflection(server: Server): void {
-  const reflectionDir = require.resolve(
-    "@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto",
+  new ReflectionService(packageDefinitionFromDescriptorSets(descriptorSetPaths)).addToServer(
+    server,
   );
-  const ragplane = loadFileDescriptorSetFromBuffer(readFileSync(descriptorSetPath), loaderOptions);
-  const operations = loadSync(
-    [
-      healthProtoPath,
-      reflectionDir,
-      reflectionDir.replace("/v1/reflection.proto", "/v1alpha/reflection.proto"),
-    ],
-    loaderOptions,
-  );
-  new ReflectionService({ ...ragplane, ...operations }).addToServer(server);
+}
+
+function packageDefinitionFromDescriptorSets(paths: readonly string[]): PackageDefinition {
+  const definition: Record<string, unknown> = {};
+  for (const path of paths) {
+    for (const file of fromBinary(FileDescriptorSetSchema, readFileSync(path)).file) {
+      definition[file.name] = {
+        format: "Protocol Buffer 3 FileDescriptorProto",
+        fileDescriptorProtos: [Buffer.from(toBinary(FileDescriptorProtoSchema, file))],
+      };
+    }
+  }
+  return definition as PackageDefinition;
 }
