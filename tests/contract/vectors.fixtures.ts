@@ -1,0 +1,151 @@
+import { randomUUID } from "node:crypto";
+import type { JsonObject } from "@bufbuild/protobuf";
+import { afterEach, beforeEach } from "vitest";
+import type {
+  Distance,
+  PointInput,
+  ScoredPoint,
+  SearchQuery,
+  StoredPoint,
+  VectorStore,
+} from "../../clients/vectors/port.js";
+
+/** What a contract run needs from an adapter: a store, a way to reopen it, and cleanup. */
+export interface VectorStoreHarness {
+  /** A store ready for use. */
+  readonly store: VectorStore;
+  /** Closes the current store and opens a new one on the same data. */
+  reopen(): Promise<VectorStore>;
+  /** Closes whatever is open and removes the data. */
+  cleanup(): Promise<void>;
+}
+
+/** Opens a fresh harness; called before every test. */
+export type OpenVectorStore = () => Promise<VectorStoreHarness>;
+
+/** Per-test state shared by the contract sections. */
+export interface ContractContext {
+  /** The store under test (replaced by `reopen`). */
+  readonly store: VectorStore;
+  /** A tenant unique to the test, so runs against a shared engine never collide. */
+  readonly tenant: string;
+  /** A second tenant unique to the test. */
+  readonly otherTenant: string;
+  /** Closes and reopens the store on the same data. */
+  reopen(): Promise<void>;
+}
+
+/** Opens a harness before each test and cleans it up after. */
+export function useContractContext(open: OpenVectorStore): ContractContext {
+  let harness: VectorStoreHarness | undefined;
+  let store: VectorStore | undefined;
+  let tenant = "";
+  let otherTenant = "";
+  beforeEach(async () => {
+    harness = await open();
+    store = harness.store;
+    tenant = `t-${randomUUID()}`;
+    otherTenant = `u-${randomUUID()}`;
+  });
+  afterEach(async () => {
+    await harness?.cleanup();
+    harness = undefined;
+    store = undefined;
+  });
+  return {
+    get store() {
+      if (!store) throw new Error("no store: used outside a test");
+      return store;
+    },
+    get tenant() {
+      return tenant;
+    },
+    get otherTenant() {
+      return otherTenant;
+    },
+    async reopen() {
+      if (!harness) throw new Error("no harness: used outside a test");
+      store = await harness.reopen();
+    },
+  };
+}
+
+/** A point literal. */
+export function point(id: string, vector: number[], payload?: JsonObject): PointInput {
+  return payload === undefined ? { id, vector } : { id, vector, payload };
+}
+
+/** A search with defaults: limit 10, no payload, no vector, approximate. */
+export function query(vector: number[], options: Partial<SearchQuery> = {}): SearchQuery {
+  return { vector, limit: 10, withPayload: false, withVector: false, exact: false, ...options };
+}
+
+/** The ids of points or hits, in order. */
+export function ids(points: readonly (StoredPoint | ScoredPoint)[]): string[] {
+  return points.map((p) => p.id);
+}
+
+/** A deterministic pseudo-random source in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/** `count` random vectors of `dimension` components in [-1, 1). */
+export function randomVectors(count: number, dimension: number, seed: number): number[][] {
+  const random = seededRandom(seed);
+  return Array.from({ length: count }, () =>
+    Array.from({ length: dimension }, () => Math.fround(random() * 2 - 1)),
+  );
+}
+
+/** The reference score of two vectors under a distance, as Qdrant defines it. */
+export function referenceScore(
+  distance: Distance,
+  a: readonly number[],
+  b: readonly number[],
+): number {
+  let dot = 0;
+  let normA = 0;
+  let normB = 0;
+  let squared = 0;
+  a.forEach((x, i) => {
+    const y = b[i] as number;
+    dot += x * y;
+    normA += x * x;
+    normB += y * y;
+    squared += (x - y) ** 2;
+  });
+  if (distance === "euclid") return Math.sqrt(squared);
+  if (distance === "dot") return dot;
+  return dot / Math.sqrt(normA * normB);
+}
+
+/** Brute-force top-`limit` ids among `points` (optionally only those passing `keep`). */
+export function referenceTop(
+  distance: Distance,
+  points: readonly { id: string; vector: number[] }[],
+  vector: number[],
+  limit: number,
+): string[] {
+  return points
+    .map((p) => ({ id: p.id, score: referenceScore(distance, vector, p.vector) }))
+    .sort((a, b) => (distance === "euclid" ? a.score - b.score : b.score - a.score))
+    .slice(0, limit)
+    .map((p) => p.id);
+}
+
+/** Writes points in batches of at most 1000. */
+export async function upsertAll(
+  store: VectorStore,
+  tenant: string,
+  collection: string,
+  points: readonly PointInput[],
+): Promise<void> {
+  for (let start = 0; start < points.length; start += 1000) {
+    await store.upsert(tenant, collection, points.slice(start, start + 1000));
+  }
+}
