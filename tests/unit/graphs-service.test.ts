@@ -68,19 +68,6 @@ describe("createGraphsService", () => {
     });
   });
 
-  it("keeps a property named __proto__ as an ordinary property", async () => {
-    const request = fromJson(
-      UpsertNodesRequestSchema,
-      JSON.parse('{"nodes":[{"id":"p","properties":{"__proto__":1}}]}'),
-    );
-    await service.upsertNodes(request, context);
-    expect(Object.keys((await store.getNode("acme", "p")).properties)).toEqual(["__proto__"]);
-    const response = await service.getNode(create(GetNodeRequestSchema, { id: "p" }), context);
-    expect(
-      JSON.stringify(toJson(GetNodeResponseSchema, create(GetNodeResponseSchema, response))),
-    ).toBe('{"node":{"id":"p","properties":{"__proto__":1}}}');
-  });
-
   it("scopes calls to the context's tenant", async () => {
     const other = { ...context, tenant: "globex" };
     await expect(
