@@ -1,0 +1,273 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import {
+  AlreadyExistsError,
+  EngineUnavailableError,
+  NotFoundError,
+  throwIfAborted,
+} from "../../errors.js";
+import type { EngineHealth } from "../../health.js";
+import type { PointFilter } from "../filter.js";
+import type {
+  CollectionDetails,
+  CollectionInfo,
+  CollectionPage,
+  CollectionSpec,
+  PointInput,
+  PointPage,
+  PointSelector,
+  ScoredPoint,
+  ScrollQuery,
+  SearchQuery,
+  StoredPoint,
+  VectorStore,
+} from "../port.js";
+import type { LoadedCollection } from "./collection.js";
+import { type CollectionRow, VectorDb } from "./db.js";
+import { preparePoints, vectorBytes } from "./input.js";
+import { loadCollection, removeSavedIndex, saveCollection } from "./persistence.js";
+import { countPoints, getPoints, scrollPoints, searchPoints, selectKeys } from "./reads.js";
+import { SearchScratch } from "./scratch.js";
+
+/** Options of the embedded vector store. */
+export interface EmbeddedVectorStoreOptions {
+  /** Directory for `vectors.sqlite` and the saved indexes (`vector-indexes/`); created if missing. */
+  readonly dataDir: string;
+}
+
+const engine = "embedded vector store";
+
+/**
+ * The embedded {@link VectorStore}: SQLite (better-sqlite3) is the source of truth, and
+ * each collection is held in memory with a usearch HNSW index, loaded on first use. Each
+ * write commits to SQLite first, in one transaction, and is then applied to memory, so a
+ * rejected batch changes nothing. Indexes are saved on close and reused at the next load
+ * when still current; otherwise they are rebuilt from SQLite. One process owns a data
+ * directory at a time (SQLite exclusive locking).
+ */
+export class EmbeddedVectorStore implements VectorStore {
+  readonly #db: VectorDb;
+  readonly #indexDir: string;
+  readonly #loaded = new Map<string, Map<string, LoadedCollection>>();
+  readonly #scratch = new SearchScratch();
+  #closed = false;
+
+  private constructor(db: VectorDb, indexDir: string) {
+    this.#db = db;
+    this.#indexDir = indexDir;
+  }
+
+  /** Opens the store in `dataDir`, creating it if needed. */
+  static async open(options: EmbeddedVectorStoreOptions): Promise<EmbeddedVectorStore> {
+    const indexDir = join(options.dataDir, "vector-indexes");
+    mkdirSync(indexDir, { recursive: true });
+    return new EmbeddedVectorStore(
+      VectorDb.open(join(options.dataDir, "vectors.sqlite")),
+      indexDir,
+    );
+  }
+
+  async createCollection(
+    tenant: string,
+    spec: CollectionSpec,
+    signal?: AbortSignal,
+  ): Promise<CollectionInfo> {
+    this.#check(signal);
+    if (this.#db.findCollection(tenant, spec.name)) {
+      throw new AlreadyExistsError("collection", spec.name);
+    }
+    const row = this.#db.insertCollection(
+      tenant,
+      spec.name,
+      spec.dimension,
+      spec.distance,
+      spec.payloadIndexes ?? [],
+    );
+    return describe(row);
+  }
+
+  async listCollections(
+    tenant: string,
+    page: { readonly limit: number; readonly after?: string },
+    signal?: AbortSignal,
+  ): Promise<CollectionPage> {
+    this.#check(signal);
+    const rows = this.#db.listCollections(tenant, page.after ?? "", page.limit + 1);
+    const collections = rows.slice(0, page.limit).map(describe);
+    const last = collections.at(-1);
+    return rows.length > page.limit && last
+      ? { collections, nextAfter: last.name }
+      : { collections };
+  }
+
+  async getCollection(
+    tenant: string,
+    name: string,
+    signal?: AbortSignal,
+  ): Promise<CollectionDetails> {
+    this.#check(signal);
+    const row = this.#db.findCollection(tenant, name);
+    if (!row) throw new NotFoundError("collection", name);
+    const loaded = this.#loaded.get(tenant)?.get(name);
+    return { ...describe(row), pointCount: loaded?.size ?? this.#db.countPoints(row.uid) };
+  }
+
+  async deleteCollection(tenant: string, name: string, signal?: AbortSignal): Promise<boolean> {
+    this.#check(signal);
+    const row = this.#db.findCollection(tenant, name);
+    if (!row) return false;
+    this.#db.deleteCollection(row.uid);
+    this.#loaded.get(tenant)?.delete(name);
+    removeSavedIndex(this.#indexDir, row.uid);
+    return true;
+  }
+
+  async upsert(
+    tenant: string,
+    collection: string,
+    points: readonly PointInput[],
+    signal?: AbortSignal,
+  ): Promise<number> {
+    this.#check(signal);
+    const target = this.#collection(tenant, collection);
+    const prepared = preparePoints(points, target.dimension, target.distance);
+    if (prepared.length === 0) return 0;
+    const { keys, version } = this.#db.upsertPoints(
+      target.uid,
+      prepared.map((point) => ({
+        id: point.id,
+        vector: vectorBytes(point.vector),
+        payload: point.payloadText,
+      })),
+    );
+    this.#apply(tenant, target, version, () =>
+      target.applyUpserts(prepared.map((point, i) => ({ ...point, key: keys[i] as number }))),
+    );
+    return prepared.length;
+  }
+
+  async search(
+    tenant: string,
+    collection: string,
+    query: SearchQuery,
+    signal?: AbortSignal,
+  ): Promise<ScoredPoint[]> {
+    this.#check(signal);
+    return searchPoints(this.#collection(tenant, collection), this.#scratch, query);
+  }
+
+  async get(
+    tenant: string,
+    collection: string,
+    ids: readonly string[],
+    options: { readonly withVector: boolean },
+    signal?: AbortSignal,
+  ): Promise<StoredPoint[]> {
+    this.#check(signal);
+    return getPoints(this.#collection(tenant, collection), ids, options.withVector);
+  }
+
+  async delete(
+    tenant: string,
+    collection: string,
+    selector: PointSelector,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    this.#check(signal);
+    const target = this.#collection(tenant, collection);
+    const keys = selectKeys(target, selector);
+    if (keys.length === 0) return 0;
+    const version = this.#db.deletePoints(target.uid, keys);
+    this.#apply(tenant, target, version, () => target.applyDeletes(keys));
+    return keys.length;
+  }
+
+  async count(
+    tenant: string,
+    collection: string,
+    filter?: PointFilter,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    this.#check(signal);
+    return countPoints(this.#collection(tenant, collection), filter);
+  }
+
+  async scroll(
+    tenant: string,
+    collection: string,
+    query: ScrollQuery,
+    signal?: AbortSignal,
+  ): Promise<PointPage> {
+    this.#check(signal);
+    const target = this.#collection(tenant, collection);
+    return scrollPoints(target, this.#db.keysInIdOrder(target.uid, query.after ?? ""), query);
+  }
+
+  async health(): Promise<EngineHealth> {
+    if (this.#closed) return { ok: false, detail: "closed" };
+    try {
+      return this.#db.ping() ? { ok: true } : { ok: false, detail: "database check failed" };
+    } catch {
+      return { ok: false, detail: "database check failed" };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const collections of this.#loaded.values()) {
+      for (const collection of collections.values()) {
+        try {
+          saveCollection(this.#db, collection, this.#indexDir);
+        } catch {
+          // An unsaved index is rebuilt from SQLite at the next load.
+        }
+      }
+    }
+    this.#loaded.clear();
+    this.#db.close();
+  }
+
+  #check(signal: AbortSignal | undefined): void {
+    if (this.#closed) throw new EngineUnavailableError(engine);
+    throwIfAborted(signal);
+  }
+
+  #collection(tenant: string, name: string): LoadedCollection {
+    let collections = this.#loaded.get(tenant);
+    const loaded = collections?.get(name);
+    if (loaded) return loaded;
+    const row = this.#db.findCollection(tenant, name);
+    if (!row) throw new NotFoundError("collection", name);
+    const collection = loadCollection(this.#db, row, this.#indexDir);
+    if (!collections) {
+      collections = new Map();
+      this.#loaded.set(tenant, collections);
+    }
+    collections.set(name, collection);
+    return collection;
+  }
+
+  /**
+   * Applies a committed write to memory. Should that fail, the collection is dropped from
+   * memory and reloaded from SQLite on next use, so memory never drifts from disk.
+   */
+  #apply(tenant: string, collection: LoadedCollection, version: number, change: () => void): void {
+    try {
+      change();
+      collection.version = version;
+    } catch (error) {
+      this.#loaded.get(tenant)?.delete(collection.name);
+      throw error;
+    }
+  }
+}
+
+function describe(row: CollectionRow): CollectionInfo {
+  return {
+    name: row.name,
+    dimension: row.dimension,
+    distance: row.distance,
+    payloadIndexes: row.payloadIndexes,
+  };
+}

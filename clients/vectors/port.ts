@@ -1,0 +1,220 @@
+/**
+ * The vectors port: what the Vectors service needs from a vector engine, in our own
+ * terms. The embedded adapter (usearch + SQLite) and the Qdrant adapter both implement
+ * it and pass the same contract suite (tests/contract/vectors.contract.ts).
+ */
+import type { JsonObject } from "@bufbuild/protobuf";
+import type { EngineHealth } from "../health.js";
+import type { PointFilter } from "./filter.js";
+
+export type {
+  AnyCondition,
+  Condition,
+  FilterScalar,
+  MatchCondition,
+  PointFilter,
+  RangeBounds,
+  RangeCondition,
+} from "./filter.js";
+
+/**
+ * How similarity is measured. Scores follow Qdrant: `cosine` is the cosine similarity
+ * and `dot` the dot product (higher is closer); `euclid` is the plain L2 distance
+ * (lower is closer).
+ */
+export type Distance = "cosine" | "dot" | "euclid";
+
+/** The type of values a payload index holds. */
+export type PayloadIndexType = "keyword" | "integer" | "float" | "bool";
+
+/** A payload key the engine should index. Filters give the same results without one. */
+export interface PayloadIndexSpec {
+  /** Payload key path, e.g. `meta.lang`. */
+  readonly key: string;
+  readonly type: PayloadIndexType;
+}
+
+/** The shape of a new collection. */
+export interface CollectionSpec {
+  /** Unique per tenant: 1 to 200 characters of [A-Za-z0-9._-]. */
+  readonly name: string;
+  /** Length of every vector. */
+  readonly dimension: number;
+  readonly distance: Distance;
+  /** Payload keys to index; none by default. */
+  readonly payloadIndexes?: readonly PayloadIndexSpec[];
+}
+
+/** A collection as stored. */
+export interface CollectionInfo {
+  readonly name: string;
+  readonly dimension: number;
+  readonly distance: Distance;
+  readonly payloadIndexes: readonly PayloadIndexSpec[];
+}
+
+/** A collection with its current number of points. */
+export interface CollectionDetails extends CollectionInfo {
+  readonly pointCount: number;
+}
+
+/** A page of collections in name order. */
+export interface CollectionPage {
+  readonly collections: readonly CollectionInfo[];
+  /** The last name of this page when more follow; pass it as `after`. */
+  readonly nextAfter?: string;
+}
+
+/** A point to write. */
+export interface PointInput {
+  /** Unique within the collection. */
+  readonly id: string;
+  /** Finite values; length equal to the collection's dimension. */
+  readonly vector: ArrayLike<number>;
+  /** JSON metadata; an absent payload is stored as `{}`. */
+  readonly payload?: JsonObject;
+}
+
+/**
+ * A point as read back. `payload` and `vector` are present when asked for. Cosine
+ * collections store (and return) vectors normalised to unit length, as Qdrant does.
+ */
+export interface StoredPoint {
+  readonly id: string;
+  readonly payload?: JsonObject;
+  readonly vector?: number[];
+}
+
+/** A search hit. */
+export interface ScoredPoint extends StoredPoint {
+  /** Cosine similarity, dot product, or euclidean distance (see {@link Distance}). */
+  readonly score: number;
+}
+
+/** A similarity query. */
+export interface SearchQuery {
+  /** Length equal to the collection's dimension. */
+  readonly vector: ArrayLike<number>;
+  /** Most hits wanted (at least 1). */
+  readonly limit: number;
+  /** Only points matching this filter are considered. */
+  readonly filter?: PointFilter;
+  /** Keep hits with score >= threshold (cosine, dot) or <= threshold (euclid). */
+  readonly scoreThreshold?: number;
+  readonly withPayload: boolean;
+  readonly withVector: boolean;
+  /** Brute force instead of the approximate index. */
+  readonly exact: boolean;
+}
+
+/** Which points a delete removes: these ids, or every point matching the filter. */
+export type PointSelector = { readonly ids: readonly string[] } | { readonly filter: PointFilter };
+
+/** One page of a scroll through points in id order. */
+export interface ScrollQuery {
+  readonly filter?: PointFilter;
+  /** Page size (at least 1). */
+  readonly limit: number;
+  /** Start after this id (the previous page's `nextAfter`). */
+  readonly after?: string;
+  readonly withPayload: boolean;
+  readonly withVector: boolean;
+}
+
+/** A page of points in id order. */
+export interface PointPage {
+  readonly points: readonly StoredPoint[];
+  /** The last id of this page when more follow; pass it as `after`. */
+  readonly nextAfter?: string;
+}
+
+/**
+ * An engine that stores vectors with payloads in named collections and answers filtered
+ * similarity searches. Every call is scoped to a tenant: one tenant never sees another's
+ * collections or points, even under the same names.
+ *
+ * Errors are the domain errors of clients/errors.ts: `NotFoundError("collection", name)`
+ * for an unknown collection, `AlreadyExistsError` on create, `PreconditionError` (with
+ * the field, e.g. `points[3].vector`) for a vector of the wrong dimension,
+ * `EngineUnavailableError` when the engine cannot be reached, `CancelledError` or
+ * `EngineTimeoutError` when `signal` aborts.
+ */
+export interface VectorStore {
+  /** Creates a collection; `AlreadyExistsError` if the tenant already has the name. */
+  createCollection(
+    tenant: string,
+    spec: CollectionSpec,
+    signal?: AbortSignal,
+  ): Promise<CollectionInfo>;
+
+  /** Lists the tenant's collections in name order, `limit` at a time. */
+  listCollections(
+    tenant: string,
+    page: { readonly limit: number; readonly after?: string },
+    signal?: AbortSignal,
+  ): Promise<CollectionPage>;
+
+  /** Describes one collection with its point count. */
+  getCollection(tenant: string, name: string, signal?: AbortSignal): Promise<CollectionDetails>;
+
+  /** Deletes a collection and its points; false when it did not exist. */
+  deleteCollection(tenant: string, name: string, signal?: AbortSignal): Promise<boolean>;
+
+  /**
+   * Inserts or replaces points by id, all or nothing: a rejected batch writes nothing.
+   * Later duplicates of an id in one batch win. Returns the number of distinct ids written.
+   */
+  upsert(
+    tenant: string,
+    collection: string,
+    points: readonly PointInput[],
+    signal?: AbortSignal,
+  ): Promise<number>;
+
+  /** The nearest points to a vector among those matching the filter, best first. */
+  search(
+    tenant: string,
+    collection: string,
+    query: SearchQuery,
+    signal?: AbortSignal,
+  ): Promise<ScoredPoint[]>;
+
+  /** Points by id, with payloads, in request order; missing ids are left out, repeats once. */
+  get(
+    tenant: string,
+    collection: string,
+    ids: readonly string[],
+    options: { readonly withVector: boolean },
+    signal?: AbortSignal,
+  ): Promise<StoredPoint[]>;
+
+  /** Deletes points by ids or by filter; returns how many existed and were deleted. */
+  delete(
+    tenant: string,
+    collection: string,
+    selector: PointSelector,
+    signal?: AbortSignal,
+  ): Promise<number>;
+
+  /** Counts the points matching a filter (all points without one). */
+  count(
+    tenant: string,
+    collection: string,
+    filter?: PointFilter,
+    signal?: AbortSignal,
+  ): Promise<number>;
+
+  /** One page of the points matching a filter, in id order. */
+  scroll(
+    tenant: string,
+    collection: string,
+    query: ScrollQuery,
+    signal?: AbortSignal,
+  ): Promise<PointPage>;
+
+  /** Whether the engine can serve requests now. */
+  health(): Promise<EngineHealth>;
+
+  /** Releases the engine's resources; later calls fail with `EngineUnavailableError`. */
+  close(): Promise<void>;
+}
