@@ -17,8 +17,10 @@ export const limits = {
   maxPageSize: 1000,
   /** Most filter conditions in one filter, counted over must, should and must_not. */
   maxFilterConditions: 64,
-  /** Most properties on one node or relationship, and most headers on one event. */
+  /** Most properties on one node or relationship. */
   maxProperties: 256,
+  /** Most headers on one event. */
+  maxEventHeaders: 64,
   /** Deepest Neighbors traversal. */
   maxNeighborsDepth: 5,
   /** Longest ShortestPath. */

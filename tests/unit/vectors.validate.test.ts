@@ -273,3 +273,12 @@ describe("vectorsValidators: get, delete, list and scroll", () => {
     expect(scroll(Buffer.from([0xff, 0xfe]).toString("base64url"))).toEqual(["cursor"]);
   });
 });
+
+describe("delete by filter", () => {
+  it("refuses an empty filter, which would delete every point", () => {
+    const violations = vectorsValidators.delete(
+      create(DeleteRequestSchema, { collection: "docs", filter: {} }),
+    );
+    expect(violations).toEqual([expect.objectContaining({ field: "filter" })]);
+  });
+});

@@ -7,8 +7,6 @@ import { decodePageToken } from "./page-token.js";
 
 /** Most partitions a topic may have. */
 export const maxPartitions = 1000;
-/** Most headers on one event (the proto's documented limit). */
-export const maxHeaders = 64;
 
 const minTimestampSeconds = -62_135_596_800n;
 const maxTimestampSeconds = 253_402_300_799n;
@@ -72,7 +70,9 @@ function checkEvent(v: Violations, path: string, event: Event): void {
   v.shortText(`${path}.content_type`, event.contentType);
   v.shortText(`${path}.subject`, event.subject);
   const keys = Object.keys(event.headers);
-  if (keys.length > maxHeaders) v.add(`${path}.headers`, `must hold at most ${maxHeaders} entries`);
+  if (keys.length > limits.maxEventHeaders) {
+    v.add(`${path}.headers`, `must hold at most ${limits.maxEventHeaders} entries`);
+  }
   for (const key of keys) {
     if (utf8Length(key) > limits.maxIdBytes) {
       v.add(`${path}.headers`, `keys must be at most ${limits.maxIdBytes} bytes`);

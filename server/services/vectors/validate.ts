@@ -1,4 +1,4 @@
-import type { Point, VectorsService } from "../../../gen/ragplane/v1/vectors_pb.js";
+import type { DeleteRequest, Point, VectorsService } from "../../../gen/ragplane/v1/vectors_pb.js";
 import { limits } from "../../limits.js";
 import { Violations } from "../../validation/violations.js";
 import type { ServiceValidators } from "../handlers.js";
@@ -89,6 +89,8 @@ export const vectorsValidators: ServiceValidators<typeof VectorsService.method> 
       v.add(byIds ? "filter" : "ids", "exactly one of ids and filter must be set");
     } else if (byIds && v.batch("ids", request.ids.length)) {
       checkIds(v, request.ids);
+    } else if (byFilter && isEmptyFilter(request.filter)) {
+      v.add("filter", "must hold at least one condition (DeleteCollection drops everything)");
     }
     checkFilter(v, "filter", request.filter);
     return v.list;
@@ -132,4 +134,10 @@ function checkIds(v: Violations, ids: readonly string[]): void {
   ids.forEach((id, i) => {
     v.id(`ids[${i}]`, id);
   });
+}
+
+function isEmptyFilter(filter: DeleteRequest["filter"]): boolean {
+  return (
+    filter === undefined || filter.must.length + filter.should.length + filter.mustNot.length === 0
+  );
 }
