@@ -151,7 +151,9 @@ function callSettings(
   timeoutMs: number | undefined,
 ): { metadata: Metadata; options: CallOptions } {
   const metadata = new Metadata();
-  new Headers(header).forEach((value, name) => metadata.set(name, value));
+  new Headers(header).forEach((value, name) => {
+    metadata.set(name, value);
+  });
   return { metadata, options: timeoutMs === undefined ? {} : { deadline: Date.now() + timeoutMs } };
 }
 
