@@ -35,6 +35,50 @@ export interface Config {
   readonly shutdownGraceMs: number;
   /** `READINESS_INTERVAL_MS`: how often engines are probed for readiness. Default 5 000. */
   readonly readinessIntervalMs: number;
+  /** Real engines; an engine left unset runs embedded under `dataDir`. */
+  readonly engines: EngineConfig;
+}
+
+/** Connection settings of the real engines, each present only when its URL is set. */
+export interface EngineConfig {
+  /** Set by `KAFKA_BROKERS`: events on Kafka. */
+  readonly kafka?: {
+    /** `KAFKA_BROKERS`: comma-separated `host:port` list. */
+    readonly brokers: readonly string[];
+    /** `KAFKA_CLIENT_ID`. Default `ragplane`. */
+    readonly clientId: string;
+    /** `KAFKA_TOPIC_PREFIX`: prefix of every physical topic. Default `rp`. */
+    readonly topicPrefix: string;
+    /** `EVENTS_IDEMPOTENCY_WINDOW_MS`: how long a published id is remembered. Default 24 h. */
+    readonly idempotencyWindowMs: number;
+  };
+  /** Set by `REDIS_URL`: shared counters, caches, the events idempotency index. */
+  readonly redis?: {
+    /** `REDIS_URL`, e.g. `redis://:password@host:6379/0` (or `rediss://` for TLS). */
+    readonly url: string;
+  };
+  /** Set by `NEO4J_URL`: graphs on Neo4j. */
+  readonly neo4j?: {
+    /** `NEO4J_URL`, e.g. `bolt://host:7687` or `neo4j+s://host`. */
+    readonly url: string;
+    /** `NEO4J_USER`. Default `neo4j`. */
+    readonly user: string;
+    /** `NEO4J_PASSWORD`: required with `NEO4J_URL`. */
+    readonly password: string;
+    /** `NEO4J_DATABASE`. Default `neo4j`. */
+    readonly database: string;
+    /** `NEO4J_MAX_POOL_SIZE`: Bolt connections per process. Default 50. */
+    readonly maxPoolSize: number;
+  };
+  /** Set by `QDRANT_URL`: vectors on Qdrant. */
+  readonly qdrant?: {
+    /** `QDRANT_URL`, e.g. `http://host:6333`. */
+    readonly url: string;
+    /** `QDRANT_API_KEY`, sent as `api-key` when set. */
+    readonly apiKey?: string;
+    /** `QDRANT_TIMEOUT_MS`: per-request timeout cap. Default 10 000. */
+    readonly timeoutMs: number;
+  };
 }
 
 /** A configuration that cannot be used; the message names every bad variable. */
@@ -69,6 +113,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     shutdownGraceMs: read.integer("SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
     readinessIntervalMs: read.integer("READINESS_INTERVAL_MS", 5_000, 100, 600_000),
+    engines: readEngines(read),
   };
   if (config.deadlines.defaultTimeoutMs > config.deadlines.maxTimeoutMs) {
     problems.push("REQUEST_TIMEOUT_MS must not exceed MAX_REQUEST_TIMEOUT_MS");
@@ -78,6 +123,56 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function readEngines(read: EnvReader): EngineConfig {
+  const engines: {
+    -readonly [K in keyof EngineConfig]: EngineConfig[K];
+  } = {};
+  const brokers = read.optional("KAFKA_BROKERS");
+  if (brokers !== undefined) {
+    engines.kafka = {
+      brokers: read.hostPorts("KAFKA_BROKERS", brokers),
+      clientId: read.text("KAFKA_CLIENT_ID", "ragplane"),
+      topicPrefix: read.pattern("KAFKA_TOPIC_PREFIX", "rp", /^[A-Za-z0-9_-]{1,32}$/),
+      idempotencyWindowMs: read.integer(
+        "EVENTS_IDEMPOTENCY_WINDOW_MS",
+        86_400_000,
+        1_000,
+        2_592_000_000,
+      ),
+    };
+  }
+  const redisUrl = read.optional("REDIS_URL");
+  if (redisUrl !== undefined)
+    engines.redis = { url: read.url("REDIS_URL", redisUrl, ["redis:", "rediss:"]) };
+  const neo4jUrl = read.optional("NEO4J_URL");
+  if (neo4jUrl !== undefined) {
+    engines.neo4j = {
+      url: read.url("NEO4J_URL", neo4jUrl, [
+        "bolt:",
+        "bolt+s:",
+        "bolt+ssc:",
+        "neo4j:",
+        "neo4j+s:",
+        "neo4j+ssc:",
+      ]),
+      user: read.text("NEO4J_USER", "neo4j"),
+      password: read.required("NEO4J_PASSWORD", "NEO4J_URL"),
+      database: read.text("NEO4J_DATABASE", "neo4j"),
+      maxPoolSize: read.integer("NEO4J_MAX_POOL_SIZE", 50, 1, 1_000),
+    };
+  }
+  const qdrantUrl = read.optional("QDRANT_URL");
+  if (qdrantUrl !== undefined) {
+    const apiKey = read.optional("QDRANT_API_KEY");
+    engines.qdrant = {
+      url: read.url("QDRANT_URL", qdrantUrl, ["http:", "https:"]),
+      timeoutMs: read.integer("QDRANT_TIMEOUT_MS", 10_000, 100, 600_000),
+      ...(apiKey === undefined ? {} : { apiKey }),
+    };
+  }
+  return engines;
 }
 
 function absolute(path: string): string {
@@ -93,6 +188,54 @@ class EnvReader {
   private raw(name: string): string | undefined {
     const value = this.env[name]?.trim();
     return value === undefined || value === "" ? undefined : value;
+  }
+
+  optional(name: string): string | undefined {
+    return this.raw(name);
+  }
+
+  required(name: string, because: string): string {
+    const value = this.raw(name);
+    if (value === undefined) this.problems.push(`${name} is required when ${because} is set`);
+    return value ?? "";
+  }
+
+  pattern(name: string, fallback: string, pattern: RegExp): string {
+    const value = this.raw(name) ?? fallback;
+    if (!pattern.test(value))
+      this.problems.push(`${name}=${JSON.stringify(value)} must match ${pattern}`);
+    return value;
+  }
+
+  url(name: string, value: string, protocols: readonly string[]): string {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(value);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || !protocols.includes(parsed.protocol)) {
+      this.problems.push(
+        `${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`,
+      );
+    }
+    return value;
+  }
+
+  hostPorts(name: string, value: string): string[] {
+    const entries = value
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== "");
+    if (
+      entries.length === 0 ||
+      !entries.every((entry) => /^[A-Za-z0-9.:[\]-]+:\d{1,5}$/.test(entry))
+    ) {
+      this.problems.push(
+        `${name}=${JSON.stringify(value)} must be a comma-separated list of host:port`,
+      );
+    }
+    return entries;
   }
 
   text(name: string, fallback: string): string {
