@@ -1,0 +1,75 @@
+import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
+import { parseKeyPath } from "../key-path.js";
+import { orderKeyLevels, orderKeys } from "./ordering.js";
+
+/**
+ * How a point's payload is laid out in Qdrant. The caller's payload is kept whole under
+ * {@link payloadField}, so none of its keys can ever collide with the adapter's own
+ * top-level keys, and nothing needs to be rejected or escaped:
+ *
+ * ```json
+ * { "rp_tenant": "acme", "rp_id": "doc-1#3", "rp_o0": 110…, "rp_o1": …, "rp_o2": …,
+ *   "rp_payload": { "lang": "en" } }
+ * ```
+ *
+ * This is the tenant, indexed as a keyword with `is_tenant: true`.
+ */
+export const tenantField = "rp_tenant";
+/** The point's own string id (Qdrant's id is a UUID derived from it). */
+export const idField = "rp_id";
+/** The caller's payload. */
+export const payloadField = "rp_payload";
+
+/** The integer payload key that holds a point's order key at `level`. */
+export function orderField(level: number): string {
+  return `rp_o${level}`;
+}
+
+/** The payload keys of every order level, level 0 first. */
+export const orderFields: readonly string[] = Array.from({ length: orderKeyLevels }, (_, level) =>
+  orderField(level),
+);
+
+/** The payload stored for a point. */
+export function storedPayload(
+  tenant: string,
+  id: string,
+  payload: JsonObject | undefined,
+): Record<string, JsonValue> {
+  const stored: Record<string, JsonValue> = { [tenantField]: tenant, [idField]: id };
+  orderKeys(id).forEach((key, level) => {
+    stored[orderField(level)] = key;
+  });
+  stored[payloadField] = payload ?? {};
+  return stored;
+}
+
+/** The point id kept in a stored payload, if any. */
+export function storedId(payload: Record<string, unknown> | null | undefined): string | undefined {
+  const id = payload?.[idField];
+  return typeof id === "string" ? id : undefined;
+}
+
+/** The caller's payload inside a stored payload (`{}` when absent). */
+export function callerPayload(payload: Record<string, unknown> | null | undefined): JsonObject {
+  const inner = payload?.[payloadField];
+  return typeof inner === "object" && inner !== null && !Array.isArray(inner)
+    ? (inner as JsonObject)
+    : {};
+}
+
+/**
+ * The Qdrant key path of a caller's payload key: the same path under {@link payloadField}.
+ * A key that is not a valid path (validation rejects those) is quoted as one literal key,
+ * as the embedded store reads it.
+ */
+export function qdrantKeyPath(key: string): string {
+  if (parseKeyPath(key) !== undefined) return `${payloadField}.${key}`;
+  return `${payloadField}."${key.replaceAll('"', "")}"`;
+}
+
+/** The caller's key of a Qdrant payload index key, or undefined for the adapter's own keys. */
+export function callerKeyPath(qdrantKey: string): string | undefined {
+  const prefix = `${payloadField}.`;
+  return qdrantKey.startsWith(prefix) ? qdrantKey.slice(prefix.length) : undefined;
+}

@@ -1,0 +1,212 @@
+import type { JsonObject } from "@bufbuild/protobuf";
+import type { Schemas } from "@qdrant/js-client-rest";
+import { PreconditionError } from "../../errors.js";
+import type { PointFilter } from "../filter.js";
+import type { PointInput, PointSelector, StoredPoint } from "../port.js";
+import { resultOf } from "./call.js";
+import { collectionShape, type QdrantContext, qdrantName } from "./context.js";
+import { type QdrantFilter, qdrantFilter } from "./filter.js";
+import { pointUuid } from "./ids.js";
+import { type CheckedPoint, checkPoints, upsertBatches } from "./input.js";
+import { callerPayload, idField, payloadField, storedId, storedPayload } from "./payload.js";
+
+type Signal = AbortSignal | undefined;
+
+/**
+ * Writes points with `wait: true`, so they are searchable when this returns. The whole
+ * batch is checked first (dimension, finite floats) against the collection's shape;
+ * a mismatch with a cached shape is re-checked against a fresh one before it is
+ * reported. Qdrant validates one upsert request as a whole, so a batch that fits one
+ * request (up to 1000 points of up to 1000 dimensions) is all or nothing; a larger one
+ * is sent in several requests and a network failure may leave the first ones written
+ * (upserting again is harmless).
+ */
+export async function upsertPoints(
+  ctx: QdrantContext,
+  tenant: string,
+  collection: string,
+  points: readonly PointInput[],
+  signal: Signal,
+): Promise<number> {
+  const checked = await checkAgainstShape(ctx, tenant, collection, points, signal);
+  const target = qdrantName(ctx, tenant, collection);
+  for (const batch of upsertBatches(checked)) {
+    try {
+      await ctx.caller.run(
+        (api, init) =>
+          api.upsertPoints(
+            {
+              collection_name: target,
+              wait: true,
+              points: batch.map((point) => ({
+                id: pointUuid(tenant, point.id),
+                vector: point.vector,
+                payload: storedPayload(tenant, point.id, point.payload),
+              })),
+            },
+            init,
+          ),
+        { signal, idempotent: true, collection, vectorField: "points" },
+      );
+    } catch (error) {
+      ctx.shapes.delete(target);
+      throw error;
+    }
+  }
+  return checked.length;
+}
+
+async function checkAgainstShape(
+  ctx: QdrantContext,
+  tenant: string,
+  collection: string,
+  points: readonly PointInput[],
+  signal: Signal,
+): Promise<CheckedPoint[]> {
+  const shape = await collectionShape(ctx, tenant, collection, { signal });
+  try {
+    return checkPoints(points, shape.dimension);
+  } catch (error) {
+    if (!(error instanceof PreconditionError)) throw error;
+    const fresh = await collectionShape(ctx, tenant, collection, { signal, fresh: true });
+    if (fresh.dimension === shape.dimension) throw error;
+    return checkPoints(points, fresh.dimension);
+  }
+}
+
+/** Points by id, with payloads, in request order, each once; only the tenant's. */
+export async function getPoints(
+  ctx: QdrantContext,
+  tenant: string,
+  collection: string,
+  ids: readonly string[],
+  withVector: boolean,
+  signal: Signal,
+): Promise<StoredPoint[]> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) {
+    await countPoints(ctx, tenant, collection, undefined, signal);
+    return [];
+  }
+  const found = await scrollByIds(ctx, tenant, collection, unique, {
+    filter: undefined,
+    withPayload: true,
+    withVector,
+    signal,
+  });
+  return unique.flatMap((id) => found.get(id) ?? []);
+}
+
+/**
+ * The tenant's points among `ids` that match `filter`, by id. One scroll with a
+ * `has_id` condition, so that the tenant condition applies (retrieving by id would not).
+ */
+export async function scrollByIds(
+  ctx: QdrantContext,
+  tenant: string,
+  collection: string,
+  ids: readonly string[],
+  options: {
+    readonly filter: PointFilter | undefined;
+    readonly withPayload: boolean;
+    readonly withVector: boolean;
+    readonly signal: Signal;
+  },
+): Promise<Map<string, StoredPoint>> {
+  const hasId = { has_id: ids.map((id) => pointUuid(tenant, id)) };
+  const response = await ctx.caller.run(
+    (api, init) =>
+      api.scrollPoints(
+        {
+          collection_name: qdrantName(ctx, tenant, collection),
+          filter: qdrantFilter(tenant, options.filter, [hasId]),
+          limit: ids.length,
+          with_payload: options.withPayload ? [idField, payloadField] : [idField],
+          with_vector: options.withVector,
+        },
+        init,
+      ),
+    { signal: options.signal, idempotent: true, collection },
+  );
+  const points = new Map<string, StoredPoint>();
+  for (const record of resultOf(response).points) {
+    const point = toStoredPoint(record, options.withPayload, options.withVector);
+    if (point) points.set(point.id, point);
+  }
+  return points;
+}
+
+/** Our point from a Qdrant record or scored point; undefined when it is not one of ours. */
+export function toStoredPoint(
+  record: Schemas["Record"] | Schemas["ScoredPoint"],
+  withPayload: boolean,
+  withVector: boolean,
+): StoredPoint | undefined {
+  const id = storedId(record.payload);
+  if (id === undefined) return undefined;
+  const point: { id: string; payload?: JsonObject; vector?: number[] } = { id };
+  if (withPayload) point.payload = callerPayload(record.payload);
+  if (withVector && Array.isArray(record.vector)) point.vector = record.vector as number[];
+  return point;
+}
+
+/**
+ * Deletes points by ids or filter and returns how many existed. Qdrant's delete does not
+ * count, so the matching points are counted first under the same filter: a write by
+ * someone else between the two requests can make the count differ from what the delete
+ * removed.
+ */
+export async function deletePoints(
+  ctx: QdrantContext,
+  tenant: string,
+  collection: string,
+  selector: PointSelector,
+  signal: Signal,
+): Promise<number> {
+  const filter =
+    "ids" in selector
+      ? qdrantFilter(tenant, undefined, [
+          { has_id: [...new Set(selector.ids)].map((id) => pointUuid(tenant, id)) },
+        ])
+      : qdrantFilter(tenant, selector.filter);
+  const existing = await count(ctx, tenant, collection, filter, signal);
+  if (existing === 0) return 0;
+  await ctx.caller.run(
+    (api, init) =>
+      api.deletePoints(
+        { collection_name: qdrantName(ctx, tenant, collection), wait: true, filter },
+        init,
+      ),
+    { signal, idempotent: true, collection },
+  );
+  return existing;
+}
+
+/** Counts the tenant's points matching a filter, exactly. */
+export async function countPoints(
+  ctx: QdrantContext,
+  tenant: string,
+  collection: string,
+  filter: PointFilter | undefined,
+  signal: Signal,
+): Promise<number> {
+  return count(ctx, tenant, collection, qdrantFilter(tenant, filter), signal);
+}
+
+async function count(
+  ctx: QdrantContext,
+  tenant: string,
+  collection: string,
+  filter: QdrantFilter,
+  signal: Signal,
+): Promise<number> {
+  const response = await ctx.caller.run(
+    (api, init) =>
+      api.countPoints(
+        { collection_name: qdrantName(ctx, tenant, collection), filter, exact: true },
+        init,
+      ),
+    { signal, idempotent: true, collection },
+  );
+  return resultOf(response).count;
+}

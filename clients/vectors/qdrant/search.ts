@@ -1,0 +1,77 @@
+import { PreconditionError } from "../../errors.js";
+import type { CollectionInfo, Distance, ScoredPoint, SearchQuery } from "../port.js";
+import { resultOf } from "./call.js";
+import { collectionShape, type QdrantContext, qdrantName } from "./context.js";
+import { qdrantFilter } from "./filter.js";
+import { checkVector } from "./input.js";
+import { idField, payloadField } from "./payload.js";
+import { toStoredPoint } from "./points.js";
+
+/**
+ * Answers a similarity search with Qdrant's Query API (`POST /points/query`, Qdrant
+ * 1.10+; the older `/points/search` is superseded by it). Qdrant returns cosine
+ * similarity, dot product and euclidean distance as scores, as the port does.
+ *
+ * The score threshold is applied here, not sent: Qdrant keeps only scores strictly
+ * better than its `score_threshold` (`score > t`, or `score < t` for Euclid), while the
+ * port keeps scores at least as good (`>=`, `<=`). Qdrant applies its threshold after
+ * taking the best `limit` hits, so filtering those same hits here gives the same set.
+ */
+export async function searchPoints(
+  ctx: QdrantContext,
+  tenant: string,
+  collection: string,
+  query: SearchQuery,
+  signal: AbortSignal | undefined,
+): Promise<ScoredPoint[]> {
+  const shape = await checkedShape(ctx, tenant, collection, query.vector, signal);
+  const vector = checkVector(query.vector, shape.dimension, "vector");
+  const response = await ctx.caller.run(
+    (api, init) =>
+      api.queryPoints(
+        {
+          collection_name: qdrantName(ctx, tenant, collection),
+          query: vector,
+          filter: qdrantFilter(tenant, query.filter),
+          params: { exact: query.exact },
+          limit: query.limit,
+          with_payload: query.withPayload ? [idField, payloadField] : [idField],
+          with_vector: query.withVector,
+        },
+        init,
+      ),
+    { signal, idempotent: true, collection, vectorField: "vector" },
+  );
+  const hits: ScoredPoint[] = [];
+  for (const scored of resultOf(response).points) {
+    if (!passes(shape.distance, scored.score, query.scoreThreshold)) continue;
+    const point = toStoredPoint(scored, query.withPayload, query.withVector);
+    if (point) hits.push({ ...point, score: scored.score });
+  }
+  return hits;
+}
+
+async function checkedShape(
+  ctx: QdrantContext,
+  tenant: string,
+  collection: string,
+  vector: ArrayLike<number>,
+  signal: AbortSignal | undefined,
+): Promise<CollectionInfo> {
+  const shape = await collectionShape(ctx, tenant, collection, { signal });
+  if (vector.length === shape.dimension) return shape;
+  const fresh = await collectionShape(ctx, tenant, collection, { signal, fresh: true });
+  if (vector.length !== fresh.dimension) {
+    throw new PreconditionError(
+      `vector has ${vector.length} dimensions; the collection has ${fresh.dimension}`,
+      "vector",
+    );
+  }
+  return fresh;
+}
+
+/** Whether a score is at least as good as the threshold (none: always). */
+export function passes(distance: Distance, score: number, threshold: number | undefined): boolean {
+  if (threshold === undefined) return true;
+  return distance === "euclid" ? score <= threshold : score >= threshold;
+}

@@ -1,0 +1,186 @@
+import { QdrantClient } from "@qdrant/js-client-rest";
+import { EngineUnavailableError, throwIfAborted } from "../../errors.js";
+import type { EngineHealth } from "../../health.js";
+import type { PointFilter } from "../filter.js";
+import type {
+  CollectionDetails,
+  CollectionInfo,
+  CollectionPage,
+  CollectionSpec,
+  PointInput,
+  PointPage,
+  PointSelector,
+  ScoredPoint,
+  ScrollQuery,
+  SearchQuery,
+  StoredPoint,
+  VectorStore,
+} from "../port.js";
+import { QdrantCaller } from "./call.js";
+import { ShapeCache } from "./catalog.js";
+import { deleteCollection, getCollection, listCollections } from "./collections.js";
+import type { QdrantContext } from "./context.js";
+import { createCollection } from "./create.js";
+import { engine } from "./errors.js";
+import { type QdrantVectorStoreOptions, resolveOptions } from "./options.js";
+import { countPoints, deletePoints, getPoints, upsertPoints } from "./points.js";
+import { scrollPoints } from "./scroll.js";
+import { searchPoints } from "./search.js";
+
+export type { QdrantVectorStoreOptions } from "./options.js";
+
+/**
+ * The {@link VectorStore} on Qdrant (REST, `@qdrant/js-client-rest` 1.18; Qdrant 1.11 or
+ * later for tenant indexes).
+ *
+ * Layout: each tenant's logical collection is its own Qdrant collection,
+ * `<prefix>_<tenant hash>_<name>` (naming.ts), since a Qdrant collection has one
+ * dimension and tenants choose theirs. Each also carries the tenant in the payload,
+ * indexed with `is_tenant`, and every read and write is filtered by it as a second
+ * guard. Point ids are UUIDv5 of (tenant, id) (ids.ts) with the id kept in the payload,
+ * beside the caller's payload, which is stored whole under one key (payload.ts).
+ *
+ * Every request carries the caller's signal and its own timeout; idempotent ones are
+ * retried after transient failures; writes use `wait: true`. Errors are the domain
+ * errors of clients/errors.ts (errors.ts maps them).
+ */
+export class QdrantVectorStore implements VectorStore {
+  readonly #ctx: QdrantContext;
+  #closed = false;
+
+  private constructor(ctx: QdrantContext) {
+    this.#ctx = ctx;
+  }
+
+  /**
+   * Builds the client and checks that Qdrant answers (`GET /healthz`);
+   * `EngineUnavailableError` or `EngineTimeoutError` when it does not. The client's
+   * server-version check is off: this pins client 1.18 (1.19 needs Node 22) and
+   * supports any server from 1.11.
+   */
+  static async connect(options: QdrantVectorStoreOptions): Promise<QdrantVectorStore> {
+    const settings = resolveOptions(options);
+    const client = new QdrantClient({
+      url: settings.url,
+      ...(settings.apiKey === undefined ? {} : { apiKey: settings.apiKey }),
+      checkCompatibility: false,
+      timeout: Number.POSITIVE_INFINITY,
+      maxConnections: settings.maxConnections,
+    });
+    const caller = new QdrantCaller(client.api(), settings);
+    await caller.run((api, init) => api.healthz({}, init), { idempotent: false });
+    return new QdrantVectorStore({
+      caller,
+      prefix: settings.collectionPrefix,
+      shapes: new ShapeCache(settings.shapeCacheMs),
+    });
+  }
+
+  async createCollection(
+    tenant: string,
+    spec: CollectionSpec,
+    signal?: AbortSignal,
+  ): Promise<CollectionInfo> {
+    return createCollection(this.#enter(signal), tenant, spec, signal);
+  }
+
+  async listCollections(
+    tenant: string,
+    page: { readonly limit: number; readonly after?: string },
+    signal?: AbortSignal,
+  ): Promise<CollectionPage> {
+    return listCollections(this.#enter(signal), tenant, page, signal);
+  }
+
+  async getCollection(
+    tenant: string,
+    name: string,
+    signal?: AbortSignal,
+  ): Promise<CollectionDetails> {
+    return getCollection(this.#enter(signal), tenant, name, signal);
+  }
+
+  async deleteCollection(tenant: string, name: string, signal?: AbortSignal): Promise<boolean> {
+    return deleteCollection(this.#enter(signal), tenant, name, signal);
+  }
+
+  async upsert(
+    tenant: string,
+    collection: string,
+    points: readonly PointInput[],
+    signal?: AbortSignal,
+  ): Promise<number> {
+    return upsertPoints(this.#enter(signal), tenant, collection, points, signal);
+  }
+
+  async search(
+    tenant: string,
+    collection: string,
+    query: SearchQuery,
+    signal?: AbortSignal,
+  ): Promise<ScoredPoint[]> {
+    return searchPoints(this.#enter(signal), tenant, collection, query, signal);
+  }
+
+  async get(
+    tenant: string,
+    collection: string,
+    ids: readonly string[],
+    options: { readonly withVector: boolean },
+    signal?: AbortSignal,
+  ): Promise<StoredPoint[]> {
+    return getPoints(this.#enter(signal), tenant, collection, ids, options.withVector, signal);
+  }
+
+  async delete(
+    tenant: string,
+    collection: string,
+    selector: PointSelector,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    return deletePoints(this.#enter(signal), tenant, collection, selector, signal);
+  }
+
+  async count(
+    tenant: string,
+    collection: string,
+    filter?: PointFilter,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    return countPoints(this.#enter(signal), tenant, collection, filter, signal);
+  }
+
+  async scroll(
+    tenant: string,
+    collection: string,
+    query: ScrollQuery,
+    signal?: AbortSignal,
+  ): Promise<PointPage> {
+    return scrollPoints(this.#enter(signal), tenant, collection, query, signal);
+  }
+
+  /** Asks Qdrant's `GET /healthz` (no retries, the configured timeout). */
+  async health(): Promise<EngineHealth> {
+    if (this.#closed) return { ok: false, detail: "closed" };
+    try {
+      await this.#ctx.caller.run((api, init) => api.healthz({}, init), { idempotent: false });
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, detail: error instanceof Error ? error.message : "qdrant check failed" };
+    }
+  }
+
+  /**
+   * Stops accepting calls. The client's keep-alive connections are not exposed by it;
+   * they close when idle (undici lets idle sockets not hold the process).
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  #enter(signal: AbortSignal | undefined): QdrantContext {
+    if (this.#closed) throw new EngineUnavailableError(engine);
+    throwIfAborted(signal);
+    return this.#ctx;
+  }
+}
