@@ -1,0 +1,181 @@
+import { auth, driver as createDriver, type Driver } from "neo4j-driver";
+import { EngineUnavailableError, NotFoundError, throwIfAborted } from "../../errors.js";
+import type { EngineHealth } from "../../health.js";
+import type {
+  DeleteNodesResult,
+  GraphNode,
+  GraphStore,
+  NeighborsQuery,
+  PathResult,
+  RelationshipInput,
+  ShortestPathQuery,
+  Subgraph,
+} from "../port.js";
+import { checkGraphName } from "./cypher.js";
+import { neo4jEngine, toNeo4jEngineError } from "./errors.js";
+import { migrate } from "./migrations.js";
+import {
+  type Neo4jGraphStoreOptions,
+  type ResolvedNeo4jOptions,
+  resolveNeo4jOptions,
+} from "./options.js";
+import { shortestPath } from "./path.js";
+import { RelationshipTypeConstraints } from "./relationship-types.js";
+import { Transactions } from "./transactions.js";
+import { loadNode, neighbors } from "./traversal.js";
+import { deleteNodes, deleteRelationships, upsertNodes, upsertRelationships } from "./writes.js";
+
+export type { Neo4jGraphStoreOptions } from "./options.js";
+
+/**
+ * The `GraphStore` on Neo4j 5 (Community or Enterprise) over Bolt, with neo4j-driver.
+ *
+ * Storage: every node has the label `_RpNode` besides its own labels, and `tenant` and
+ * `id` properties unique together (a constraint created by `migrations.ts`); relationships
+ * have their own types and `tenant` and `id` properties, unique per type (a constraint
+ * per type, created on first use by `RelationshipTypeConstraints`). User property keys
+ * are escaped so they cannot clash with those (`conversion.ts`). Labels and properties
+ * are parameters; relationship types, which Cypher cannot take as parameters, are written
+ * into the query text only after checking them against `graphNamePattern`.
+ *
+ * Every call is one explicit transaction (`transactions.ts`): bounded by
+ * `transactionTimeoutMs` on the server, ended at once when the caller's signal aborts,
+ * retried on transient failures. Integers come back as JS numbers
+ * (`disableLosslessIntegers`); ragplane itself only ever writes doubles.
+ */
+export class Neo4jGraphStore implements GraphStore {
+  private readonly tx: Transactions;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly driver: Driver,
+    private readonly options: ResolvedNeo4jOptions,
+    private readonly relationshipTypes: RelationshipTypeConstraints,
+  ) {
+    this.tx = new Transactions(driver, {
+      database: options.database,
+      timeoutMs: options.transactionTimeoutMs,
+      maxAttempts: options.maxAttempts,
+    });
+  }
+
+  /**
+   * Connects, checks that the database answers, and brings its schema up to date.
+   * Rejects with `EngineUnavailableError` when Neo4j cannot be reached or refuses the
+   * credentials, and with a `TypeError` for invalid options.
+   */
+  static async connect(options: Neo4jGraphStoreOptions): Promise<Neo4jGraphStore> {
+    const resolved = resolveNeo4jOptions(options);
+    const driver = createDriver(
+      resolved.url,
+      resolved.user === undefined ? undefined : auth.basic(resolved.user, resolved.password),
+      {
+        maxConnectionPoolSize: resolved.maxPoolSize,
+        connectionTimeout: resolved.connectionTimeoutMs,
+        connectionAcquisitionTimeout: resolved.connectionAcquisitionTimeoutMs,
+        disableLosslessIntegers: true,
+        userAgent: "ragplane",
+      },
+    );
+    try {
+      await driver.verifyConnectivity({ database: resolved.database });
+      await migrate(driver, resolved.database);
+      const types = await RelationshipTypeConstraints.load(driver, resolved.database);
+      return new Neo4jGraphStore(driver, resolved, types);
+    } catch (error) {
+      await driver.close().catch(() => undefined);
+      throw toNeo4jEngineError(error);
+    }
+  }
+
+  async upsertNodes(
+    tenant: string,
+    nodes: readonly GraphNode[],
+    signal?: AbortSignal,
+  ): Promise<number> {
+    return this.tx.write(signal, (step) => upsertNodes(step, tenant, nodes));
+  }
+
+  async upsertRelationships(
+    tenant: string,
+    relationships: readonly RelationshipInput[],
+    signal?: AbortSignal,
+  ): Promise<string[]> {
+    throwIfAborted(signal);
+    this.checkOpen();
+    relationships.forEach((r, index) => {
+      checkGraphName(r.type, `relationships[${index}].type`);
+    });
+    try {
+      await this.relationshipTypes.ensure(
+        relationships.map((r) => r.type),
+        signal,
+      );
+    } catch (error) {
+      throw toNeo4jEngineError(error, signal);
+    }
+    return this.tx.write(signal, (step) => upsertRelationships(step, tenant, relationships));
+  }
+
+  async getNode(tenant: string, id: string, signal?: AbortSignal): Promise<GraphNode> {
+    return this.tx.read(signal, async (step) => {
+      const node = await loadNode(step, tenant, id);
+      if (!node) throw new NotFoundError("node", id);
+      return node;
+    });
+  }
+
+  async deleteNodes(
+    tenant: string,
+    ids: readonly string[],
+    detach: boolean,
+    signal?: AbortSignal,
+  ): Promise<DeleteNodesResult> {
+    return this.tx.write(signal, (step) => deleteNodes(step, tenant, ids, detach));
+  }
+
+  async deleteRelationships(
+    tenant: string,
+    ids: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<number> {
+    return this.tx.write(signal, (step) => deleteRelationships(step, tenant, ids));
+  }
+
+  async neighbors(tenant: string, query: NeighborsQuery, signal?: AbortSignal): Promise<Subgraph> {
+    return this.tx.read(signal, (step) => neighbors(step, tenant, query));
+  }
+
+  async shortestPath(
+    tenant: string,
+    query: ShortestPathQuery,
+    signal?: AbortSignal,
+  ): Promise<PathResult> {
+    return this.tx.read(signal, (step) => shortestPath(step, tenant, query));
+  }
+
+  async health(): Promise<EngineHealth> {
+    if (this.tx.isClosed) return { ok: false, detail: "graph store is closed" };
+    const signal = AbortSignal.timeout(this.options.healthTimeoutMs);
+    try {
+      await this.tx.read(signal, (step) => step.run("RETURN 1"));
+      return { ok: true };
+    } catch (error) {
+      if (signal.aborted) return { ok: false, detail: "neo4j did not answer in time" };
+      if (error instanceof EngineUnavailableError) {
+        return { ok: false, detail: "neo4j is unreachable or refused the connection" };
+      }
+      return { ok: false, detail: "neo4j failed a health query" };
+    }
+  }
+
+  async close(): Promise<void> {
+    this.tx.close();
+    this.closing ??= this.driver.close().catch(() => undefined);
+    await this.closing;
+  }
+
+  private checkOpen(): void {
+    if (this.tx.isClosed) throw new EngineUnavailableError(neo4jEngine);
+  }
+}

@@ -1,0 +1,144 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Driver, QueryResult, RecordShape, SessionMode, Transaction } from "neo4j-driver";
+import { EngineUnavailableError, throwIfAborted } from "../../errors.js";
+import { isRetryableNeo4jError, neo4jEngine, toNeo4jEngineError } from "./errors.js";
+
+/** Query parameters. */
+export type Parameters = Readonly<Record<string, unknown>>;
+
+/**
+ * One explicit transaction as the adapter's operations see it: every query first checks
+ * the caller's signal, so an aborted call stops between steps.
+ */
+export class Step {
+  constructor(
+    private readonly tx: Transaction,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  /** Runs one parameterised query and returns all of its records. */
+  async run<R extends RecordShape = RecordShape>(
+    query: string,
+    parameters: Parameters = {},
+  ): Promise<QueryResult<R>> {
+    throwIfAborted(this.signal);
+    return this.tx.run<R>(query, parameters);
+  }
+
+  /** Runs a query that returns at most one row, and returns that row's values. */
+  async one<R extends RecordShape>(query: string, parameters: Parameters = {}) {
+    const result = await this.run<R>(query, parameters);
+    return result.records[0]?.toObject();
+  }
+
+  /** Runs a query and returns each row's values. */
+  async rows<R extends RecordShape>(query: string, parameters: Parameters = {}): Promise<R[]> {
+    const result = await this.run<R>(query, parameters);
+    return result.records.map((record) => record.toObject());
+  }
+}
+
+/** Settings of `Transactions`. */
+export interface TransactionSettings {
+  readonly database: string;
+  /** Server-side limit of each transaction, in ms. */
+  readonly timeoutMs: number;
+  /** Attempts of an operation whose failure is retryable. */
+  readonly maxAttempts: number;
+}
+
+/**
+ * Runs each operation as one explicit transaction with a server-side timeout, committed
+ * only when the whole operation succeeded (and the signal is still live), rolled back
+ * otherwise. When the caller's signal aborts, the session is closed, which makes the
+ * driver send RESET: the server terminates the running query and rolls the transaction
+ * back at once. Failures that `isRetryableNeo4jError` accepts are retried, as a whole, with
+ * a short backoff, while attempts remain and the signal is live; every operation of the
+ * adapter is idempotent, so a retry after an unacknowledged commit is harmless.
+ */
+export class Transactions {
+  private closed = false;
+
+  constructor(
+    private readonly driver: Driver,
+    private readonly settings: TransactionSettings,
+  ) {}
+
+  /** Runs `work` in a read transaction. */
+  read<T>(signal: AbortSignal | undefined, work: (step: Step) => Promise<T>): Promise<T> {
+    return this.run("READ", signal, work);
+  }
+
+  /** Runs `work` in a write transaction. */
+  write<T>(signal: AbortSignal | undefined, work: (step: Step) => Promise<T>): Promise<T> {
+    return this.run("WRITE", signal, work);
+  }
+
+  /** Makes every later call reject with `EngineUnavailableError`. */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Whether `close` was called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private async run<T>(
+    mode: SessionMode,
+    signal: AbortSignal | undefined,
+    work: (step: Step) => Promise<T>,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      throwIfAborted(signal);
+      if (this.closed) throw new EngineUnavailableError(neo4jEngine);
+      try {
+        return await this.attempt(mode, signal, work);
+      } catch (error) {
+        const again =
+          attempt < this.settings.maxAttempts && !signal?.aborted && isRetryableNeo4jError(error);
+        if (!again) throw toNeo4jEngineError(error, signal);
+        await backoff(attempt, signal);
+      }
+    }
+  }
+
+  private async attempt<T>(
+    mode: SessionMode,
+    signal: AbortSignal | undefined,
+    work: (step: Step) => Promise<T>,
+  ): Promise<T> {
+    const session = this.driver.session({
+      database: this.settings.database,
+      defaultAccessMode: mode,
+    });
+    const reset = () => {
+      session.close().catch(() => undefined);
+    };
+    signal?.addEventListener("abort", reset, { once: true });
+    try {
+      const tx = session.beginTransaction({ timeout: this.settings.timeoutMs });
+      try {
+        const result = await work(new Step(tx, signal));
+        throwIfAborted(signal);
+        await tx.commit();
+        return result;
+      } catch (error) {
+        if (tx.isOpen()) await tx.rollback().catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      signal?.removeEventListener("abort", reset);
+      await session.close().catch(() => undefined);
+    }
+  }
+}
+
+async function backoff(attempt: number, signal: AbortSignal | undefined): Promise<void> {
+  const ms = 25 * 2 ** (attempt - 1) * (0.5 + Math.random());
+  try {
+    await sleep(ms, undefined, signal ? { signal } : undefined);
+  } catch {
+    throwIfAborted(signal);
+  }
+}
