@@ -3,6 +3,7 @@ import { type Server as GrpcServer, ServerCredentials } from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import type { EventLog } from "../clients/events/port.js";
 import type { GraphStore } from "../clients/graphs/port.js";
+import type { EngineHealth } from "../clients/health.js";
 import type { VectorStore } from "../clients/vectors/port.js";
 import { EventsService } from "../gen/ragplane/v1/events_pb.js";
 import { GraphsService } from "../gen/ragplane/v1/graphs_pb.js";
@@ -28,6 +29,8 @@ export interface Engines {
   readonly events: EventLog;
   readonly vectors: VectorStore;
   readonly graphs: GraphStore;
+  /** Redis, when configured: shared by the services that keep state there. */
+  readonly redis?: { health(): Promise<EngineHealth> };
 }
 
 /** What {@link build} needs. */
@@ -79,7 +82,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
 
   const health = new HealthMonitor(
     new Map([
-      [EventsService.typeName, () => engines.events.health()],
+      [EventsService.typeName, () => allHealthy([engines.events, engines.redis])],
       [VectorsService.typeName, () => engines.vectors.health()],
       [GraphsService.typeName, () => engines.graphs.health()],
     ]),
@@ -118,6 +121,13 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       ]);
     },
   };
+}
+
+async function allHealthy(
+  engines: readonly ({ health(): Promise<EngineHealth> } | undefined)[],
+): Promise<EngineHealth> {
+  const reports = await Promise.all(engines.map((engine) => engine?.health() ?? { ok: true }));
+  return reports.find((report) => !report.ok) ?? { ok: true };
 }
 
 function hostForUrl(host: string): string {

@@ -1,32 +1,84 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import type { Logger } from "pino";
 import { EmbeddedEventLog } from "../clients/events/embedded/log.js";
+import { KafkaEventLog } from "../clients/events/kafka/log.js";
+import type { EventLog } from "../clients/events/port.js";
 import { EmbeddedGraphStore } from "../clients/graphs/embedded/store.js";
+import { Neo4jGraphStore } from "../clients/graphs/neo4j/store.js";
+import type { GraphStore } from "../clients/graphs/port.js";
+import { RedisConnection } from "../clients/redis/connection.js";
 import { EmbeddedVectorStore } from "../clients/vectors/embedded/store.js";
+import type { VectorStore } from "../clients/vectors/port.js";
+import { QdrantVectorStore } from "../clients/vectors/qdrant/store.js";
 import type { Engines } from "./build.js";
 import type { Config } from "./config.js";
 
 /** Engines plus the means to close them all. */
 export interface OpenEngines extends Engines {
+  /** Which engine serves each capability, for logs. */
+  readonly kinds: Readonly<Record<"events" | "vectors" | "graphs", string>>;
   /** Closes every engine, flushing what they persist. */
   close(): Promise<void>;
 }
 
 /**
- * Opens the engine behind each port. With no engine URL configured every capability
- * runs embedded, under `config.dataDir`.
+ * Opens the engine behind each port: the real engine when its URL is configured,
+ * otherwise the embedded one under `config.dataDir`. If any engine fails to open, the
+ * ones already open are closed and the error is rethrown.
  */
-export async function openEngines(config: Config): Promise<OpenEngines> {
-  await mkdir(config.dataDir, { recursive: true });
-  const events = await EmbeddedEventLog.open({ dataDir: join(config.dataDir, "events") });
-  const vectors = await EmbeddedVectorStore.open({ dataDir: join(config.dataDir, "vectors") });
-  const graphs = await EmbeddedGraphStore.open({ dataDir: join(config.dataDir, "graphs") });
-  return {
-    events,
-    vectors,
-    graphs,
-    async close() {
-      await Promise.allSettled([events.close(), vectors.close(), graphs.close()]);
-    },
+export async function openEngines(config: Config, logger?: Logger): Promise<OpenEngines> {
+  const { engines: settings } = config;
+  const opened: { close(): Promise<void> }[] = [];
+  const track = <T extends { close(): Promise<void> }>(engine: T): T => {
+    opened.push(engine);
+    return engine;
   };
+  try {
+    await mkdir(config.dataDir, { recursive: true });
+    const redis = settings.redis
+      ? track(await RedisConnection.connect({ url: settings.redis.url }))
+      : undefined;
+    const events: EventLog = settings.kafka
+      ? track(
+          await KafkaEventLog.connect({
+            brokers: settings.kafka.brokers,
+            clientId: settings.kafka.clientId,
+            topicPrefix: settings.kafka.topicPrefix,
+            idempotencyWindowMs: settings.kafka.idempotencyWindowMs,
+            ...(redis === undefined ? {} : { redis }),
+          }),
+        )
+      : track(await EmbeddedEventLog.open({ dataDir: join(config.dataDir, "events") }));
+    const vectors: VectorStore = settings.qdrant
+      ? track(await QdrantVectorStore.connect(settings.qdrant))
+      : track(await EmbeddedVectorStore.open({ dataDir: join(config.dataDir, "vectors") }));
+    const graphs: GraphStore = settings.neo4j
+      ? track(await Neo4jGraphStore.connect(settings.neo4j))
+      : track(await EmbeddedGraphStore.open({ dataDir: join(config.dataDir, "graphs") }));
+    if (settings.kafka && redis === undefined) {
+      logger?.warn(
+        "KAFKA_BROKERS without REDIS_URL: published event ids are remembered by this process only, so a repeat after a restart or on another replica is written again",
+      );
+    }
+    return {
+      events,
+      vectors,
+      graphs,
+      ...(redis === undefined ? {} : { redis }),
+      kinds: {
+        events: settings.kafka ? "kafka" : "embedded",
+        vectors: settings.qdrant ? "qdrant" : "embedded",
+        graphs: settings.neo4j ? "neo4j" : "embedded",
+      },
+      close: () => closeAll(opened),
+    };
+  } catch (error) {
+    await closeAll(opened);
+    throw error;
+  }
+}
+
+async function closeAll(engines: readonly { close(): Promise<void> }[]): Promise<void> {
+  await Promise.allSettled([...engines].reverse().map((engine) => engine.close()));
 }

@@ -20,7 +20,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const engines = await openEngines(config);
+  const engines = await openEngines(config, logger);
+  logger.info({ engines: engines.kinds }, "engines open");
   const server = build({ config, logger, engines });
   const ports = await server.listen();
   logger.info(

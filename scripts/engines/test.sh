@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Starts the real engines, runs the contract suites against them, and stops them again.
+# QDRANT_URL (and QDRANT_API_KEY) may be set to include a reachable Qdrant.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+run_dir="${RAGPLANE_ENGINES_DIR:-$PWD/.engines}"
+export RAGPLANE_ENGINES_DIR="$run_dir"
+
+cleanup() { bash scripts/engines/stop.sh all || true; }
+trap cleanup EXIT
+
+bash scripts/engines/start.sh all
+set -a
+# shellcheck disable=SC1091
+. "$run_dir/env"
+set +a
+npx vitest run --config vitest.backends.config.ts "$@"
