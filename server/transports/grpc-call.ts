@@ -20,6 +20,7 @@ export class GrpcCall extends CallBase implements Call {
   deadline: number | undefined;
   private responseMetadata: Metadata | undefined;
   private peerInfo: Peer | undefined;
+  private finished = false;
 
   constructor(
     readonly method: DescMethod,
@@ -29,7 +30,9 @@ export class GrpcCall extends CallBase implements Call {
     const deadline = surface.getDeadline();
     const ms = deadline instanceof Date ? deadline.getTime() : deadline;
     this.deadline = Number.isFinite(ms) ? ms : undefined;
-    surface.once("cancelled", () => this.abort(new CancelledError()));
+    surface.once("cancelled", () => {
+      if (!this.finished) this.abort(new CancelledError());
+    });
   }
 
   get peer(): Peer {
@@ -45,6 +48,14 @@ export class GrpcCall extends CallBase implements Call {
   setResponseHeader(name: string, value: string): void {
     this.responseMetadata ??= new Metadata();
     this.responseMetadata.set(name, value);
+  }
+
+  /**
+   * Marks the call as answered. grpc-js reports every stream's close as "cancelled",
+   * even after the status went out; from here on that is not a client cancellation.
+   */
+  finish(): void {
+    this.finished = true;
   }
 
   /** Sends the collected response headers, once, before the first message or status. */

@@ -105,9 +105,13 @@ function unaryHandler(
       (output) => {
         const headers = call.takeResponseHeaders();
         if (headers !== undefined) surface.sendMetadata(headers);
+        call.finish();
         callback(null, singleMessage(output));
       },
-      (error: unknown) => callback(grpcStatusOf(error, call.takeResponseHeaders()), null),
+      (error: unknown) => {
+        call.finish();
+        callback(grpcStatusOf(error, call.takeResponseHeaders()), null);
+      },
     );
   };
 }
@@ -122,9 +126,13 @@ function clientStreamHandler(
       (output) => {
         const headers = call.takeResponseHeaders();
         if (headers !== undefined) surface.sendMetadata(headers);
+        call.finish();
         callback(null, singleMessage(output));
       },
-      (error: unknown) => callback(grpcStatusOf(error, call.takeResponseHeaders()), null),
+      (error: unknown) => {
+        call.finish();
+        callback(grpcStatusOf(error, call.takeResponseHeaders()), null);
+      },
     );
   };
 }
