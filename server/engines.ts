@@ -13,6 +13,7 @@ import type { VectorStore } from "../clients/vectors/port.js";
 import { QdrantVectorStore } from "../clients/vectors/qdrant/store.js";
 import type { Engines } from "./build.js";
 import type { Config } from "./config.js";
+import { connectInBackground } from "./deferred-engine.js";
 
 /** Engines plus the means to close them all. */
 export interface OpenEngines extends Engines {
@@ -24,11 +25,14 @@ export interface OpenEngines extends Engines {
 
 /**
  * Opens the engine behind each port: the real engine when its URL is configured,
- * otherwise the embedded one under `config.dataDir`. If any engine fails to open, the
- * ones already open are closed and the error is rethrown.
+ * otherwise the embedded one under `config.dataDir`. Real engines connect in the
+ * background (a service whose engine is down answers UNAVAILABLE and reports not
+ * ready); an embedded engine that fails to open fails the start, after the engines
+ * already open are closed.
  */
 export async function openEngines(config: Config, logger?: Logger): Promise<OpenEngines> {
   const { engines: settings } = config;
+  const withLogger = logger === undefined ? {} : { logger };
   const opened: { close(): Promise<void> }[] = [];
   const track = <T extends { close(): Promise<void> }>(engine: T): T => {
     opened.push(engine);
@@ -36,25 +40,49 @@ export async function openEngines(config: Config, logger?: Logger): Promise<Open
   };
   try {
     await mkdir(config.dataDir, { recursive: true });
-    const redis = settings.redis
-      ? track(await RedisConnection.connect({ url: settings.redis.url }))
-      : undefined;
-    const events: EventLog = settings.kafka
+    const background = { ...withLogger };
+    const redisUrl = settings.redis?.url;
+    const redis =
+      redisUrl === undefined
+        ? undefined
+        : connectInBackground(() => RedisConnection.connect({ url: redisUrl }), {
+            name: "redis",
+            ...background,
+          });
+    if (redis) track(redis.engine);
+    const kafka = settings.kafka;
+    const qdrant = settings.qdrant;
+    const neo4j = settings.neo4j;
+    const events: EventLog = kafka
       ? track(
-          await KafkaEventLog.connect({
-            brokers: settings.kafka.brokers,
-            clientId: settings.kafka.clientId,
-            topicPrefix: settings.kafka.topicPrefix,
-            idempotencyWindowMs: settings.kafka.idempotencyWindowMs,
-            ...(redis === undefined ? {} : { redis }),
-          }),
+          connectInBackground<EventLog>(
+            async () =>
+              KafkaEventLog.connect({
+                brokers: kafka.brokers,
+                clientId: kafka.clientId,
+                topicPrefix: kafka.topicPrefix,
+                idempotencyWindowMs: kafka.idempotencyWindowMs,
+                ...(redis === undefined ? {} : { redis: await redis.ready }),
+              }),
+            { name: "kafka", ...background },
+          ).engine,
         )
       : track(await EmbeddedEventLog.open({ dataDir: join(config.dataDir, "events") }));
-    const vectors: VectorStore = settings.qdrant
-      ? track(await QdrantVectorStore.connect(settings.qdrant))
+    const vectors: VectorStore = qdrant
+      ? track(
+          connectInBackground<VectorStore>(() => QdrantVectorStore.connect(qdrant), {
+            name: "qdrant",
+            ...background,
+          }).engine,
+        )
       : track(await EmbeddedVectorStore.open({ dataDir: join(config.dataDir, "vectors") }));
-    const graphs: GraphStore = settings.neo4j
-      ? track(await Neo4jGraphStore.connect(settings.neo4j))
+    const graphs: GraphStore = neo4j
+      ? track(
+          connectInBackground<GraphStore>(() => Neo4jGraphStore.connect(neo4j), {
+            name: "neo4j",
+            ...background,
+          }).engine,
+        )
       : track(await EmbeddedGraphStore.open({ dataDir: join(config.dataDir, "graphs") }));
     if (settings.kafka && redis === undefined) {
       logger?.warn(
@@ -65,7 +93,7 @@ export async function openEngines(config: Config, logger?: Logger): Promise<Open
       events,
       vectors,
       graphs,
-      ...(redis === undefined ? {} : { redis }),
+      ...(redis === undefined ? {} : { redis: redis.engine }),
       kinds: {
         events: settings.kafka ? "kafka" : "embedded",
         vectors: settings.qdrant ? "qdrant" : "embedded",
