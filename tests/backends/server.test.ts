@@ -1,0 +1,95 @@
+import { randomUUID } from "node:crypto";
+import { Code, createClient } from "@connectrpc/connect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EventsService } from "../../gen/ragplane/v1/events_pb.js";
+import { GraphsService } from "../../gen/ragplane/v1/graphs_pb.js";
+import { rejection } from "../support/errors.js";
+import { startTestServer, type TestServer, transportNames } from "../support/server.js";
+
+const engineVariables = [
+  "KAFKA_BROKERS",
+  "REDIS_URL",
+  "NEO4J_URL",
+  "NEO4J_USER",
+  "NEO4J_PASSWORD",
+  "QDRANT_URL",
+  "QDRANT_API_KEY",
+];
+const configured = process.env.KAFKA_BROKERS !== undefined && process.env.NEO4J_URL !== undefined;
+const engineEnv = Object.fromEntries(
+  engineVariables.flatMap((name) =>
+    process.env[name] ? [[name, process.env[name] as string]] : [],
+  ),
+);
+
+describe.skipIf(!configured)(
+  "the server on real engines (needs KAFKA_BROKERS and NEO4J_URL)",
+  () => {
+    let server: TestServer;
+    const run = randomUUID().slice(0, 8);
+
+    beforeAll(async () => {
+      server = await startTestServer({ ...engineEnv, KAFKA_TOPIC_PREFIX: `srv${run}` });
+      const deadline = Date.now() + 30_000;
+      while (!(await server.server.health.refresh()).ready && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    });
+    afterAll(() => server?.close());
+
+    it("reports every service ready once the engines are connected", async () => {
+      const response = await fetch(`http://127.0.0.1:${server.ports.httpPort}/readyz`);
+      expect(response.status).toBe(200);
+    });
+
+    describe.each(transportNames)("over %s", (transportName) => {
+      it("publishes to Kafka, acknowledges a repeat as a duplicate, and replays", async () => {
+        const events = createClient(EventsService, server.transport(transportName));
+        const topic = `t-${transportName}`;
+        await events.createTopic({ name: topic, partitions: 2 });
+        const first = await events.publish({ topic, events: [{ id: "a" }, { id: "b" }] });
+        expect(first.acks.map((ack) => ack.duplicate)).toEqual([false, false]);
+        const again = await events.publish({ topic, events: [{ id: "a" }] });
+        expect(again.acks[0]).toMatchObject({
+          duplicate: true,
+          partition: first.acks[0]?.partition,
+          offset: first.acks[0]?.offset,
+        });
+        const abort = new AbortController();
+        const seen: string[] = [];
+        for await (const response of events.subscribe(
+          { topic },
+          { signal: abort.signal, timeoutMs: 20_000 },
+        )) {
+          seen.push(response.event?.id ?? "");
+          if (seen.length === 2) break;
+        }
+        abort.abort();
+        expect(seen.sort()).toEqual(["a", "b"]);
+      });
+
+      it("writes a graph to Neo4j in one transaction and traverses it", async () => {
+        const graphs = createClient(GraphsService, server.transport(transportName));
+        const id = (name: string) => `${run}-${transportName}-${name}`;
+        await graphs.upsertNodes({
+          nodes: [
+            { id: id("a"), labels: ["Doc"] },
+            { id: id("b"), labels: ["Doc"] },
+          ],
+        });
+        await graphs.upsertRelationships({
+          relationships: [{ fromId: id("a"), toId: id("b"), type: "CITES" }],
+        });
+        const failed = await rejection(
+          graphs.upsertRelationships({
+            relationships: [{ fromId: id("a"), toId: id("ghost"), type: "CITES" }],
+          }),
+        );
+        expect(failed.code).toBe(Code.FailedPrecondition);
+        const neighbors = await graphs.neighbors({ nodeId: id("a") });
+        expect(neighbors.nodes.map((node) => node.id)).toEqual([id("a"), id("b")]);
+        expect(neighbors.relationships).toHaveLength(1);
+      });
+    });
+  },
+);
