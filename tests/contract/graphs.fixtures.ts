@@ -1,5 +1,4 @@
-import { randomUUID } from "node:crypto";
-import { afterEach, beforeEach, expect } from "vitest";
+import { expect } from "vitest";
 import type {
   GraphNode,
   GraphStore,
@@ -8,67 +7,22 @@ import type {
   RelationshipInput,
   Subgraph,
 } from "../../clients/graphs/port.js";
+import {
+  type ContractContext as SharedContext,
+  type StoreHarness,
+  useContractContext,
+} from "./harness.js";
 
-/** What a contract run needs from an adapter: a store, a way to reopen it, and cleanup. */
-export interface GraphStoreHarness {
-  /** A store ready for use. */
-  readonly store: GraphStore;
-  /** Closes the current store and opens a new one on the same data. */
-  reopen(): Promise<GraphStore>;
-  /** Closes whatever is open and removes the data. */
-  cleanup(): Promise<void>;
-}
+/** What a contract run needs from a GraphStore adapter. */
+export type GraphStoreHarness = StoreHarness<GraphStore>;
 
 /** Opens a fresh harness; called before every test. */
 export type OpenGraphStore = () => Promise<GraphStoreHarness>;
 
 /** Per-test state shared by the contract sections. */
-export interface ContractContext {
-  /** The store under test (replaced by `reopen`). */
-  readonly store: GraphStore;
-  /** A tenant unique to the test, so runs against a shared engine never collide. */
-  readonly tenant: string;
-  /** A second unique tenant, for isolation checks. */
-  readonly otherTenant: string;
-  /** Reopens the store on the same data. */
-  reopen(): Promise<GraphStore>;
-}
+export type ContractContext = SharedContext<GraphStore>;
 
-/** Registers hooks that give every test a fresh harness and fresh tenants. */
-export function useContractContext(open: OpenGraphStore): ContractContext {
-  let harness: GraphStoreHarness | undefined;
-  let store: GraphStore | undefined;
-  let tenant = "";
-  let otherTenant = "";
-  beforeEach(async () => {
-    harness = await open();
-    store = harness.store;
-    tenant = `tenant-${randomUUID()}`;
-    otherTenant = `tenant-${randomUUID()}`;
-  });
-  afterEach(async () => {
-    await harness?.cleanup();
-    harness = undefined;
-    store = undefined;
-  });
-  return {
-    get store() {
-      if (!store) throw new Error("the harness is not open");
-      return store;
-    },
-    get tenant() {
-      return tenant;
-    },
-    get otherTenant() {
-      return otherTenant;
-    },
-    async reopen() {
-      if (!harness) throw new Error("the harness is not open");
-      store = await harness.reopen();
-      return store;
-    },
-  };
-}
+export { useContractContext };
 
 /** A node to upsert. */
 export function node(id: string, labels: string[] = [], properties: Properties = {}): GraphNode {

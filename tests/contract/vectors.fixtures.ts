@@ -1,6 +1,4 @@
-import { randomUUID } from "node:crypto";
 import type { JsonObject } from "@bufbuild/protobuf";
-import { afterEach, beforeEach } from "vitest";
 import type {
   Distance,
   PointInput,
@@ -9,66 +7,22 @@ import type {
   StoredPoint,
   VectorStore,
 } from "../../clients/vectors/port.js";
+import {
+  type ContractContext as SharedContext,
+  type StoreHarness,
+  useContractContext,
+} from "./harness.js";
 
-/** What a contract run needs from an adapter: a store, a way to reopen it, and cleanup. */
-export interface VectorStoreHarness {
-  /** A store ready for use. */
-  readonly store: VectorStore;
-  /** Closes the current store and opens a new one on the same data. */
-  reopen(): Promise<VectorStore>;
-  /** Closes whatever is open and removes the data. */
-  cleanup(): Promise<void>;
-}
+/** What a contract run needs from a VectorStore adapter. */
+export type VectorStoreHarness = StoreHarness<VectorStore>;
 
 /** Opens a fresh harness; called before every test. */
 export type OpenVectorStore = () => Promise<VectorStoreHarness>;
 
 /** Per-test state shared by the contract sections. */
-export interface ContractContext {
-  /** The store under test (replaced by `reopen`). */
-  readonly store: VectorStore;
-  /** A tenant unique to the test, so runs against a shared engine never collide. */
-  readonly tenant: string;
-  /** A second tenant unique to the test. */
-  readonly otherTenant: string;
-  /** Closes and reopens the store on the same data. */
-  reopen(): Promise<void>;
-}
+export type ContractContext = SharedContext<VectorStore>;
 
-/** Opens a harness before each test and cleans it up after. */
-export function useContractContext(open: OpenVectorStore): ContractContext {
-  let harness: VectorStoreHarness | undefined;
-  let store: VectorStore | undefined;
-  let tenant = "";
-  let otherTenant = "";
-  beforeEach(async () => {
-    harness = await open();
-    store = harness.store;
-    tenant = `t-${randomUUID()}`;
-    otherTenant = `u-${randomUUID()}`;
-  });
-  afterEach(async () => {
-    await harness?.cleanup();
-    harness = undefined;
-    store = undefined;
-  });
-  return {
-    get store() {
-      if (!store) throw new Error("no store: used outside a test");
-      return store;
-    },
-    get tenant() {
-      return tenant;
-    },
-    get otherTenant() {
-      return otherTenant;
-    },
-    async reopen() {
-      if (!harness) throw new Error("no harness: used outside a test");
-      store = await harness.reopen();
-    },
-  };
-}
+export { useContractContext };
 
 /** A point literal. */
 export function point(id: string, vector: number[], payload?: JsonObject): PointInput {
