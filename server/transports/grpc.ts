@@ -7,8 +7,10 @@ import {
   type handleUnaryCall,
   type MethodDefinition,
   Server,
+  type sendUnaryData,
   type UntypedHandleCall,
 } from "@grpc/grpc-js";
+import type { CallOutput } from "../../interceptors/call.js";
 import { type MethodEntry, messageStream, singleMessage } from "../dispatch.js";
 import { limits } from "../limits.js";
 import { GrpcCall } from "./grpc-call.js";
@@ -101,18 +103,7 @@ function unaryHandler(
       return;
     }
     const call = new GrpcCall(method, surface);
-    invoke(call, { stream: false, message: request }).then(
-      (output) => {
-        const headers = call.takeResponseHeaders();
-        if (headers !== undefined) surface.sendMetadata(headers);
-        call.finish();
-        callback(null, singleMessage(output));
-      },
-      (error: unknown) => {
-        call.finish();
-        callback(grpcStatusOf(error, call.takeResponseHeaders()), null);
-      },
-    );
+    answerOnce(call, invoke(call, { stream: false, message: request }), callback);
   };
 }
 
@@ -122,19 +113,27 @@ function clientStreamHandler(
 ): handleClientStreamingCall<Decoded, Message> {
   return (surface, callback) => {
     const call = new GrpcCall(method, surface);
-    invoke(call, { stream: true, messages: decodedMessages(surface) }).then(
-      (output) => {
-        const headers = call.takeResponseHeaders();
-        if (headers !== undefined) surface.sendMetadata(headers);
-        call.finish();
-        callback(null, singleMessage(output));
-      },
-      (error: unknown) => {
-        call.finish();
-        callback(grpcStatusOf(error, call.takeResponseHeaders()), null);
-      },
-    );
+    answerOnce(call, invoke(call, { stream: true, messages: decodedMessages(surface) }), callback);
   };
+}
+
+/** Sends a unary or client-streaming call's single response, or its error status. */
+function answerOnce(
+  call: GrpcCall,
+  output: Promise<CallOutput>,
+  callback: sendUnaryData<Message>,
+): void {
+  output.then(
+    (result) => {
+      call.flushResponseHeaders();
+      call.finish();
+      callback(null, singleMessage(result));
+    },
+    (error: unknown) => {
+      call.finish();
+      callback(grpcStatusOf(error, call.takeResponseHeaders()), null);
+    },
+  );
 }
 
 async function* decodedMessages(source: AsyncIterable<Decoded>): AsyncGenerator<Message> {
