@@ -1,0 +1,78 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { type BenchChild, startChild } from "../children.js";
+import type { EngineUrls } from "./options.js";
+
+/** `KAFKA_TOPIC_PREFIX` of the children: the benchmark's topics stay apart from others'. */
+export const benchTopicPrefix = "rpbench";
+
+/** Which engines a ragplane child runs on. */
+export type ServerKind = "real" | "embedded";
+
+const engineVariables = [
+  "KAFKA_BROKERS",
+  "REDIS_URL",
+  "NEO4J_URL",
+  "NEO4J_USER",
+  "NEO4J_PASSWORD",
+  "QDRANT_URL",
+] as const;
+
+/**
+ * Starts `bench/server-process.ts` (ragplane, gRPC on a free loopback port, LOG_LEVEL=warn,
+ * embedded engines under `dataDir`) as a child process. A `real` child gets the engine
+ * URLs found in the environment; an `embedded` child gets every engine variable emptied,
+ * so it runs on embedded engines whatever the environment holds.
+ */
+export function startRagplane(
+  kind: ServerKind,
+  engines: EngineUrls,
+  dataDir: string,
+): Promise<BenchChild> {
+  const blank = Object.fromEntries(engineVariables.map((name) => [name, ""]));
+  const real =
+    kind === "embedded"
+      ? {}
+      : {
+          ...(engines.kafkaBrokers === undefined ? {} : { KAFKA_BROKERS: engines.kafkaBrokers }),
+          ...(engines.redisUrl === undefined ? {} : { REDIS_URL: engines.redisUrl }),
+          ...(engines.neo4j === undefined
+            ? {}
+            : {
+                NEO4J_URL: engines.neo4j.url,
+                NEO4J_USER: engines.neo4j.user,
+                NEO4J_PASSWORD: engines.neo4j.password,
+              }),
+        };
+  return startChild(`ragplane-${kind}`, {
+    entry: "server-process.ts",
+    env: {
+      ...blank,
+      ...real,
+      DATA_DIR: dataDir,
+      GRPC_PORT: "0",
+      HTTP_PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "warn",
+      KAFKA_TOPIC_PREFIX: benchTopicPrefix,
+      SHUTDOWN_GRACE_MS: "2000",
+    },
+  });
+}
+
+/**
+ * Runs `call` until it does not fail with UNAVAILABLE: a ragplane child connects to real
+ * engines in the background and answers UNAVAILABLE until it has.
+ */
+export async function whenAvailable<T>(call: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      const unavailable = error instanceof ConnectError && error.code === Code.Unavailable;
+      if (!unavailable || Date.now() >= deadline) throw error;
+      await sleep(250);
+    }
+  }
+}
