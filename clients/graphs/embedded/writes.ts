@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
-import { PreconditionError } from "../../errors.js";
 import { normalizeLabels } from "../ordering.js";
 import type { DeleteNodesResult, GraphNode, RelationshipInput } from "../port.js";
+import { assertEndpointsExist, connectedNodeError } from "../preconditions.js";
 import { relationshipIdOf } from "../relationship-id.js";
 import type { GraphStatements } from "./statements.js";
 
@@ -38,19 +38,7 @@ export class GraphWrites {
         for (const r of relationships) endpoints.add(r.fromId).add(r.toId);
         const rows = sql.existingNodeIds.all({ tenant, ids: JSON.stringify([...endpoints]) });
         const existing = new Set(rows.map((row) => row.id));
-        relationships.forEach((r, index) => {
-          for (const [field, id] of [
-            ["from_id", r.fromId],
-            ["to_id", r.toId],
-          ] as const) {
-            if (!existing.has(id)) {
-              throw new PreconditionError(
-                `node "${truncateId(id)}" does not exist`,
-                `relationships[${index}].${field}`,
-              );
-            }
-          }
-        });
+        assertEndpointsExist(relationships, existing);
         return relationships.map((r) => {
           const id = relationshipIdOf(r);
           sql.upsertRelationship.run({
@@ -75,10 +63,7 @@ export class GraphWrites {
       } else {
         ids.forEach((id, index) => {
           if (sql.hasRelationship.get({ tenant, id })?.found) {
-            throw new PreconditionError(
-              `node "${truncateId(id)}" still has relationships; delete them or detach`,
-              `ids[${index}]`,
-            );
+            throw connectedNodeError(id, index);
           }
         });
       }
@@ -90,8 +75,4 @@ export class GraphWrites {
       return sql.deleteRelationships.run({ tenant, ids: JSON.stringify(ids) }).changes;
     });
   }
-}
-
-function truncateId(id: string): string {
-  return id.length <= 64 ? id : `${id.slice(0, 64)}…`;
 }

@@ -3,9 +3,9 @@
  * failure anywhere rolls the whole batch back. Batches go to the server as parameter
  * lists expanded with UNWIND.
  */
-import { PreconditionError } from "../../errors.js";
 import { normalizeLabels } from "../ordering.js";
 import type { DeleteNodesResult, GraphNode, RelationshipInput } from "../port.js";
+import { assertEndpointsExist, connectedNodeError } from "../preconditions.js";
 import { relationshipIdOf } from "../relationship-id.js";
 import { toStoredProperties } from "./conversion.js";
 import {
@@ -142,10 +142,7 @@ export async function deleteNodes(
     );
     const index = row?.index;
     if (index !== null && index !== undefined) {
-      throw new PreconditionError(
-        `node "${truncateId(ids[index]!)}" still has relationships; delete them or detach`,
-        `ids[${index}]`,
-      );
+      throw connectedNodeError(ids[index]!, index);
     }
   }
   const result = await step.run(
@@ -214,19 +211,7 @@ async function checkEndpoints(
     { tenant, ids: [...wanted] },
   );
   const existing = new Set(row?.existing ?? []);
-  relationships.forEach((r, index) => {
-    for (const [field, id] of [
-      ["from_id", r.fromId],
-      ["to_id", r.toId],
-    ] as const) {
-      if (!existing.has(id)) {
-        throw new PreconditionError(
-          `node "${truncateId(id)}" does not exist`,
-          `relationships[${index}].${field}`,
-        );
-      }
-    }
-  });
+  assertEndpointsExist(relationships, existing);
 }
 
 function lastById(nodes: readonly GraphNode[]): Map<string, GraphNode> {
@@ -236,8 +221,4 @@ function lastById(nodes: readonly GraphNode[]): Map<string, GraphNode> {
     byId.set(node.id, node);
   }
   return byId;
-}
-
-function truncateId(id: string): string {
-  return id.length <= 64 ? id : `${id.slice(0, 64)}…`;
 }
