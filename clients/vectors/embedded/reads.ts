@@ -8,11 +8,12 @@ import type {
   SearchQuery,
   StoredPoint,
 } from "../port.js";
+import type { IndexSearchBatcher } from "./batch.js";
 import type { LoadedCollection } from "./collection.js";
 import { prepareVector } from "./input.js";
-import { passesThreshold } from "./math.js";
+import { passesThreshold, type SlotScore } from "./math.js";
 import type { SearchScratch } from "./scratch.js";
-import { searchSlots } from "./search.js";
+import { plainIndexWanted, searchSlots } from "./search.js";
 
 /** A point read from memory, with fresh copies of what was asked for. */
 export function pointAt(
@@ -29,16 +30,48 @@ export function pointAt(
   return point;
 }
 
-/** Answers a search: nearest matching points, best first, within the score threshold. */
+/**
+ * Answers a search: nearest matching points, best first, within the score threshold.
+ * Unfiltered HNSW searches join `batcher`'s next batch; the rest run now.
+ */
 export function searchPoints(
   collection: LoadedCollection,
   scratch: SearchScratch,
+  batcher: IndexSearchBatcher,
   query: SearchQuery,
-): ScoredPoint[] {
+): ScoredPoint[] | Promise<ScoredPoint[]> {
   const { distance } = collection;
   const vector = prepareVector(query.vector, collection.dimension, distance, "vector");
   const predicate = isEmptyFilter(query.filter) ? undefined : compileFilter(query.filter!);
-  const slots = searchSlots(collection, scratch, vector, query.limit, predicate, query.exact);
+  const wanted = plainIndexWanted(collection, query.limit, predicate, query.exact);
+  if (wanted === undefined) {
+    const slots = searchSlots(collection, scratch, vector, query.limit, predicate, query.exact);
+    return scoredPoints(collection, query, slots);
+  }
+  return new Promise((resolve, reject) => {
+    batcher.enqueue({
+      collection,
+      query: vector,
+      wanted,
+      complete: (slots) => {
+        try {
+          resolve(scoredPoints(collection, query, slots));
+        } catch (error) {
+          reject(error);
+        }
+      },
+      fail: reject,
+    });
+  });
+}
+
+/** The points in `slots` within the score threshold, as asked. */
+function scoredPoints(
+  collection: LoadedCollection,
+  query: SearchQuery,
+  slots: readonly SlotScore[],
+): ScoredPoint[] {
+  const { distance } = collection;
   const threshold = query.scoreThreshold;
   const hits: ScoredPoint[] = [];
   for (const { slot, score } of slots) {

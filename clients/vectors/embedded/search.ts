@@ -160,6 +160,42 @@ function offerNative(
   }
 }
 
+/**
+ * How many hits an unfiltered search would ask of HNSW, or undefined when
+ * {@link searchSlots} would not take that path (empty collection, exact, small, filtered).
+ * For such a search, `searchSlots` equals {@link completeIndexSearch} applied to the
+ * index's matches for `wanted`, which lets concurrent searches share one index call.
+ */
+export function plainIndexWanted(
+  collection: LoadedCollection,
+  limit: number,
+  predicate: PayloadPredicate | undefined,
+  exact: boolean,
+): number | undefined {
+  const size = collection.size;
+  if (predicate !== undefined || exact || limit <= 0 || size <= searchTuning.exactMaxPoints) {
+    return undefined;
+  }
+  return Math.min(limit, size);
+}
+
+/**
+ * The rest of an unfiltered HNSW search (see {@link plainIndexWanted}) once the index
+ * returned `count` keys from `keys[start]`: rescored, and searched exactly when HNSW
+ * found fewer than `wanted`.
+ */
+export function completeIndexSearch(
+  collection: LoadedCollection,
+  query: Float32Array,
+  wanted: number,
+  keys: BigUint64Array,
+  start: number,
+  count: number,
+): SlotScore[] {
+  const hits = rescore(collection, query, keys, start, count, undefined);
+  return hits.length >= wanted ? hits : exactAll(collection, query, wanted);
+}
+
 /** HNSW candidates, rescored in JS, keeping those set in `mask`, best first. */
 function indexSearch(
   collection: LoadedCollection,
@@ -167,10 +203,22 @@ function indexSearch(
   candidates: number,
   mask: Uint8Array | undefined,
 ): SlotScore[] {
-  const { distance, dimension, vectors } = collection;
   const { keys } = collection.index.search(query, candidates, 1);
+  return rescore(collection, query, keys, 0, keys.length, mask);
+}
+
+/** `count` index keys from `keys[start]`, rescored in JS, keeping those set in `mask`, best first. */
+function rescore(
+  collection: LoadedCollection,
+  query: Float32Array,
+  keys: BigUint64Array,
+  start: number,
+  count: number,
+  mask: Uint8Array | undefined,
+): SlotScore[] {
+  const { distance, dimension, vectors } = collection;
   const hits: SlotScore[] = [];
-  for (let i = 0; i < keys.length; i++) {
+  for (let i = start; i < start + count; i++) {
     const slot = collection.slotOfKey(Number(keys[i]));
     if (slot === undefined || (mask !== undefined && mask[slot] === 0)) continue;
     hits.push({ slot, score: scoreAt(distance, query, vectors, slot * dimension) });

@@ -22,6 +22,7 @@ import type {
   StoredPoint,
   VectorStore,
 } from "../port.js";
+import { IndexSearchBatcher } from "./batch.js";
 import type { LoadedCollection } from "./collection.js";
 import { type CollectionRow, VectorDb } from "./db.js";
 import { preparePoints, vectorBytes } from "./input.js";
@@ -50,6 +51,8 @@ export class EmbeddedVectorStore implements VectorStore {
   readonly #indexDir: string;
   readonly #loaded = new Map<string, Map<string, LoadedCollection>>();
   readonly #scratch = new SearchScratch();
+  /** Unfiltered HNSW searches of this turn; flushed before any write to memory. */
+  readonly #batcher = new IndexSearchBatcher();
   #closed = false;
 
   private constructor(db: VectorDb, indexDir: string) {
@@ -114,6 +117,7 @@ export class EmbeddedVectorStore implements VectorStore {
 
   async deleteCollection(tenant: string, name: string, signal?: AbortSignal): Promise<boolean> {
     this.#check(signal);
+    this.#batcher.flush();
     const row = this.#db.findCollection(tenant, name);
     if (!row) return false;
     this.#db.deleteCollection(row.uid);
@@ -129,6 +133,7 @@ export class EmbeddedVectorStore implements VectorStore {
     signal?: AbortSignal,
   ): Promise<number> {
     this.#check(signal);
+    this.#batcher.flush();
     const target = this.#collection(tenant, collection);
     const prepared = preparePoints(points, target.dimension, target.distance);
     if (prepared.length === 0) return 0;
@@ -153,7 +158,7 @@ export class EmbeddedVectorStore implements VectorStore {
     signal?: AbortSignal,
   ): Promise<ScoredPoint[]> {
     this.#check(signal);
-    return searchPoints(this.#collection(tenant, collection), this.#scratch, query);
+    return searchPoints(this.#collection(tenant, collection), this.#scratch, this.#batcher, query);
   }
 
   async get(
@@ -174,6 +179,7 @@ export class EmbeddedVectorStore implements VectorStore {
     signal?: AbortSignal,
   ): Promise<number> {
     this.#check(signal);
+    this.#batcher.flush();
     const target = this.#collection(tenant, collection);
     const keys = selectKeys(target, selector);
     if (keys.length === 0) return 0;
@@ -214,6 +220,7 @@ export class EmbeddedVectorStore implements VectorStore {
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.#batcher.flush();
     this.#closed = true;
     for (const collections of this.#loaded.values()) {
       for (const collection of collections.values()) {
