@@ -40,14 +40,12 @@ export function searchSlots(
 ): SlotScore[] {
   const size = collection.size;
   if (size === 0 || limit <= 0) return [];
-  if (predicate === undefined) {
-    const wanted = Math.min(limit, size);
-    if (exact || size <= searchTuning.exactMaxPoints) {
-      return exactAll(collection, query, wanted);
-    }
-    const hits = indexSearch(collection, query, wanted, undefined);
-    return hits.length >= wanted ? hits : exactAll(collection, query, wanted);
+  const plain = plainIndexWanted(collection, limit, predicate, exact);
+  if (plain !== undefined) {
+    const { keys } = collection.index.search(query, plain, 1);
+    return completeIndexSearch(collection, query, plain, keys, 0, keys.length);
   }
+  if (predicate === undefined) return exactAll(collection, query, Math.min(limit, size));
   const mask = scratch.mask(size);
   const slots = scratch.slots(size);
   let matching = 0;
