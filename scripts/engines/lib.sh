@@ -63,6 +63,25 @@ parse_engines() {
   done
 }
 
+# Takes the run dir's lock (no concurrent start/stop on the same engines), runs
+# "$1 <engine>" for every engine of the list $2 in parallel, then rewrites the env
+# file. Sets FAILED to the engines whose run failed.
+run_locked_in_parallel() {
+  local action=$1 engines=$2 e
+  local -A job=()
+  exec 7>"$RUN_DIR/.lock"
+  flock -w 900 7 || die "timed out waiting for $RUN_DIR/.lock"
+  for e in $engines; do
+    ("$action" "$e") &
+    job[$e]=$!
+  done
+  FAILED=()
+  for e in $engines; do
+    wait "${job[$e]}" || FAILED+=("$e")
+  done
+  write_env_file
+}
+
 # ---------------------------------------------------------------- processes, ports
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -57,23 +57,10 @@ start_one() {
 }
 
 t_all=$(now)
-# One lock per run dir: no concurrent start/stop on the same engines.
-exec 7>"$RUN_DIR/.lock"
-flock -w 900 7 || die "timed out waiting for $RUN_DIR/.lock"
+run_locked_in_parallel start_one "$engines"
 
-declare -A job=()
-for e in $engines; do
-  (start_one "$e") &
-  job[$e]=$!
-done
-failed=()
-for e in $engines; do
-  wait "${job[$e]}" || failed+=("$e")
-done
-write_env_file
-
-if [[ ${#failed[@]} -gt 0 ]]; then
-  log "FAILED: ${failed[*]} (logs under $RUN_DIR)"
+if [[ ${#FAILED[@]} -gt 0 ]]; then
+  log "FAILED: ${FAILED[*]} (logs under $RUN_DIR)"
   exit 1
 fi
 log "all ready in $(since "$t_all") s: ${engines//$'\n'/ }; environment: . $RUN_DIR/env"

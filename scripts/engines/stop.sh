@@ -42,16 +42,5 @@ stop_one() {
   return $rc
 }
 
-exec 7>"$RUN_DIR/.lock"
-flock -w 900 7 || die "timed out waiting for $RUN_DIR/.lock"
-declare -A job=()
-for e in $engines; do
-  (stop_one "$e") &
-  job[$e]=$!
-done
-failed=()
-for e in $engines; do
-  wait "${job[$e]}" || failed+=("$e")
-done
-write_env_file
-[[ ${#failed[@]} -eq 0 ]] || die "could not stop: ${failed[*]}"
+run_locked_in_parallel stop_one "$engines"
+[[ ${#FAILED[@]} -eq 0 ]] || die "could not stop: ${FAILED[*]}"
