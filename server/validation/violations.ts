@@ -35,10 +35,7 @@ export class Violations {
   /** A non-empty id of at most `limits.maxIdBytes` UTF-8 bytes. */
   id(field: string, value: string): boolean {
     if (value.length === 0) return this.add(field, "must not be empty");
-    if (value.length > limits.maxIdBytes || utf8Length(value) > limits.maxIdBytes) {
-      return this.add(field, `must be at most ${limits.maxIdBytes} bytes`);
-    }
-    return true;
+    return this.shortText(field, value);
   }
 
   /** An optional string of at most `limits.maxIdBytes` UTF-8 bytes. */
