@@ -4,6 +4,7 @@ import type { DescMethod } from "@bufbuild/protobuf";
 import { type ContextValues, createContextKey, type HandlerContext } from "@connectrpc/connect";
 import { CancelledError } from "../../clients/errors.js";
 import { type Call, CallBase, type Peer, type Protocol } from "../../interceptors/call.js";
+import { LazyPeer, requestCertificate } from "./client-certificate.js";
 
 /** The Node request behind a Connect call, stashed by the adapter's `contextValues`. */
 export const nodeRequestKey = createContextKey<IncomingMessage | Http2ServerRequest | undefined>(
@@ -40,10 +41,13 @@ export class ConnectCall extends CallBase implements Call {
 
   get peer(): Peer {
     if (this.peerInfo === undefined) {
-      const socket = this.context.values.get(nodeRequestKey)?.socket;
-      this.peerInfo = {
-        address: socket ? `${socket.remoteAddress}:${socket.remotePort}` : "unknown",
-      };
+      const request = this.context.values.get(nodeRequestKey);
+      const socket = request?.socket;
+      const address = socket ? `${socket.remoteAddress}:${socket.remotePort}` : "unknown";
+      this.peerInfo =
+        request === undefined
+          ? { address }
+          : new LazyPeer(address, () => requestCertificate(request));
     }
     return this.peerInfo;
   }

@@ -1,13 +1,17 @@
+import type { PeerCertificate } from "node:tls";
 import type { DescMethod } from "@bufbuild/protobuf";
 import { createContextValues } from "@connectrpc/connect";
 import { Metadata } from "@grpc/grpc-js";
 import { CancelledError } from "../../clients/errors.js";
 import { type Call, CallBase, type Peer } from "../../interceptors/call.js";
+import { clientCertificateOf, LazyPeer } from "./client-certificate.js";
 
 /** What every grpc-js server call offers, whatever its kind. */
 export interface SurfaceCall {
   readonly metadata: Metadata;
   getPeer(): string;
+  /** The verified TLS peer certificate, when there is one (grpc-js checks `authorized`). */
+  getAuthContext(): { readonly sslPeerCertificate?: PeerCertificate };
   getDeadline(): Date | number;
   sendMetadata(metadata: Metadata): void;
   once(event: "cancelled", listener: () => void): unknown;
@@ -36,7 +40,9 @@ export class GrpcCall extends CallBase implements Call {
   }
 
   get peer(): Peer {
-    this.peerInfo ??= { address: this.surface.getPeer() };
+    this.peerInfo ??= new LazyPeer(this.surface.getPeer(), () =>
+      clientCertificateOf(this.surface.getAuthContext().sslPeerCertificate),
+    );
     return this.peerInfo;
   }
 

@@ -1,8 +1,11 @@
 import type { RequestListener, ServerResponse } from "node:http";
+import { createSecureServer } from "node:http2";
 import type { Server, Socket } from "node:net";
 import { createServer } from "@httptoolkit/httpolyglot";
 import type { HealthMonitor } from "../health.js";
 import type { NodeHandlerFn } from "./connect.js";
+import { withCors } from "./cors.js";
+import { httpTlsOptions, type LoadedTls } from "./tls.js";
 
 type AnyRequest = Parameters<NodeHandlerFn>[0];
 type AnyResponse = Parameters<NodeHandlerFn>[1];
@@ -52,19 +55,42 @@ export interface HttpServer {
   close(graceMs: number, abortCalls: () => void): Promise<void>;
 }
 
-/** One port for HTTP/1.1 and h2c (prior knowledge), as httpolyglot detects them. */
-export function createHttpServer(handler: NodeHandlerFn): HttpServer {
+/** Options of {@link createHttpServer}. */
+export interface HttpServerOptions {
+  /**
+   * TLS for the port: it then serves only TLS, h2 and HTTP/1.1 chosen by ALPN. Default:
+   * plaintext HTTP/1.1 and h2c.
+   */
+  readonly tls?: LoadedTls;
+  /** Exact browser origins allowed by CORS (see `withCors`). Default: none. */
+  readonly corsOrigins?: readonly string[];
+}
+
+/**
+ * The HTTP port. Without TLS, one port for HTTP/1.1 and h2c (prior knowledge), as
+ * httpolyglot detects them; with TLS, Node's HTTP/2 server with HTTP/1.1 fallback, which
+ * refuses plaintext, so no credential reaches a TLS port unencrypted.
+ */
+export function createHttpServer(
+  handler: NodeHandlerFn,
+  options: HttpServerOptions = {},
+): HttpServer {
   const sockets = new Set<Socket>();
   let inFlight = 0;
   let idle: (() => void) | undefined;
-  const server = createServer(((request: AnyRequest, response: AnyResponse) => {
+  const served = withCors(handler, options.corsOrigins ?? []);
+  const listener = (request: AnyRequest, response: AnyResponse) => {
     inFlight++;
     response.once("close", () => {
       inFlight--;
       if (inFlight === 0) idle?.();
     });
-    handler(request, response);
-  }) as unknown as RequestListener);
+    served(request, response);
+  };
+  const server: Server =
+    options.tls === undefined
+      ? createServer(listener as unknown as RequestListener)
+      : createSecureServer(httpTlsOptions(options.tls), listener);
   server.on("connection", (socket: Socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
