@@ -1,5 +1,6 @@
 import type { DescMethod, Message } from "@bufbuild/protobuf";
 import type { ContextValues } from "@connectrpc/connect";
+import type { ClientCertificate } from "../security/authenticators.js";
 
 /** The wire protocol a call arrived on. */
 export type Protocol = "grpc" | "grpc-web" | "connect";
@@ -8,6 +9,8 @@ export type Protocol = "grpc" | "grpc-web" | "connect";
 export interface Peer {
   /** Remote address, e.g. `127.0.0.1:53211` or `ipv6:[::1]:53211`. */
   readonly address: string;
+  /** The client's TLS certificate, present only when TLS verified it against the client CA. */
+  readonly certificate?: ClientCertificate;
 }
 
 /**

@@ -1,16 +1,19 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { EngineTimeoutError } from "../clients/errors.js";
+import type { BudgetClass } from "../security/rate-limit/port.js";
 import type { Call, CallInput, CallOutput, Interceptor, Next } from "./call.js";
+import { policyOf } from "./policy.js";
 
-/** Options of {@link createDeadlineInterceptor}. All times in milliseconds. */
-export interface DeadlineOptions {
-  /** Deadline given to unary and client-streaming calls that arrive without one. */
-  readonly defaultTimeoutMs: number;
-  /** Longest deadline granted to unary and client-streaming calls. */
-  readonly maxTimeoutMs: number;
-  /** Longest deadline granted to server-streaming calls (which get none by default). */
-  readonly maxStreamTimeoutMs: number;
+/** The deadline rule of one RPC class, in milliseconds. */
+export interface ClassDeadline {
+  /** Given to calls that arrive without a deadline; none when absent. */
+  readonly defaultMs?: number;
+  /** The longest deadline granted. */
+  readonly maxMs: number;
 }
+
+/** Options of {@link createDeadlineInterceptor}: a rule per RPC class (see `policy.ts`). */
+export type DeadlineOptions = Readonly<Record<BudgetClass, ClassDeadline>>;
 
 /**
  * Fixes each call's effective deadline (the client's, else a default, capped by a
@@ -21,8 +24,7 @@ export interface DeadlineOptions {
 export function createDeadlineInterceptor(options: DeadlineOptions): Interceptor {
   return (next, method) => {
     const streamsOut = method.methodKind === "server_streaming";
-    const fallbackMs = streamsOut ? undefined : options.defaultTimeoutMs;
-    const maxMs = streamsOut ? options.maxStreamTimeoutMs : options.maxTimeoutMs;
+    const { defaultMs: fallbackMs, maxMs } = options[policyOf(method).budget];
     return (call, input) => {
       const now = Date.now();
       const requested = call.deadline ?? (fallbackMs === undefined ? undefined : now + fallbackMs);

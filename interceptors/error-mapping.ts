@@ -8,7 +8,12 @@ import {
   NotFoundError,
   PreconditionError,
 } from "../clients/errors.js";
-import { PreconditionFailureSchema } from "../gen/google/rpc/error_details_pb.js";
+import { PreconditionFailureSchema, RetryInfoSchema } from "../gen/google/rpc/error_details_pb.js";
+import {
+  PermissionDeniedError,
+  RateLimitedError,
+  UnauthenticatedError,
+} from "../security/errors.js";
 import { type Call, type CallOutput, type Interceptor, mapStreamErrors } from "./call.js";
 import { requestIdKey } from "./values.js";
 
@@ -64,7 +69,29 @@ export function toConnectError(error: unknown, call: Call, logger: Logger): Conn
     return new ConnectError("deadline exceeded", Code.DeadlineExceeded);
   }
   if (error instanceof CancelledError) return new ConnectError("call cancelled", Code.Canceled);
+  if (error instanceof UnauthenticatedError) {
+    return new ConnectError(`unauthenticated: ${error.reason}`, Code.Unauthenticated);
+  }
+  if (error instanceof PermissionDeniedError) {
+    return new ConnectError(error.message, Code.PermissionDenied);
+  }
+  if (error instanceof RateLimitedError) return rateLimited(error);
   const requestId = call.values.get(requestIdKey);
   logger.error({ err: error, requestId, method: call.method.name }, "unexpected error");
   return new ConnectError(`internal error (request id ${requestId})`, Code.Internal);
+}
+
+function rateLimited(error: RateLimitedError): ConnectError {
+  const seconds = Math.max(1, Math.ceil(error.retryAfterMs / 1000));
+  const delayMs = Math.max(0, Math.ceil(error.retryAfterMs));
+  const retryDelay = {
+    seconds: BigInt(Math.floor(delayMs / 1000)),
+    nanos: (delayMs % 1000) * 1_000_000,
+  };
+  return new ConnectError(
+    error.message,
+    Code.ResourceExhausted,
+    { "retry-after": String(seconds) },
+    [{ desc: RetryInfoSchema, value: { retryDelay } }],
+  );
 }

@@ -1,10 +1,16 @@
 import { createContextKey } from "@connectrpc/connect";
+import type { Principal } from "../security/principal.js";
 
 /** The request id of the call (from `x-request-id`, or generated). */
 export const requestIdKey = createContextKey<string>("", { description: "request id" });
 
 /**
- * The tenant the call acts for. Set by authentication from the principal; until a
- * principal is established every call belongs to the single default tenant.
+ * The tenant the call acts for, set by the authorization interceptor from the principal
+ * and from nowhere else.
  */
-export const tenantKey = createContextKey<string>("default", { description: "tenant" });
+export const tenantKey = createContextKey<string>("", { description: "tenant" });
+
+/** The authenticated caller, set by the authentication interceptor. */
+export const principalKey = createContextKey<Principal | undefined>(undefined, {
+  description: "principal",
+});

@@ -1,18 +1,23 @@
 import type { AddressInfo, Server as NetServer } from "node:net";
-import { type Server as GrpcServer, ServerCredentials } from "@grpc/grpc-js";
+import type { Server as GrpcServer, ServerCredentials } from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import type { EventLog } from "../clients/events/port.js";
 import type { GraphStore } from "../clients/graphs/port.js";
 import type { EngineHealth } from "../clients/health.js";
 import type { VectorStore } from "../clients/vectors/port.js";
+import { AdminService } from "../gen/ragplane/v1/admin_pb.js";
 import { EventsService } from "../gen/ragplane/v1/events_pb.js";
 import { GraphsService } from "../gen/ragplane/v1/graphs_pb.js";
 import { VectorsService } from "../gen/ragplane/v1/vectors_pb.js";
+import type { Interceptor } from "../interceptors/call.js";
 import { createChain } from "../interceptors/chain.js";
 import type { Config } from "./config.js";
 import { buildMethods, OpenStreams, type ServiceBinding } from "./dispatch.js";
 import { HealthMonitor } from "./health.js";
 import { addReflection } from "./reflection.js";
+import type { OpenSecurity } from "./security.js";
+import { createAdminService } from "./services/admin/service.js";
+import { adminValidators } from "./services/admin/validate.js";
 import { createEventsService } from "./services/events/service.js";
 import { eventsValidators } from "./services/events/validate.js";
 import { createGraphsService } from "./services/graphs/service.js";
@@ -23,6 +28,7 @@ import { vectorsValidators } from "./services/vectors/validate.js";
 import { createConnectHandler } from "./transports/connect.js";
 import { addMethodsToGrpcServer, createGrpcServer } from "./transports/grpc.js";
 import { createHttpServer, createOperationsHandler } from "./transports/http.js";
+import { grpcServerCredentials } from "./transports/tls.js";
 
 /** The engines behind the three services, one adapter per port. */
 export interface Engines {
@@ -38,6 +44,13 @@ export interface RagplaneDeps {
   readonly config: Config;
   readonly logger: Logger;
   readonly engines: Engines;
+  /** Authentication, audit, limits and the key store (see `openSecurity`). */
+  readonly security: OpenSecurity;
+  /**
+   * Replaces the interceptor chain; only for measuring what the chain costs (the
+   * benchmark's empty chain). Production always runs `createChain`.
+   */
+  readonly chain?: readonly Interceptor[];
 }
 
 /** The bound ports, once listening. */
@@ -62,21 +75,36 @@ export interface RagplaneServer {
 
 /** Wires services, the interceptor chain and both transports; does not listen. */
 export function build(deps: RagplaneDeps): RagplaneServer {
-  const { config, logger, engines } = deps;
+  const { config, logger, engines, security } = deps;
   const bindings: ServiceBinding[] = [
     { service: EventsService, handlers: createEventsService(engines.events) },
     { service: VectorsService, handlers: createVectorsService(engines.vectors) },
     { service: GraphsService, handlers: createGraphsService(engines.graphs) },
+    {
+      service: AdminService,
+      handlers: createAdminService({
+        keys: security.keys,
+        revocations: security.revocations,
+        audit: security.audit,
+        adminTenant: config.security.adminTenant,
+      }),
+    },
   ];
-  const chain = createChain({
-    logger,
-    deadlines: config.deadlines,
-    validators: validatorMap([
-      [EventsService, eventsValidators],
-      [VectorsService, vectorsValidators],
-      [GraphsService, graphsValidators],
-    ]),
-  });
+  const chain =
+    deps.chain ??
+    createChain({
+      logger,
+      deadlines: config.deadlines,
+      validators: validatorMap([
+        [EventsService, eventsValidators],
+        [VectorsService, vectorsValidators],
+        [GraphsService, graphsValidators],
+        [AdminService, adminValidators],
+      ]),
+      authenticators: security.authenticators,
+      audit: security.audit,
+      limiter: security.limiter,
+    });
   const streams = new OpenStreams();
   const methods = buildMethods(bindings, chain, streams);
 
@@ -85,6 +113,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       [EventsService.typeName, () => allHealthy([engines.events, engines.redis])],
       [VectorsService.typeName, () => engines.vectors.health()],
       [GraphsService.typeName, () => engines.graphs.health()],
+      [AdminService.typeName, () => engines.events.health()],
     ]),
   );
 
@@ -100,12 +129,20 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       fallback: createOperationsHandler(health),
       shutdownSignal: shutdown.signal,
     }),
+    {
+      corsOrigins: config.security.corsOrigins,
+      ...(security.tls === undefined ? {} : { tls: security.tls }),
+    },
   );
 
   return {
     health,
     async listen() {
-      const grpcPort = await bindGrpc(grpcServer, `${hostForUrl(config.host)}:${config.grpcPort}`);
+      const grpcPort = await bindGrpc(
+        grpcServer,
+        `${hostForUrl(config.host)}:${config.grpcPort}`,
+        grpcServerCredentials(security.tls),
+      );
       const httpPort = await bindHttp(httpServer.server, config.host, config.httpPort);
       await health.refresh();
       health.start(config.readinessIntervalMs);
@@ -134,9 +171,13 @@ function hostForUrl(host: string): string {
   return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
 }
 
-function bindGrpc(server: GrpcServer, address: string): Promise<number> {
+function bindGrpc(
+  server: GrpcServer,
+  address: string,
+  credentials: ServerCredentials,
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.bindAsync(address, ServerCredentials.createInsecure(), (error, port) =>
+    server.bindAsync(address, credentials, (error, port) =>
       error ? reject(error) : resolve(port),
     );
   });

@@ -1,4 +1,8 @@
 import { isAbsolute, resolve } from "node:path";
+import type { DeadlineOptions } from "../interceptors/deadline.js";
+import { productionProblems } from "./config-production.js";
+import { readSecurity, type SecurityConfig } from "./config-security.js";
+import { type Env, EnvReader } from "./env-reader.js";
 
 /** Log levels accepted by `LOG_LEVEL`. */
 export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -22,15 +26,15 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** `GRPC_REFLECTION`: serve gRPC reflection. Default true. */
   readonly reflection: boolean;
-  /** Deadlines, in milliseconds. */
-  readonly deadlines: {
-    /** `REQUEST_TIMEOUT_MS`: for unary/client-streaming calls without one. Default 30 000. */
-    readonly defaultTimeoutMs: number;
-    /** `MAX_REQUEST_TIMEOUT_MS`: cap for unary/client-streaming calls. Default 300 000. */
-    readonly maxTimeoutMs: number;
-    /** `MAX_STREAM_TIMEOUT_MS`: cap for server streams (Subscribe). Default 86 400 000. */
-    readonly maxStreamTimeoutMs: number;
-  };
+  /**
+   * Deadlines per RPC class (the class is the method's budget in `interceptors/policy.ts`):
+   * `READ_TIMEOUT_MS` (default 10 000) / `MAX_READ_TIMEOUT_MS` (60 000),
+   * `WRITE_TIMEOUT_MS` (30 000) / `MAX_WRITE_TIMEOUT_MS` (300 000), and
+   * `MAX_STREAM_TIMEOUT_MS` (86 400 000; streams have no default deadline).
+   */
+  readonly deadlines: DeadlineOptions;
+  /** Authentication, TLS, limits and CORS. */
+  readonly security: SecurityConfig;
   /** `SHUTDOWN_GRACE_MS`: how long in-flight calls may finish on SIGTERM. Default 10 000. */
   readonly shutdownGraceMs: number;
   /** `READINESS_INTERVAL_MS`: how often engines are probed for readiness. Default 5 000. */
@@ -89,8 +93,6 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 /**
  * Reads and validates the configuration from the environment. This is the only place
  * that reads `process.env`; every problem is reported at once.
@@ -98,31 +100,50 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
   const read = new EnvReader(env, problems);
+  const production = env.NODE_ENV === "production";
   const config: Config = {
-    production: env.NODE_ENV === "production",
+    production,
     host: read.text("HOST", "127.0.0.1"),
     grpcPort: read.integer("GRPC_PORT", 50051, 0, 65535),
     httpPort: read.integer("HTTP_PORT", 8080, 0, 65535),
     dataDir: absolute(read.text("DATA_DIR", "./data")),
     logLevel: read.oneOf("LOG_LEVEL", "info", logLevels),
     reflection: read.boolean("GRPC_REFLECTION", true),
-    deadlines: {
-      defaultTimeoutMs: read.integer("REQUEST_TIMEOUT_MS", 30_000, 1, 3_600_000),
-      maxTimeoutMs: read.integer("MAX_REQUEST_TIMEOUT_MS", 300_000, 1, 3_600_000),
-      maxStreamTimeoutMs: read.integer("MAX_STREAM_TIMEOUT_MS", 86_400_000, 1, 604_800_000),
-    },
+    deadlines: readDeadlines(read),
+    security: readSecurity(read, production),
     shutdownGraceMs: read.integer("SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
     readinessIntervalMs: read.integer("READINESS_INTERVAL_MS", 5_000, 100, 600_000),
     engines: readEngines(read),
   };
-  if (config.deadlines.defaultTimeoutMs > config.deadlines.maxTimeoutMs) {
-    problems.push("REQUEST_TIMEOUT_MS must not exceed MAX_REQUEST_TIMEOUT_MS");
-  }
+  if (production) problems.push(...productionProblems(config, env));
   if (config.grpcPort !== 0 && config.grpcPort === config.httpPort) {
     problems.push("GRPC_PORT and HTTP_PORT must differ");
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function readDeadlines(read: EnvReader): DeadlineOptions {
+  const limited = (name: string, fallback: number, max: number): number =>
+    read.integer(name, fallback, 1, max);
+  const deadlines: DeadlineOptions = {
+    read: {
+      defaultMs: limited("READ_TIMEOUT_MS", 10_000, 3_600_000),
+      maxMs: limited("MAX_READ_TIMEOUT_MS", 60_000, 3_600_000),
+    },
+    write: {
+      defaultMs: limited("WRITE_TIMEOUT_MS", 30_000, 3_600_000),
+      maxMs: limited("MAX_WRITE_TIMEOUT_MS", 300_000, 3_600_000),
+    },
+    stream: { maxMs: limited("MAX_STREAM_TIMEOUT_MS", 86_400_000, 604_800_000) },
+  };
+  for (const [name, { defaultMs, maxMs }] of Object.entries(deadlines)) {
+    if (defaultMs !== undefined && defaultMs > maxMs) {
+      const upper = name.toUpperCase();
+      read.problem(`${upper}_TIMEOUT_MS must not exceed MAX_${upper}_TIMEOUT_MS`);
+    }
+  }
+  return deadlines;
 }
 
 function readEngines(read: EnvReader): EngineConfig {
@@ -177,98 +198,4 @@ function readEngines(read: EnvReader): EngineConfig {
 
 function absolute(path: string): string {
   return isAbsolute(path) ? path : resolve(process.cwd(), path);
-}
-
-class EnvReader {
-  constructor(
-    private readonly env: Env,
-    private readonly problems: string[],
-  ) {}
-
-  private raw(name: string): string | undefined {
-    const value = this.env[name]?.trim();
-    return value === undefined || value === "" ? undefined : value;
-  }
-
-  optional(name: string): string | undefined {
-    return this.raw(name);
-  }
-
-  required(name: string, because: string): string {
-    const value = this.raw(name);
-    if (value === undefined) this.problems.push(`${name} is required when ${because} is set`);
-    return value ?? "";
-  }
-
-  pattern(name: string, fallback: string, pattern: RegExp): string {
-    const value = this.raw(name) ?? fallback;
-    if (!pattern.test(value))
-      this.problems.push(`${name}=${JSON.stringify(value)} must match ${pattern}`);
-    return value;
-  }
-
-  url(name: string, value: string, protocols: readonly string[]): string {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(value);
-    } catch {
-      parsed = undefined;
-    }
-    if (parsed === undefined || !protocols.includes(parsed.protocol)) {
-      this.problems.push(
-        `${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`,
-      );
-    }
-    return value;
-  }
-
-  hostPorts(name: string, value: string): string[] {
-    const entries = value
-      .split(",")
-      .map((entry) => entry.trim())
-      .filter((entry) => entry !== "");
-    if (
-      entries.length === 0 ||
-      !entries.every((entry) => /^[A-Za-z0-9.:[\]-]+:\d{1,5}$/.test(entry))
-    ) {
-      this.problems.push(
-        `${name}=${JSON.stringify(value)} must be a comma-separated list of host:port`,
-      );
-    }
-    return entries;
-  }
-
-  text(name: string, fallback: string): string {
-    return this.raw(name) ?? fallback;
-  }
-
-  integer(name: string, fallback: number, min: number, max: number): number {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    const parsed = Number(value);
-    if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
-      this.problems.push(
-        `${name}=${JSON.stringify(value)} must be an integer from ${min} to ${max}`,
-      );
-      return fallback;
-    }
-    return parsed;
-  }
-
-  boolean(name: string, fallback: boolean): boolean {
-    const value = this.raw(name)?.toLowerCase();
-    if (value === undefined) return fallback;
-    if (value === "true" || value === "1") return true;
-    if (value === "false" || value === "0") return false;
-    this.problems.push(`${name}=${JSON.stringify(value)} must be true or false`);
-    return fallback;
-  }
-
-  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    if ((allowed as readonly string[]).includes(value)) return value as T;
-    this.problems.push(`${name}=${JSON.stringify(value)} must be one of ${allowed.join(", ")}`);
-    return fallback;
-  }
 }

@@ -9,7 +9,8 @@ import {
   mapStream,
   type Next,
 } from "../interceptors/call.js";
-import { tenantKey } from "../interceptors/values.js";
+import { principalKey, requestIdKey, tenantKey } from "../interceptors/values.js";
+import type { Principal } from "../security/principal.js";
 import type { ServiceContext } from "./services/context.js";
 
 /** A generated service and its implementation (see `ServiceHandlers`). */
@@ -30,10 +31,21 @@ type AnyHandler = (input: unknown, context: ServiceContext) => unknown;
 class CallServiceContext implements ServiceContext {
   constructor(private readonly call: Call) {}
   get tenant(): string {
-    return this.call.values.get(tenantKey);
+    const tenant = this.call.values.get(tenantKey);
+    if (tenant === "") throw new Error("no tenant: the call did not pass authorization");
+    return tenant;
   }
   get signal(): AbortSignal {
     return this.call.signal;
+  }
+  get requestId(): string {
+    return this.call.values.get(requestIdKey);
+  }
+  get peer(): string {
+    return this.call.peer.address;
+  }
+  get principal(): Principal | undefined {
+    return this.call.values.get(principalKey);
   }
   get deadline(): number | undefined {
     return this.call.deadline;

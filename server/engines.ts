@@ -17,6 +17,8 @@ import { connectInBackground } from "./deferred-engine.js";
 
 /** Engines plus the means to close them all. */
 export interface OpenEngines extends Engines {
+  /** Resolves with the Redis connection once connected, when Redis is configured. */
+  readonly redisReady?: Promise<RedisConnection>;
   /** Which engine serves each capability, for logs. */
   readonly kinds: Readonly<Record<"events" | "vectors" | "graphs", string>>;
   /** Closes every engine, flushing what they persist. */
@@ -93,7 +95,7 @@ export async function openEngines(config: Config, logger?: Logger): Promise<Open
       events,
       vectors,
       graphs,
-      ...(redis === undefined ? {} : { redis: redis.engine }),
+      ...(redis === undefined ? {} : { redis: redis.engine, redisReady: redis.ready }),
       kinds: {
         events: settings.kafka ? "kafka" : "embedded",
         vectors: settings.qdrant ? "qdrant" : "embedded",

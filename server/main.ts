@@ -1,7 +1,9 @@
+import { bootstrapMessage } from "./bootstrap.js";
 import { build } from "./build.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { openEngines } from "./engines.js";
 import { createLogger } from "./logger.js";
+import { openSecurity } from "./security.js";
 
 /**
  * Starts ragplane: reads the configuration, opens the engines, listens on both ports
@@ -22,11 +24,19 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const engines = await openEngines(config, logger);
   logger.info({ engines: engines.kinds }, "engines open");
-  const server = build({ config, logger, engines });
+  const security = await openSecurity(config, engines, logger);
+  const server = build({ config, logger, engines, security });
   const ports = await server.listen();
   logger.info(
-    { dataDir: config.dataDir },
+    { dataDir: config.dataDir, auth: [...config.security.authMethods] },
     `try: grpcurl -plaintext ${config.host}:${ports.grpcPort} list`,
+  );
+  void security.bootstrap.then(
+    (created) => {
+      if (created)
+        process.stdout.write(`${bootstrapMessage(created, config.host, ports.grpcPort)}\n`);
+    },
+    (error: unknown) => logger.error({ err: error }, "could not create the first admin API key"),
   );
 
   let stopping = false;
@@ -35,6 +45,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, "shutting down");
     await server.close();
+    await security.close();
     await engines.close();
     logger.info("stopped");
     logger.flush();

@@ -57,6 +57,13 @@ export interface EventLog {
     signal: AbortSignal,
   ): AsyncIterable<StoredEvent>;
 
+  /**
+   * The next offset of every partition of a topic, by partition number (Kafka's high
+   * watermarks): a reader that has passed these offsets has seen everything appended
+   * before this call. Throws `NotFoundError` for an unknown topic.
+   */
+  endOffsets(tenant: string, topic: string, signal?: AbortSignal): Promise<bigint[]>;
+
   /** Reports whether the engine can serve requests now. Never throws. */
   health(): Promise<EngineHealth>;
 

@@ -3,6 +3,7 @@ import type { JwtConfig } from "../../server/config-security.js";
 import { UnauthenticatedError } from "../errors.js";
 import type { Principal } from "../principal.js";
 import { isScope, type Scope } from "../scopes.js";
+import { isTenantName } from "../tenant.js";
 
 /** What the verifier keeps of a token whose signature and standard claims hold. */
 export interface VerifiedToken {
@@ -12,7 +13,6 @@ export interface VerifiedToken {
   readonly jti: string | undefined;
 }
 
-const tenantPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const maxSubjectLength = 256;
 const maxJtiLength = 256;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects
@@ -52,7 +52,7 @@ function subjectOf(sub: unknown): string {
 
 function tenantOf(claim: unknown): string {
   if (claim === undefined || claim === null) throw new UnauthenticatedError("no tenant claim");
-  if (typeof claim !== "string" || !tenantPattern.test(claim)) {
+  if (typeof claim !== "string" || !isTenantName(claim)) {
     throw new UnauthenticatedError("invalid tenant claim");
   }
   return claim;

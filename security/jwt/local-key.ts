@@ -21,9 +21,8 @@ import {
   type JWK,
   SignJWT,
 } from "jose";
+import { isTenantName } from "../tenant.js";
 import { LocalKeyError } from "./errors.js";
-
-const tenantPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** The development signing key and the public JWKS the verifier trusts it through. */
 export interface LocalSigningKey {
@@ -109,7 +108,7 @@ export async function mintLocalToken(options: LocalTokenOptions): Promise<string
   if (!Number.isInteger(options.ttlSeconds) || options.ttlSeconds <= 0) {
     throw new RangeError(`ttlSeconds must be a positive integer, got ${options.ttlSeconds}`);
   }
-  if (!tenantPattern.test(options.tenant)) {
+  if (!isTenantName(options.tenant)) {
     throw new RangeError(`tenant ${JSON.stringify(options.tenant)} is not a valid tenant name`);
   }
   const { privateJwk } = await loadOrCreateLocalSigningKey(options.dataDir);

@@ -1,4 +1,5 @@
 import { isScope, type Scope } from "../scopes.js";
+import { isTenantName } from "../tenant.js";
 
 /** How a certificate is recognised: by its SPIFFE id (a URI SAN) or by its subject CN. */
 export type CertificateIdentity =
@@ -17,7 +18,6 @@ export type PrincipalsFile =
   | { readonly kind: "valid"; readonly principals: readonly CertificatePrincipal[] }
   | { readonly kind: "invalid"; readonly problems: readonly string[] };
 
-const tenantPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const spiffePattern = /^spiffe:\/\/[a-z0-9._-]{1,255}(\/[A-Za-z0-9._-]+)*$/;
 const entryKeys = new Set(["spiffe", "cn", "tenant", "scopes"]);
 
@@ -98,7 +98,7 @@ function readTenant(
   problems: string[],
 ): string | undefined {
   const { tenant } = entry;
-  if (typeof tenant === "string" && tenantPattern.test(tenant)) return tenant;
+  if (typeof tenant === "string" && isTenantName(tenant)) return tenant;
   problems.push(
     `${where}.tenant: ${JSON.stringify(tenant)} is not a tenant (letters, digits, "_", "." and "-", at most 64)`,
   );

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AlreadyExistsError, NotFoundError } from "../../clients/errors.js";
 import { partitionForKey } from "../../clients/events/partitioner.js";
 import type { EventLog } from "../../clients/events/port.js";
+import { describeEndOffsetsContract } from "./events.contract.offsets.js";
 import { describeReadContract } from "./events.contract.read.js";
 import {
   event,
@@ -252,6 +253,7 @@ export function describeEventLogContract(
     });
 
     describeReadContract(context);
+    describeEndOffsetsContract(context);
 
     describe("tenancy", () => {
       it("keeps tenants' topics and events apart, even under the same names and ids", async () => {

@@ -116,6 +116,13 @@ describe("HTTP probes", () => {
   });
 });
 
+/** Metadata presenting the test server's admin key. */
+function authorized(): Metadata {
+  const metadata = new Metadata();
+  metadata.set("authorization", `Bearer ${server.adminKey}`);
+  return metadata;
+}
+
 describe("bad input never yields INTERNAL or a crash", () => {
   const rawUnary = (path: string, bytes: Buffer) => {
     const client = new Client(grpcAddress(), credentials.createInsecure(), {
@@ -127,7 +134,7 @@ describe("bad input never yields INTERNAL or a crash", () => {
         (b: Buffer) => b,
         (b: Buffer) => b,
         bytes,
-        new Metadata(),
+        authorized(),
         {},
         (error) => {
           client.close();

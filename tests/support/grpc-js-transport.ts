@@ -13,6 +13,8 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { findTrailerError } from "@connectrpc/connect/protocol-grpc";
 import {
   type CallOptions,
+  type ChannelCredentials,
+  type ChannelOptions,
   Client,
   type ClientDuplexStream,
   type ClientReadableStream,
@@ -29,9 +31,14 @@ type HeaderInit = ConstructorParameters<typeof Headers>[0];
  * Connect and gRPC-Web ports. Errors become `ConnectError`s with their details decoded
  * from `grpc-status-details-bin`.
  */
-export function createGrpcJsTransport(address: string): Transport & { close(): void } {
-  const client = new Client(address, credentials.createInsecure(), {
+export function createGrpcJsTransport(
+  address: string,
+  channelCredentials: ChannelCredentials = credentials.createInsecure(),
+  channelOptions: ChannelOptions = {},
+): Transport & { close(): void } {
+  const client = new Client(address, channelCredentials, {
     "grpc.max_receive_message_length": 8 * 1024 * 1024,
+    ...channelOptions,
   });
   return {
     close: () => client.close(),

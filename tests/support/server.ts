@@ -8,10 +8,19 @@ import {
   createGrpcWebTransport,
 } from "@connectrpc/connect-node";
 import { pino } from "pino";
+import { generateApiKey, hashApiKey } from "../../security/api-keys/format.js";
+import { type Scope, scopes } from "../../security/scopes.js";
 import { build, type ListeningPorts, type RagplaneServer } from "../../server/build.js";
 import { type Config, loadConfig } from "../../server/config.js";
 import { type OpenEngines, openEngines } from "../../server/engines.js";
+import { type OpenSecurity, openSecurity } from "../../server/security.js";
+import { credentialHeaders, type TestCredentials, withHeaders } from "./credentials.js";
 import { createGrpcJsTransport } from "./grpc-js-transport.js";
+import {
+  createTlsHttpTransport,
+  grpcJsTlsCredentials,
+  type TlsClientOptions,
+} from "./tls-clients.js";
 
 /** The client flavours every integration test runs through. */
 export type TransportName = "grpc-js" | "connect" | "grpc-web" | "grpc-h2c";
@@ -22,8 +31,16 @@ export interface TestServer {
   readonly config: Config;
   readonly server: RagplaneServer;
   readonly engines: OpenEngines;
-  /** A transport of the given flavour, connected to this server. */
-  transport(name: TransportName): Transport;
+  readonly security: OpenSecurity;
+  /** The admin key created on first start (tenant `default`, every scope). */
+  readonly adminKey: string;
+  /**
+   * A transport of the given flavour, connected to this server, presenting
+   * `credentials` on every call (default: the admin key).
+   */
+  transport(name: TransportName, credentials?: TestCredentials): Transport;
+  /** Creates an API key for a tenant with the given scopes (default: every scope). */
+  createKey(tenant: string, keyScopes?: readonly Scope[]): Promise<string>;
   /** Stops the server, closes the engines and removes the data directory. */
   close(): Promise<void>;
 }
@@ -37,7 +54,10 @@ export const transportNames: readonly TransportName[] = [
 ];
 
 /** Starts a ragplane server for a test, with optional environment overrides. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  tlsClient?: TlsClientOptions,
+): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "ragplane-test-"));
   const config = loadConfig({
     GRPC_PORT: "0",
@@ -46,28 +66,79 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     LOG_LEVEL: "silent",
     ...env,
   });
+  const logger = pino({ level: config.logLevel });
   const engines = await openEngines(config);
-  const server = build({ config, logger: pino({ level: config.logLevel }), engines });
+  const security = await openSecurity(config, engines, logger);
+  const bootstrap = await security.bootstrap;
+  if (bootstrap === undefined) throw new Error("the test server made no admin key");
+  const server = build({ config, logger, engines, security });
   const ports = await server.listen();
-  const grpcJs = createGrpcJsTransport(`127.0.0.1:${ports.grpcPort}`);
-  const baseUrl = `http://127.0.0.1:${ports.httpPort}`;
-  const transports: Record<TransportName, Transport> = {
-    "grpc-js": grpcJs,
-    connect: createConnectTransport({ baseUrl, httpVersion: "1.1" }),
-    "grpc-web": createGrpcWebTransport({ baseUrl, httpVersion: "1.1" }),
-    "grpc-h2c": createGrpcTransport({ baseUrl }),
-  };
+  const transports = clientTransports(config, ports, tlsClient);
+
   return {
     ports,
     config,
     server,
     engines,
-    transport: (name) => transports[name],
+    security,
+    adminKey: bootstrap.key,
+    transport: (name, credentials = { apiKey: bootstrap.key }) =>
+      withHeaders(transports.byName[name], credentialHeaders(credentials)),
+    async createKey(tenant, keyScopes = scopes) {
+      const { id, key } = generateApiKey();
+      await security.keys.create({
+        id,
+        tenant,
+        name: "test",
+        scopes: [...keyScopes],
+        hash: hashApiKey(key),
+        createdAt: Date.now(),
+        createdBy: "test",
+      });
+      return key;
+    },
     async close() {
-      grpcJs.close();
+      transports.close();
       await server.close();
+      await security.close();
       await engines.close();
       await rm(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** The four client flavours, over TLS (with `tlsClient`'s CA and identity) when the server has it. */
+function clientTransports(
+  config: Config,
+  ports: ListeningPorts,
+  tlsClient: TlsClientOptions | undefined,
+): { readonly byName: Record<TransportName, Transport>; close(): void } {
+  const grpcAddress = `127.0.0.1:${ports.grpcPort}`;
+  if (config.security.tls === undefined) {
+    const grpcJs = createGrpcJsTransport(grpcAddress);
+    const baseUrl = `http://127.0.0.1:${ports.httpPort}`;
+    return {
+      byName: {
+        "grpc-js": grpcJs,
+        connect: createConnectTransport({ baseUrl, httpVersion: "1.1" }),
+        "grpc-web": createGrpcWebTransport({ baseUrl, httpVersion: "1.1" }),
+        "grpc-h2c": createGrpcTransport({ baseUrl }),
+      },
+      close: () => grpcJs.close(),
+    };
+  }
+  if (tlsClient === undefined) throw new Error("a TLS server needs the client's TLS options");
+  const grpcJs = createGrpcJsTransport(grpcAddress, grpcJsTlsCredentials(tlsClient), {
+    "grpc.ssl_target_name_override": "localhost",
+  });
+  const baseUrl = `https://127.0.0.1:${ports.httpPort}`;
+  return {
+    byName: {
+      "grpc-js": grpcJs,
+      connect: createTlsHttpTransport("connect", baseUrl, tlsClient),
+      "grpc-web": createTlsHttpTransport("grpc-web", baseUrl, tlsClient),
+      "grpc-h2c": createTlsHttpTransport("grpc-h2", baseUrl, tlsClient),
+    },
+    close: () => grpcJs.close(),
   };
 }

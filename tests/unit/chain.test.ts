@@ -3,7 +3,7 @@ import { Code } from "@connectrpc/connect";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { NotFoundError } from "../../clients/errors.js";
-import { BadRequestSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { BadRequestSchema, RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import {
   GetCollectionRequestSchema,
   GetCollectionResponseSchema,
@@ -17,20 +17,90 @@ import {
 } from "../../interceptors/call.js";
 import { createChain } from "../../interceptors/chain.js";
 import { methodKey } from "../../interceptors/validation.js";
-import { requestIdKey } from "../../interceptors/values.js";
+import { requestIdKey, tenantKey } from "../../interceptors/values.js";
+import type { AuditEvent, AuditLog, AuditPage } from "../../security/audit/port.js";
+import type { ApiKeyVerifier } from "../../security/authenticators.js";
+import { UnauthenticatedError } from "../../security/errors.js";
+import type { LimitDecision, RateLimiter } from "../../security/rate-limit/port.js";
+import { type Scope, scopes } from "../../security/scopes.js";
 import { rejection } from "../support/errors.js";
 import { FakeCall } from "../support/fake-call.js";
 
 const method = VectorsService.method.getCollection;
 const logger = pino({ level: "silent" });
-const deadlines = { defaultTimeoutMs: 1_000, maxTimeoutMs: 5_000, maxStreamTimeoutMs: 10_000 };
+const deadlines = {
+  read: { defaultMs: 1_000, maxMs: 5_000 },
+  write: { defaultMs: 1_000, maxMs: 5_000 },
+  stream: { maxMs: 10_000 },
+};
+const testKey = "rp_0000000000000000_00000000000000000000000000000000";
+const readerKey = "rp_1111111111111111_11111111111111111111111111111111";
 
-function chainWith(validator: (m: { name: string }) => { field: string; description: string }[]) {
+/** Accepts two fixed keys: one with every scope, one with `vectors:write` only. */
+const apiKeys: ApiKeyVerifier = {
+  verify: (key) => {
+    if (key !== testKey && key !== readerKey) {
+      return Promise.reject(new UnauthenticatedError("unknown api key"));
+    }
+    const granted: readonly Scope[] = key === testKey ? scopes : ["vectors:write"];
+    return Promise.resolve({
+      subject: `key:${key.slice(3, 19)}`,
+      tenant: "acme",
+      scopes: new Set(granted),
+      method: "api-key",
+    });
+  },
+};
+
+/** Records audit events in memory. */
+class RecordedAudit implements AuditLog {
+  readonly events: AuditEvent[] = [];
+  record(event: AuditEvent): void {
+    this.events.push(event);
+  }
+  query(): Promise<AuditPage> {
+    return Promise.resolve({ events: [] });
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** Allows `allowance` calls, then refuses with a 1.5 s wait. */
+class CountingLimiter implements RateLimiter {
+  consumed = 0;
+  constructor(private readonly allowance = Number.POSITIVE_INFINITY) {}
+  consume(): Promise<LimitDecision> {
+    this.consumed++;
+    return Promise.resolve(
+      this.consumed <= this.allowance
+        ? { allowed: true }
+        : { allowed: false, budget: "read per tenant", retryAfterMs: 1_500 },
+    );
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+function chainWith(
+  validator: (m: { name: string }) => { field: string; description: string }[],
+  limiter: RateLimiter = new CountingLimiter(),
+  audit: AuditLog = new RecordedAudit(),
+) {
   return createChain({
     logger,
     deadlines,
     validators: new Map([[methodKey(method), validator as never]]),
+    authenticators: { apiKeys },
+    audit,
+    limiter,
   });
+}
+
+/** A call to `method` presenting `key` (the all-scopes key by default). */
+function authed(headers: Record<string, string> = {}, deadline?: number, key = testKey): FakeCall {
+  return new FakeCall(method, { authorization: `Bearer ${key}`, ...headers }, deadline);
 }
 
 function reply(): Promise<CallOutput> {
@@ -66,12 +136,12 @@ describe("interceptor chain", () => {
       reply,
       method,
     );
-    const offered = new FakeCall(method, { "x-request-id": "req-123" });
+    const offered = authed({ "x-request-id": "req-123" });
     await invoke(offered, { stream: false, message: request });
     expect(offered.values.get(requestIdKey)).toBe("req-123");
     expect(offered.responseHeaders.get("x-request-id")).toBe("req-123");
 
-    const unsafe = new FakeCall(method, { "x-request-id": "bad id\n" });
+    const unsafe = authed({ "x-request-id": "bad id\n" });
     await invoke(unsafe, { stream: false, message: request });
     expect(unsafe.values.get(requestIdKey)).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -89,7 +159,7 @@ describe("interceptor chain", () => {
       method,
     );
     const connectError = await rejection(
-      invoke(new FakeCall(method), {
+      invoke(authed(), {
         stream: false,
         message: create(GetCollectionRequestSchema, { name: "" }),
       }),
@@ -109,7 +179,7 @@ describe("interceptor chain", () => {
         method,
       );
     const notFound = await rejection(
-      failing(new NotFoundError("collection", "docs"))(new FakeCall(method), {
+      failing(new NotFoundError("collection", "docs"))(authed(), {
         stream: false,
         message: request,
       }),
@@ -117,7 +187,7 @@ describe("interceptor chain", () => {
     expect(notFound.code).toBe(Code.NotFound);
 
     const internal = await rejection(
-      failing(new Error("secret connection string"))(new FakeCall(method), {
+      failing(new Error("secret connection string"))(authed(), {
         stream: false,
         message: request,
       }),
@@ -136,7 +206,7 @@ describe("interceptor chain", () => {
       },
       method,
     );
-    const call = new FakeCall(method, {}, Date.now() + 30);
+    const call = authed({}, Date.now() + 30);
     const error = await rejection(invoke(call, { stream: false, message: request }));
     expect(error.code).toBe(Code.DeadlineExceeded);
     expect(signal?.aborted).toBe(true);
@@ -148,8 +218,75 @@ describe("interceptor chain", () => {
       reply,
       method,
     );
-    const call = new FakeCall(method, {}, Date.now() + 3_600_000);
+    const call = authed({}, Date.now() + 3_600_000);
     await invoke(call, { stream: false, message: request });
-    expect(call.deadline).toBeLessThanOrEqual(Date.now() + deadlines.maxTimeoutMs);
+    expect(call.deadline).toBeLessThanOrEqual(Date.now() + deadlines.read.maxMs);
+  });
+
+  it("authenticates before validating: a credential-less invalid call is UNAUTHENTICATED and audited", async () => {
+    const audit = new RecordedAudit();
+    const invoke = applyInterceptors(
+      chainWith(() => [{ field: "name", description: "bad" }], new CountingLimiter(), audit),
+      reply,
+      method,
+    );
+    const error = await rejection(
+      invoke(new FakeCall(method), { stream: false, message: request }),
+    );
+    expect(error.code).toBe(Code.Unauthenticated);
+    expect(error.message).toContain("no credentials");
+    expect(audit.events.map((event) => [event.type, event.reason, event.method])).toEqual([
+      ["authentication.failed", "no credentials", "ragplane.v1.VectorsService/GetCollection"],
+    ]);
+  });
+
+  it("authorizes before limiting: a call without the scope spends no budget", async () => {
+    const limiter = new CountingLimiter();
+    const audit = new RecordedAudit();
+    const invoke = applyInterceptors(
+      chainWith(() => [], limiter, audit),
+      reply,
+      method,
+    );
+    const error = await rejection(
+      invoke(authed({}, undefined, readerKey), { stream: false, message: request }),
+    );
+    expect(error.code).toBe(Code.PermissionDenied);
+    expect(error.message).toContain("vectors:read");
+    expect(limiter.consumed).toBe(0);
+    expect(audit.events[0]).toMatchObject({
+      type: "permission.denied",
+      tenant: "acme",
+      principal: "key:1111111111111111",
+    });
+  });
+
+  it("sets the tenant from the principal, and limits before validating", async () => {
+    let tenant = "";
+    const invoke = applyInterceptors(
+      chainWith(() => [{ field: "name", description: "bad" }], new CountingLimiter(0)),
+      (call) => {
+        tenant = call.values.get(tenantKey);
+        return reply();
+      },
+      method,
+    );
+    const limited = await rejection(invoke(authed(), { stream: false, message: request }));
+    expect(limited.code).toBe(Code.ResourceExhausted);
+    expect(limited.findDetails(RetryInfoSchema)[0]?.retryDelay).toEqual(
+      expect.objectContaining({ seconds: 1n, nanos: 500_000_000 }),
+    );
+    expect(limited.metadata.get("retry-after")).toBe("2");
+
+    const open = applyInterceptors(
+      chainWith(() => []),
+      (call) => {
+        tenant = call.values.get(tenantKey);
+        return reply();
+      },
+      method,
+    );
+    await open(authed(), { stream: false, message: request });
+    expect(tenant).toBe("acme");
   });
 });

@@ -31,9 +31,9 @@ describe("loadConfig", () => {
 
   it("refuses contradictions", () => {
     expect(() => loadConfig({ GRPC_PORT: "9000", HTTP_PORT: "9000" })).toThrow(/must differ/);
-    expect(() =>
-      loadConfig({ REQUEST_TIMEOUT_MS: "5000", MAX_REQUEST_TIMEOUT_MS: "1000" }),
-    ).toThrow(/REQUEST_TIMEOUT_MS/);
+    expect(() => loadConfig({ READ_TIMEOUT_MS: "5000", MAX_READ_TIMEOUT_MS: "1000" })).toThrow(
+      /READ_TIMEOUT_MS must not exceed MAX_READ_TIMEOUT_MS/,
+    );
   });
 
   it("runs every capability embedded when no engine URL is set", () => {
@@ -74,5 +74,122 @@ describe("loadConfig", () => {
     expect(message).toContain("REDIS_URL must be a URL starting with redis:// or rediss://");
     expect(message).toContain("KAFKA_BROKERS");
     expect(message).not.toContain("hunter2");
+  });
+
+  it("gives each RPC class its own default and maximum deadline", () => {
+    expect(loadConfig({ WRITE_TIMEOUT_MS: "1234" }).deadlines).toEqual({
+      read: { defaultMs: 10_000, maxMs: 60_000 },
+      write: { defaultMs: 1_234, maxMs: 300_000 },
+      stream: { maxMs: 86_400_000 },
+    });
+  });
+});
+
+describe("security settings", () => {
+  it("turns on API keys and locally signed JWTs for development", () => {
+    const { security } = loadConfig({});
+    expect([...security.authMethods]).toEqual(["api-key", "jwt"]);
+    expect(security.jwt).toMatchObject({
+      useLocalKey: true,
+      issuer: "ragplane-local",
+      audience: "ragplane",
+      tenantClaim: "tenant",
+      scopesClaim: "scope",
+      clockSkewS: 30,
+    });
+    expect(security.jwt?.algorithms).not.toContain("none");
+    expect(security.tls).toBeUndefined();
+    expect(security.corsOrigins).toEqual([]);
+    expect(security.rateLimits.budgets.read).toEqual({ perTenant: 2_000, perPrincipal: 1_000 });
+  });
+
+  it("needs an issuer for external JWT keys and refuses unknown or keyless algorithms", () => {
+    expect(() => loadConfig({ JWT_JWKS_URL: "https://idp.example.com/jwks" })).toThrow(
+      /JWT_ISSUER is required/,
+    );
+    expect(() => loadConfig({ JWT_ALGORITHMS: "none" })).toThrow(/"none" is not an accepted/);
+    expect(() => loadConfig({ JWT_ALGORITHMS: "HS256" })).toThrow(/HS256 needs JWT_HMAC_SECRET/);
+    expect(() => loadConfig({ JWT_HMAC_SECRET: "short" })).toThrow(/at least 32 bytes/);
+  });
+
+  it("accepts only exact CORS origins", () => {
+    expect(
+      loadConfig({ CORS_ORIGINS: "https://app.example.com, http://localhost:5173" }).security
+        .corsOrigins,
+    ).toEqual(["https://app.example.com", "http://localhost:5173"]);
+    for (const origin of [
+      "*",
+      "https://app.example.com/",
+      "https://*.example.com",
+      "app.example.com",
+    ]) {
+      expect(() => loadConfig({ CORS_ORIGINS: origin })).toThrow(/CORS_ORIGINS/);
+    }
+  });
+
+  it("needs TLS files in pairs and a client CA for mTLS", () => {
+    expect(() => loadConfig({ TLS_CERT_FILE: "/tls/cert.pem" })).toThrow(/must be set together/);
+    expect(() => loadConfig({ AUTH_METHODS: "mtls", MTLS_PRINCIPALS_FILE: "/p.json" })).toThrow(
+      /mtls needs TLS_CERT_FILE, TLS_KEY_FILE and TLS_CLIENT_CA_FILE/,
+    );
+    expect(() => loadConfig({ AUTH_METHODS: "api-key,passwords" })).toThrow(
+      /unknown method "passwords"/,
+    );
+  });
+});
+
+describe("production refusals", () => {
+  const production = { NODE_ENV: "production", AUTH_METHODS: "api-key" };
+
+  it("refuses to start without an authentication method", () => {
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/needs AUTH_METHODS/);
+  });
+
+  it("refuses the development signing key", () => {
+    expect(() => loadConfig({ NODE_ENV: "production", AUTH_METHODS: "jwt" })).toThrow(
+      /local signing key is for development/,
+    );
+  });
+
+  it("refuses placeholder and short secrets without printing them", () => {
+    const bolt = { NEO4J_URL: "bolt://127.0.0.1:7687" };
+    for (const password of [
+      "changeme",
+      "password",
+      "neo4j",
+      "<your-password>",
+      "$" + "{NEO4J_PASSWORD}",
+    ]) {
+      expect(() => loadConfig({ ...production, ...bolt, NEO4J_PASSWORD: password })).toThrow(
+        /NEO4J_PASSWORD is a placeholder/,
+      );
+    }
+    let message = "";
+    try {
+      loadConfig({ ...production, REDIS_URL: "redis://:tiny7@127.0.0.1:6379" });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain("REDIS_URL's password is shorter than 16 bytes");
+    expect(message).not.toContain("tiny7");
+  });
+
+  it("refuses a non-loopback bind without TLS unless a TLS proxy is declared", () => {
+    expect(() => loadConfig({ ...production, HOST: "0.0.0.0" })).toThrow(
+      /beyond loopback without TLS/,
+    );
+    expect(
+      loadConfig({ ...production, HOST: "0.0.0.0", TLS_TERMINATED_BY_PROXY: "true" }).host,
+    ).toBe("0.0.0.0");
+    expect(loadConfig({ ...production, HOST: "::1" }).production).toBe(true);
+  });
+
+  it("starts with real secrets, API keys and loopback", () => {
+    const config = loadConfig({
+      ...production,
+      NEO4J_URL: "bolt://127.0.0.1:7687",
+      NEO4J_PASSWORD: "b7Yx-22kq-Lm9P-0dfe",
+    });
+    expect([...config.security.authMethods]).toEqual(["api-key"]);
   });
 });

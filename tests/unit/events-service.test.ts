@@ -24,6 +24,9 @@ const contextOf = (tenant: string, signal = new AbortController().signal): Servi
   tenant,
   signal,
   deadline: undefined,
+  requestId: "test-request",
+  peer: "127.0.0.1:1",
+  principal: undefined,
 });
 const acme = contextOf("acme");
 

@@ -25,6 +25,9 @@ const context: ServiceContext = {
   tenant: "acme",
   signal: new AbortController().signal,
   deadline: undefined,
+  requestId: "test-request",
+  peer: "127.0.0.1:1",
+  principal: undefined,
 };
 
 let dataDir: string;

@@ -184,6 +184,14 @@ export class EmbeddedEventLog implements EventLog {
     return yield* follow(deps, row, options, signal);
   }
 
+  async endOffsets(tenant: string, topic: string, signal?: AbortSignal): Promise<bigint[]> {
+    throwIfAborted(signal);
+    const row = this.#topic(tenant, topic);
+    return this.#run(() => this.#statements.nextOffsets.all(row.topic_id)).map((offset) =>
+      BigInt(offset),
+    );
+  }
+
   /** Deletes events older than their topic's retention now; returns how many. */
   sweepRetention(): Promise<number> {
     return sweepExpired(this.#statements, (query) => this.#run(query), Date.now());

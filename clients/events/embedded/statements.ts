@@ -65,6 +65,11 @@ export function prepareStatements(db: Database) {
         "SELECT next_offset FROM partitions WHERE topic_id = ? AND partition_index = ?",
       )
       .pluck(),
+    nextOffsets: db
+      .prepare<[number], number>(
+        "SELECT next_offset FROM partitions WHERE topic_id = ? ORDER BY partition_index",
+      )
+      .pluck(),
     setNextOffset: db.prepare<[number, number, number]>(
       "UPDATE partitions SET next_offset = ? WHERE topic_id = ? AND partition_index = ?",
     ),

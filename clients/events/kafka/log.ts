@@ -213,6 +213,21 @@ export class KafkaEventLog implements EventLog {
     return yield* follow(this.#reader, target, options, signal);
   }
 
+  async endOffsets(tenant: string, topic: string, signal?: AbortSignal): Promise<bigint[]> {
+    this.#ensureOpen(signal);
+    const physical = this.#physical(tenant, topic);
+    const work = (async () => {
+      const target = await this.#admin.target(topic, physical);
+      try {
+        return await this.#offsets.endOffsets(target);
+      } catch (error) {
+        if (error instanceof NotFoundError) this.#admin.forget(physical);
+        throw error;
+      }
+    })();
+    return abortable(work, signal);
+  }
+
   async health(): Promise<EngineHealth> {
     if (this.#closed) return { ok: false, detail: "closed" };
     try {

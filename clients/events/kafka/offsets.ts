@@ -86,6 +86,24 @@ export class OffsetLookup {
     return { seek: selected, deliverFrom };
   }
 
+  /**
+   * The high watermark of every partition of `target`, by partition number. Throws
+   * `EngineUnavailableError` if the cluster leaves a partition out.
+   */
+  async endOffsets(target: TopicTarget): Promise<bigint[]> {
+    const offsets = await this.#lookup(target, (admin) => admin.fetchTopicOffsets(target.physical));
+    const ends = new Map(offsets.map(({ partition, high }) => [partition, BigInt(high)]));
+    return Array.from({ length: ends.size }, (_, partition) => {
+      const end = ends.get(partition);
+      if (end === undefined) {
+        throw new EngineUnavailableError(kafkaEngine, {
+          cause: new Error(`no offsets for partition ${partition} of ${target.physical}`),
+        });
+      }
+      return end;
+    });
+  }
+
   /** Disconnects the lookup client. */
   async close(): Promise<void> {
     await this.#reset();

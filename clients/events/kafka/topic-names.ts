@@ -2,18 +2,20 @@
 export const maxKafkaTopicLength = 249;
 
 const prefixPattern = /^[A-Za-z0-9-]{1,64}$/;
-const tenantPattern = /^[a-z0-9-]+$/;
+const tenantPattern = /^_?[a-z0-9-]+$/;
 const namePattern = /^[A-Za-z0-9._-]+$/;
 
 /**
  * Maps (tenant, topic) to Kafka topic names and back: `<prefix>.<tenant>.<escaped name>`.
  *
- * - The tenant ([a-z0-9-]) holds no dot, so the first two dots split a physical name
+ * - The tenant ([a-z0-9-], after an optional leading `_` that marks a reserved tenant
+ *   such as `_system`) holds no dot, so the first two dots split a physical name
  *   unambiguously: no two (tenant, topic) pairs share a physical name.
  * - In the topic name `-` becomes `--` and `_` becomes `-u`; dots, letters and digits
- *   stay. Physical names therefore never contain `_`, so Kafka's rule that topics equal
- *   up to `.` vs `_` collide (their metric names would) can never reject one of ours:
- *   "a.b" and "a_b" are distinct topics here, as in the embedded engine.
+ *   stay. The only `_` a physical name can hold is a reserved tenant's first character,
+ *   right after the prefix's dot, where a `.` would mean an empty tenant. So Kafka's rule
+ *   that topics equal up to `.` vs `_` collide (their metric names would) can never
+ *   reject one of ours: "a.b" and "a_b" are distinct topics here, as in the embedded engine.
  * - Kafka allows 249 characters of [a-zA-Z0-9._-]. A name whose physical form would be
  *   longer has no Kafka topic: `physical` returns undefined for it.
  */
@@ -39,7 +41,7 @@ export class TopicNames {
   /** What every physical name of the tenant starts with. Throws for a tenant Kafka cannot name. */
   tenantPrefix(tenant: string): string {
     if (!tenantPattern.test(tenant)) {
-      throw new RangeError(`tenant ids on Kafka must match [a-z0-9-]+, got "${tenant}"`);
+      throw new RangeError(`tenant ids on Kafka must match _?[a-z0-9-]+, got "${tenant}"`);
     }
     return `${this.#prefix}.${tenant}.`;
   }

@@ -1,0 +1,79 @@
+import { auditUsage, runAudit } from "./audit.js";
+import { createAdminClient } from "./client.js";
+import type { CommandContext } from "./context.js";
+import { describeError, UsageError } from "./errors.js";
+import { keysUsage, runKeys } from "./keys.js";
+import type { Output } from "./output.js";
+import { runToken, tokenUsage } from "./token.js";
+
+/** The settings the CLI takes from its environment. */
+export interface CliSettings {
+  /** `RAGPLANE_URL`: ragplane's HTTP port. Default {@link defaultUrl}. */
+  readonly url: string;
+  /** `RAGPLANE_API_KEY`: an admin key; none when undefined. */
+  readonly apiKey?: string;
+  /** `DATA_DIR`: where the local signing key lives. Default `./data`. */
+  readonly dataDir: string;
+}
+
+/** Where the CLI looks for ragplane when `RAGPLANE_URL` is not set. */
+export const defaultUrl = "http://127.0.0.1:8080";
+
+/** The help text. */
+export const usage = `usage:
+${keysUsage}
+${auditUsage}
+${tokenUsage}
+
+Durations: 45s, 15m, 1h, 30d, 2w. keys and audit call the AdminService at RAGPLANE_URL
+(default ${defaultUrl}) with RAGPLANE_API_KEY; token signs with the key in DATA_DIR
+(default ./data).`;
+
+/**
+ * Runs one command line and resolves with the process exit code: 0 on success, 1 when
+ * the command failed (the error's code and message on stderr), 2 for a wrong command line.
+ */
+export async function runCli(
+  argv: readonly string[],
+  settings: CliSettings,
+  output: Output,
+  now: () => number = Date.now,
+): Promise<number> {
+  const [command, ...args] = argv;
+  let client: ReturnType<typeof createAdminClient> | undefined;
+  const context: CommandContext = {
+    admin: () => {
+      client ??= createAdminClient({ url: settings.url, apiKey: settings.apiKey });
+      return client;
+    },
+    output,
+    now,
+    dataDir: settings.dataDir,
+  };
+  try {
+    switch (command) {
+      case "keys":
+        await runKeys(args, context);
+        return 0;
+      case "audit":
+        await runAudit(args, context);
+        return 0;
+      case "token":
+        await runToken(args, context);
+        return 0;
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        output.out(usage);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    output.err(describeError(error));
+    if (!(error instanceof UsageError)) return 1;
+    output.err(usage);
+    return 2;
+  }
+}

@@ -1,0 +1,51 @@
+import { randomUUID } from "node:crypto";
+import { mintLocalToken } from "../security/jwt/local-key.js";
+import { duration, list, parseCommand, required } from "./args.js";
+import type { CommandContext } from "./context.js";
+import { json } from "./output.js";
+
+/** Usage of the `token` command. */
+export const tokenUsage =
+  "ragplane token --tenant <tenant> --scopes <scope,...> [--ttl <duration>] [--subject <sub>] [--json]";
+
+/** `iss` of development tokens: the server's default `JWT_ISSUER`. */
+export const localIssuer = "ragplane-local";
+/** `aud` of development tokens: the server's default `JWT_AUDIENCE`. */
+export const localAudience = "ragplane";
+/** Lifetime of a token when `--ttl` is not given: 1 h. */
+export const defaultTokenTtlMs = 3_600_000;
+
+/**
+ * Runs `token`: mints a development JWT signed with the local key under `DATA_DIR`, the
+ * one a server with default JWT settings on the same `DATA_DIR` accepts. Prints the token
+ * (or, with `--json`, the token with its `jti` and expiry).
+ */
+export async function runToken(args: readonly string[], context: CommandContext): Promise<void> {
+  const { values } = parseCommand(args, {
+    tenant: { type: "string" },
+    scopes: { type: "string" },
+    ttl: { type: "string" },
+    subject: { type: "string" },
+    json: { type: "boolean" },
+  });
+  const scopes = list(required(values.scopes, "scopes"));
+  const ttlMs = duration(values.ttl, "ttl") ?? defaultTokenTtlMs;
+  const jti = randomUUID();
+  const ttlSeconds = Math.floor(ttlMs / 1000);
+  const token = await mintLocalToken({
+    dataDir: context.dataDir,
+    issuer: localIssuer,
+    audience: localAudience,
+    tenant: required(values.tenant, "tenant"),
+    scopes,
+    subject: values.subject ?? "local-cli",
+    ttlSeconds,
+    jti,
+  });
+  if (values.json) {
+    const expiresAt = new Date(context.now() + ttlSeconds * 1000).toISOString();
+    context.output.out(json({ token, jti, expireTime: expiresAt }));
+  } else {
+    context.output.out(token);
+  }
+}

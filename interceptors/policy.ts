@@ -1,0 +1,63 @@
+import type { DescMethod } from "@bufbuild/protobuf";
+import type { BudgetClass } from "../security/rate-limit/port.js";
+import type { Scope } from "../security/scopes.js";
+import { methodKey } from "./validation.js";
+
+/** What the chain enforces for one RPC: the scope it needs and the budget it draws from. */
+export interface MethodPolicy {
+  readonly scope: Scope;
+  /** Rate-limit budget, which is also the RPC's deadline class. */
+  readonly budget: BudgetClass;
+  /** Calls are recorded in the audit trail (`admin.call`). */
+  readonly audited: boolean;
+}
+
+const read = (scope: Scope): MethodPolicy => ({ scope, budget: "read", audited: false });
+const write = (scope: Scope): MethodPolicy => ({ scope, budget: "write", audited: false });
+const stream = (scope: Scope): MethodPolicy => ({ scope, budget: "stream", audited: false });
+const admin = (budget: BudgetClass): MethodPolicy => ({ scope: "admin", budget, audited: true });
+
+/**
+ * THE table of every product RPC's scope and budget, keyed `Service/Method`. A method
+ * missing here cannot be served: the chain refuses to build. Health and reflection are
+ * not product RPCs and stay open.
+ */
+export const methodPolicies: Readonly<Record<string, MethodPolicy>> = {
+  "ragplane.v1.EventsService/Publish": write("events:write"),
+  "ragplane.v1.EventsService/Subscribe": stream("events:read"),
+  "ragplane.v1.EventsService/ListTopics": read("events:read"),
+  "ragplane.v1.EventsService/CreateTopic": write("events:write"),
+
+  "ragplane.v1.VectorsService/CreateCollection": write("vectors:write"),
+  "ragplane.v1.VectorsService/ListCollections": read("vectors:read"),
+  "ragplane.v1.VectorsService/GetCollection": read("vectors:read"),
+  "ragplane.v1.VectorsService/DeleteCollection": write("vectors:write"),
+  "ragplane.v1.VectorsService/Upsert": write("vectors:write"),
+  "ragplane.v1.VectorsService/UpsertStream": write("vectors:write"),
+  "ragplane.v1.VectorsService/Search": read("vectors:read"),
+  "ragplane.v1.VectorsService/Get": read("vectors:read"),
+  "ragplane.v1.VectorsService/Delete": write("vectors:write"),
+  "ragplane.v1.VectorsService/Count": read("vectors:read"),
+  "ragplane.v1.VectorsService/Scroll": read("vectors:read"),
+
+  "ragplane.v1.GraphsService/UpsertNodes": write("graphs:write"),
+  "ragplane.v1.GraphsService/UpsertRelationships": write("graphs:write"),
+  "ragplane.v1.GraphsService/GetNode": read("graphs:read"),
+  "ragplane.v1.GraphsService/DeleteNodes": write("graphs:write"),
+  "ragplane.v1.GraphsService/DeleteRelationships": write("graphs:write"),
+  "ragplane.v1.GraphsService/Neighbors": read("graphs:read"),
+  "ragplane.v1.GraphsService/ShortestPath": read("graphs:read"),
+
+  "ragplane.v1.AdminService/CreateApiKey": admin("write"),
+  "ragplane.v1.AdminService/ListApiKeys": admin("read"),
+  "ragplane.v1.AdminService/RevokeApiKey": admin("write"),
+  "ragplane.v1.AdminService/RevokeToken": admin("write"),
+  "ragplane.v1.AdminService/ListAuditEvents": admin("read"),
+};
+
+/** The policy of a method; throws (at build time) when the table lacks it. */
+export function policyOf(method: DescMethod): MethodPolicy {
+  const policy = methodPolicies[methodKey(method)];
+  if (policy === undefined) throw new Error(`${methodKey(method)} has no entry in methodPolicies`);
+  return policy;
+}

@@ -1,0 +1,61 @@
+import type { AuditLog } from "../security/audit/port.js";
+import { auditEventFor } from "../security/audit/recorder.js";
+import { RateLimitedError } from "../security/errors.js";
+import type { RateLimiter } from "../security/rate-limit/port.js";
+import type { Interceptor } from "./call.js";
+import { policyOf } from "./policy.js";
+import { principalKey } from "./values.js";
+
+/** Options of {@link createRateLimitInterceptor}. */
+export interface RateLimitOptions {
+  /** Counts the calls against the budgets. */
+  readonly limiter: RateLimiter;
+  /** Where exceeded budgets are recorded (`rate_limit.exceeded`); none when absent. */
+  readonly audit?: AuditLog;
+}
+
+/** Remembered exceedances beyond which expired ones are swept. */
+const sweepAbove = 10_000;
+
+/**
+ * Draws every authenticated call from its tenant's and principal's budget of the
+ * method's class (`policy.ts`), and refuses a call over budget with `RateLimitedError`
+ * (RESOURCE_EXHAUSTED with a retry delay). Calls without a principal (open methods) are
+ * not limited. An exceeded budget is recorded in the audit trail once per principal and
+ * budget until that budget's window ends, so a client hammering a spent budget does not
+ * flood the trail.
+ */
+export function createRateLimitInterceptor(options: RateLimitOptions): Interceptor {
+  const { limiter, audit } = options;
+  const recordedUntil = new Map<string, number>();
+
+  const recordOnce = (key: string, now: number, retryAfterMs: number, record: () => void) => {
+    if ((recordedUntil.get(key) ?? 0) > now) return;
+    if (recordedUntil.size >= sweepAbove) {
+      for (const [seen, until] of recordedUntil) if (until <= now) recordedUntil.delete(seen);
+    }
+    recordedUntil.set(key, now + retryAfterMs);
+    record();
+  };
+
+  return (next, method) => {
+    const { budget } = policyOf(method);
+    return async (call, input) => {
+      const principal = call.values.get(principalKey);
+      if (principal === undefined) return next(call, input);
+      const decision = await limiter.consume(budget, principal.tenant, principal.subject);
+      if (decision.allowed) return next(call, input);
+      if (audit) {
+        const key = `${decision.budget}\n${principal.tenant}\n${principal.subject}`;
+        recordOnce(key, Date.now(), decision.retryAfterMs, () =>
+          audit.record(
+            auditEventFor(call, "rate_limit.exceeded", decision.budget, {
+              retryAfterMs: String(Math.ceil(decision.retryAfterMs)),
+            }),
+          ),
+        );
+      }
+      throw new RateLimitedError(decision.budget, decision.retryAfterMs);
+    };
+  };
+}

@@ -1,0 +1,137 @@
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from "rate-limiter-flexible";
+import type { RateLimitConfig } from "../../server/config-security.js";
+import type { BudgetClass, LimitDecision, RateLimiter } from "./port.js";
+import { type CountingWindow, countingWindow } from "./window.js";
+
+/** What {@link createRateLimiter} needs. */
+export interface RateLimiterOptions {
+  /** The budgets and their window. */
+  readonly config: RateLimitConfig;
+  /**
+   * The shared Redis client (`RedisConnection.client`): when given, every replica draws
+   * from the same budgets. It stays open when the limiter is closed.
+   */
+  readonly redis?: Redis;
+  /** Where limiter failures and Redis outages are reported. */
+  readonly logger: Logger;
+}
+
+const allowed: LimitDecision = { allowed: true };
+const budgetClasses: readonly BudgetClass[] = ["read", "write", "stream"];
+
+/** The counters of one class; a dimension whose budget is 0 has none. */
+interface ClassLimiters {
+  readonly tenant?: RateLimiterAbstract;
+  readonly principal?: RateLimiterAbstract;
+}
+
+/**
+ * Builds the rate limiter: fixed windows of `config.windowMs`, one counter per class and
+ * dimension (keys `rl:<class>:t:<tenant>` and `rl:<class>:p:<tenant>:<principal>`).
+ *
+ * - Without Redis it counts in this process's memory.
+ * - With Redis the counters are shared by every replica. While Redis is not ready
+ *   (`rejectIfRedisNotReady`) or a command fails, each replica counts in its own memory
+ *   (the library's insurance limiter), and goes back to Redis once it answers again.
+ *   Redis windows are whole seconds (see `countingWindow`).
+ *
+ * A call draws from its tenant's budget, then its principal's; a call refused for the
+ * principal's budget gives the tenant's point back, so one noisy caller does not spend
+ * its tenant's budget on calls that were refused anyway. An unexpected limiter failure is
+ * logged and the call allowed (fail open): limits protect capacity, not data.
+ */
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+  const { config, redis, logger } = options;
+  const limiters = new Map<BudgetClass, ClassLimiters>();
+  for (const budgetClass of budgetClasses) {
+    const window = countingWindow(
+      config.windowMs,
+      config.budgets[budgetClass],
+      redis !== undefined,
+    );
+    limiters.set(budgetClass, {
+      tenant: counter(`rl:${budgetClass}:t`, window.perTenant, window, redis),
+      principal: counter(`rl:${budgetClass}:p`, window.perPrincipal, window, redis),
+    });
+  }
+  let failedOpen = 0;
+  let degraded = false;
+
+  const watchRedis = (): void => {
+    if (redis === undefined) return;
+    const ready = redis.status === "ready";
+    if (ready === !degraded) return;
+    degraded = !ready;
+    if (degraded) logger.warn("Redis is not ready: rate limits are counted per replica");
+    else logger.info("Redis is back: rate limits are shared again");
+  };
+
+  return {
+    async consume(budget, tenant, principal) {
+      watchRedis();
+      const { tenant: perTenant, principal: perPrincipal } = limiters.get(budget) ?? {};
+      try {
+        if (perTenant) {
+          const waitMs = await spend(perTenant, tenant);
+          if (waitMs !== undefined) return refused(`${budget} per tenant`, waitMs);
+        }
+        if (perPrincipal) {
+          const waitMs = await spend(perPrincipal, `${tenant}:${principal}`);
+          if (waitMs !== undefined) {
+            await perTenant?.reward(tenant, 1).catch(() => undefined);
+            return refused(`${budget} per principal`, waitMs);
+          }
+        }
+        return allowed;
+      } catch (error) {
+        failedOpen++;
+        logger.error(
+          { err: error, budget, failedOpen },
+          "rate limiter failed: the call is allowed",
+        );
+        return allowed;
+      }
+    },
+    async close() {},
+  };
+}
+
+function counter(
+  keyPrefix: string,
+  points: number,
+  window: CountingWindow,
+  redis: Redis | undefined,
+): RateLimiterAbstract | undefined {
+  if (points === 0) return undefined;
+  const settings = { keyPrefix, points, duration: window.durationS };
+  const memory = new RateLimiterMemory(settings);
+  if (redis === undefined) return memory;
+  return new RateLimiterRedis({
+    ...settings,
+    storeClient: redis,
+    rejectIfRedisNotReady: true,
+    insuranceLimiter: memory,
+  });
+}
+
+/** Consumes one point; resolves with the wait in ms when the budget is spent. */
+async function spend(limiter: RateLimiterAbstract, key: string): Promise<number | undefined> {
+  try {
+    await limiter.consume(key, 1);
+    return undefined;
+  } catch (rejection) {
+    if (rejection instanceof RateLimiterRes) return Math.max(1, rejection.msBeforeNext);
+    throw rejection;
+  }
+}
+
+function refused(budget: string, retryAfterMs: number): LimitDecision {
+  return { allowed: false, budget, retryAfterMs };
+}

@@ -1,0 +1,66 @@
+import { generateApiKey, hashApiKey, parseApiKey } from "../security/api-keys/format.js";
+import type { ApiKeyStore } from "../security/api-keys/port.js";
+import { scopes } from "../security/scopes.js";
+
+/** The admin key made on a first start. */
+export interface BootstrapResult {
+  /** The secret key. */
+  readonly key: string;
+  /** True when the key came from `BOOTSTRAP_ADMIN_KEY` (the operator has it; never print it). */
+  readonly provided: boolean;
+  /** Its public id. */
+  readonly id: string;
+  /** The tenant it acts for (the platform tenant). */
+  readonly tenant: string;
+}
+
+/**
+ * On a first start (no key was ever created), stores an API key with every scope for
+ * the platform tenant: the operator's `provided` key (only its hash), else, when
+ * `generate` is set (development), a new one — so that `npm start` works with
+ * authentication on. Returns undefined when keys already exist or none is made.
+ */
+export async function bootstrapAdminKey(
+  store: ApiKeyStore,
+  options: { readonly tenant: string; readonly provided?: string; readonly generate: boolean },
+  now: () => number = Date.now,
+): Promise<BootstrapResult | undefined> {
+  if (!store.isEmpty()) return undefined;
+  const { tenant, provided } = options;
+  const providedId = provided === undefined ? undefined : parseApiKey(provided);
+  if (provided === undefined || providedId === undefined) {
+    if (!options.generate) return undefined;
+  }
+  const { id, key } =
+    provided !== undefined && providedId !== undefined
+      ? { id: providedId, key: provided }
+      : generateApiKey();
+  await store.create({
+    id,
+    tenant,
+    name: "bootstrap admin",
+    scopes: [...scopes],
+    hash: hashApiKey(key),
+    createdAt: now(),
+    createdBy: "bootstrap",
+  });
+  return { key, id, tenant, provided: key === provided };
+}
+
+/** The message that shows the bootstrap key once, with commands that work as printed. */
+export function bootstrapMessage(result: BootstrapResult, host: string, grpcPort: number): string {
+  const address = `${host.includes(":") ? `[${host}]` : host}:${grpcPort}`;
+  return [
+    "",
+    "  ragplane created an admin API key for this data directory. It is shown only once:",
+    "",
+    `    ${result.key}`,
+    "",
+    `  tenant ${result.tenant}, every scope. Try it:`,
+    "",
+    `    grpcurl -plaintext -H 'authorization: Bearer ${result.key}' ${address} ragplane.v1.VectorsService/ListCollections`,
+    "",
+    "  Create narrower keys with: RAGPLANE_API_KEY=<this key> npx ragplane keys create --tenant <t> --scopes vectors:read",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,142 @@
+import type { Logger } from "pino";
+import { LogApiKeyStore } from "../security/api-keys/log-store.js";
+import type { ApiKeyStore } from "../security/api-keys/port.js";
+import { createApiKeyVerifier } from "../security/api-keys/verifier.js";
+import { LogAuditLog } from "../security/audit/log-audit.js";
+import type { AuditLog } from "../security/audit/port.js";
+import type { Authenticators } from "../security/authenticators.js";
+import { loadOrCreateLocalSigningKey } from "../security/jwt/local-key.js";
+import { createTokenVerifier } from "../security/jwt/verifier.js";
+import { loadCertificateMapper } from "../security/mtls/mapper.js";
+import { createRateLimiter } from "../security/rate-limit/limiter.js";
+import type { RateLimiter } from "../security/rate-limit/port.js";
+import { EmbeddedRevocationList } from "../security/revocation/embedded.js";
+import type { RevocationList } from "../security/revocation/port.js";
+import { RedisRevocationList } from "../security/revocation/redis.js";
+import { type BootstrapResult, bootstrapAdminKey } from "./bootstrap.js";
+import type { Config } from "./config.js";
+import { connectInBackground } from "./deferred-engine.js";
+import type { OpenEngines } from "./engines.js";
+import { PendingRevocationList, SwitchingRateLimiter } from "./switching.js";
+import { type LoadedTls, loadTls } from "./transports/tls.js";
+
+/** Everything the chain and the admin service need to secure the server. */
+export interface OpenSecurity {
+  readonly authenticators: Authenticators;
+  readonly audit: AuditLog;
+  readonly limiter: RateLimiter;
+  readonly keys: ApiKeyStore;
+  readonly revocations: RevocationList;
+  /** The TLS material of both ports, when TLS is configured. */
+  readonly tls?: LoadedTls;
+  /**
+   * Resolves, on the first start of a development server, with the admin key to show
+   * once (when the key store is ready); undefined otherwise.
+   */
+  readonly bootstrap: Promise<BootstrapResult | undefined>;
+  /** Stops background work and flushes the audit trail. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the security components on top of the engines: API keys and the audit trail
+ * on the event log (SQLite when embedded, Kafka topics in production), JWT verification,
+ * the mTLS principal map, the revocation denylist (Redis when configured), and rate
+ * limits (in memory, moving to Redis once it answers). While a real event log is still
+ * connecting, API keys answer UNAVAILABLE and audit events wait in memory.
+ */
+export async function openSecurity(
+  config: Config,
+  engines: OpenEngines,
+  logger: Logger,
+): Promise<OpenSecurity> {
+  const { security } = config;
+  const tls = security.tls === undefined ? undefined : await loadTls(security.tls);
+  const closers: (() => Promise<void>)[] = [];
+  const keysDeferred = connectInBackground(
+    async () => withHealth(await LogApiKeyStore.open({ events: engines.events, logger })),
+    { name: "api keys", logger },
+  );
+  const keys = keysDeferred.engine;
+  closers.push(() => keys.close());
+  const audit = await LogAuditLog.open({ events: engines.events, logger });
+  closers.push(() => audit.close());
+
+  const revocations = await openRevocations(config, engines, logger);
+  closers.push(() => revocations.close());
+  const limiter = new SwitchingRateLimiter(
+    createRateLimiter({ config: security.rateLimits, logger }),
+    engines.redisReady?.then((redis) =>
+      createRateLimiter({ config: security.rateLimits, redis: redis.client, logger }),
+    ),
+    (error) => logger.error({ err: error }, "shared rate limits unavailable; limiting per process"),
+  );
+  closers.push(() => limiter.close());
+
+  const authenticators: {
+    -readonly [K in keyof Authenticators]: Authenticators[K];
+  } = {};
+  if (security.authMethods.has("api-key"))
+    authenticators.apiKeys = createApiKeyVerifier({ store: keys });
+  if (security.jwt !== undefined) {
+    const localJwks = security.jwt.useLocalKey
+      ? (await loadOrCreateLocalSigningKey(config.dataDir)).publicJwks
+      : undefined;
+    const tokens = createTokenVerifier({
+      config: security.jwt,
+      revocations,
+      ...(localJwks === undefined ? {} : { localJwks }),
+    });
+    closers.push(() => tokens.close());
+    authenticators.tokens = tokens;
+  }
+  if (security.mtls !== undefined) {
+    authenticators.certificates = await loadCertificateMapper(security.mtls.principalsFile);
+  }
+
+  const bootstrap = security.authMethods.has("api-key")
+    ? keysDeferred.ready.then((store) =>
+        bootstrapAdminKey(store, {
+          tenant: security.adminTenant,
+          generate: !config.production,
+          ...(security.bootstrapAdminKey === undefined
+            ? {}
+            : { provided: security.bootstrapAdminKey }),
+        }),
+      )
+    : Promise.resolve(undefined);
+  return {
+    authenticators,
+    audit,
+    limiter,
+    keys,
+    revocations,
+    bootstrap,
+    ...(tls === undefined ? {} : { tls }),
+    async close() {
+      for (const close of closers.reverse()) await close().catch(() => undefined);
+    },
+  };
+}
+
+async function openRevocations(
+  config: Config,
+  engines: OpenEngines,
+  logger: Logger,
+): Promise<RevocationList> {
+  if (engines.redisReady === undefined) return EmbeddedRevocationList.open(config.dataDir);
+  return new PendingRevocationList(
+    engines.redisReady.then((redis) =>
+      RedisRevocationList.start({
+        redis: redis.client,
+        refreshMs: config.security.revocationRefreshMs,
+        logger,
+      }),
+    ),
+    (error) => logger.error({ err: error }, "token denylist unavailable"),
+  );
+}
+
+function withHealth(store: ApiKeyStore): ApiKeyStore & { health(): Promise<{ ok: true }> } {
+  return Object.assign(store, { health: async () => ({ ok: true as const }) });
+}
