@@ -12,6 +12,9 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY proto ./proto
 COPY gen ./gen
 COPY clients ./clients
+COPY security ./security
+COPY cli ./cli
+COPY bin ./bin
 COPY interceptors ./interceptors
 COPY server ./server
 RUN npm run build \
@@ -32,5 +35,5 @@ USER node
 EXPOSE 50051 8080
 VOLUME ["/var/lib/ragplane"]
 HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.HTTP_PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "dist/server/healthcheck.js"]
 CMD ["node", "dist/server/main.js"]

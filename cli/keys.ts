@@ -5,6 +5,7 @@ import {
   ApiKeySchema,
   CreateApiKeyResponseSchema,
 } from "../gen/ragplane/v1/admin_pb.js";
+import { generateApiKey } from "../security/api-keys/format.js";
 import { duration, list, parseCommand, required } from "./args.js";
 import type { CommandContext } from "./context.js";
 import { UsageError } from "./errors.js";
@@ -13,9 +14,10 @@ import { json, table } from "./output.js";
 /** Usage of the `keys` commands. */
 export const keysUsage = `ragplane keys create --name <name> --scopes <scope,...> [--tenant <tenant>] [--expires-in <duration>] [--json]
 ragplane keys list [--tenant <tenant>] [--json]
-ragplane keys revoke <id> [--json]`;
+ragplane keys revoke <id> [--json]
+ragplane keys generate   (prints a new key without storing it, for BOOTSTRAP_ADMIN_KEY)`;
 
-/** Runs `keys create|list|revoke`. */
+/** Runs `keys create|list|revoke|generate`. */
 export async function runKeys(args: readonly string[], context: CommandContext): Promise<void> {
   const [sub, ...rest] = args;
   switch (sub) {
@@ -25,6 +27,10 @@ export async function runKeys(args: readonly string[], context: CommandContext):
       return listKeys(rest, context);
     case "revoke":
       return revokeKey(rest, context);
+    case "generate":
+      parseCommand(rest, {});
+      context.output.out(generateApiKey().key);
+      return;
     default:
       throw new UsageError(
         sub === undefined ? "keys needs a command" : `unknown command "keys ${sub}"`,

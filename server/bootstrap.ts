@@ -60,7 +60,7 @@ export function bootstrapMessage(result: BootstrapResult, host: string, grpcPort
     "",
     `    grpcurl -plaintext -H 'authorization: Bearer ${result.key}' ${address} ragplane.v1.VectorsService/ListCollections`,
     "",
-    "  Create narrower keys with: RAGPLANE_API_KEY=<this key> npx ragplane keys create --tenant <t> --scopes vectors:read",
+    "  Create narrower keys with: RAGPLANE_API_KEY=<this key> npx ragplane keys create --tenant <t> --name <name> --scopes vectors:read",
     "",
   ].join("\n");
 }
