@@ -8,6 +8,11 @@ export interface BenchChild {
   readonly pid: number;
   /** The gRPC port the child bound. */
   readonly port: number;
+  /**
+   * Request headers every call to the child must carry (ragplane's `authorization`);
+   * empty for a child that needs none.
+   */
+  readonly headers: Readonly<Record<string, string>>;
   /** The child's CPU time so far (user + system), in microseconds. */
   cpuMicros(): Promise<number>;
   /** Starts V8's CPU profiler in the child. */
@@ -61,7 +66,7 @@ export function startChild(name: string, options: ChildOptions): Promise<BenchCh
       if (message.type !== "ready") return;
       clearTimeout(timer);
       child.off("exit", onExit);
-      resolve(wrap(name, child, message.port));
+      resolve(wrap(name, child, message.port, message.headers ?? {}));
     });
   });
 }
@@ -69,7 +74,12 @@ export function startChild(name: string, options: ChildOptions): Promise<BenchCh
 type Reply = Extract<ChildMessage, { type: "reply" }>;
 type WithoutId<T> = T extends unknown ? Omit<T, "id"> : never;
 
-function wrap(name: string, child: ChildProcess, port: number): BenchChild {
+function wrap(
+  name: string,
+  child: ChildProcess,
+  port: number,
+  headers: Readonly<Record<string, string>>,
+): BenchChild {
   let requests = 0;
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -96,6 +106,7 @@ function wrap(name: string, child: ChildProcess, port: number): BenchChild {
     name,
     pid: child.pid ?? -1,
     port,
+    headers,
     async cpuMicros() {
       const reply = await request({ type: "usage" });
       if (reply.cpuMicros === undefined) throw new Error(`${name} did not report its CPU time`);

@@ -2,7 +2,12 @@ import { startProfiling } from "./child-profiler.js";
 
 /** Messages a benchmark child sends its parent over the IPC channel. */
 export type ChildMessage =
-  | { readonly type: "ready"; readonly port: number }
+  | {
+      readonly type: "ready";
+      readonly port: number;
+      /** Request headers that authenticate calls to the child; none when it needs none. */
+      readonly headers?: Readonly<Record<string, string>>;
+    }
   | {
       readonly type: "reply";
       readonly id: number;
@@ -20,11 +25,16 @@ export type ParentRequest =
 export type ParentMessage = ParentRequest | { readonly type: "stop" };
 
 /**
- * Child side of the channel: announces the bound port, answers CPU-usage probes and
- * profiling requests, runs `stop` then exits when asked, and exits at once if the parent
- * goes away, so a crashed benchmark never leaves a server behind.
+ * Child side of the channel: announces the bound port (and the headers a client must send,
+ * such as `authorization`), answers CPU-usage probes and profiling requests, runs `stop`
+ * then exits when asked, and exits at once if the parent goes away, so a crashed benchmark
+ * never leaves a server behind.
  */
-export function serveParent(port: number, stop: () => Promise<void>): void {
+export function serveParent(
+  port: number,
+  stop: () => Promise<void>,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   const send = (message: ChildMessage): void => {
     process.send?.(message);
   };
@@ -60,5 +70,5 @@ export function serveParent(port: number, stop: () => Promise<void>): void {
       send({ type: "reply", id: message.id, error: String(error) }),
     );
   });
-  send({ type: "ready", port });
+  send({ type: "ready", port, headers });
 }

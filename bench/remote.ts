@@ -1,6 +1,7 @@
 import { createClient } from "@connectrpc/connect";
 import type { PointInput } from "../clients/vectors/port.js";
 import { Distance, VectorsService } from "../gen/ragplane/v1/vectors_pb.js";
+import { withHeaders } from "../tests/support/credentials.js";
 import { createGrpcJsTransport } from "../tests/support/grpc-js-transport.js";
 import type { BenchChild } from "./children.js";
 import { BytesClient } from "./grpc-client.js";
@@ -23,8 +24,9 @@ const warmupBatches = 10;
 
 /**
  * Loads the dataset into the ragplane child through unary Upserts, then measures unary
- * Search and recall, all over its grpc-js port. Collections are managed with the typed
- * Connect client; the measured calls go through {@link BytesClient}.
+ * Search and recall, all over its grpc-js port, every call with the credentials the child
+ * announced. Collections are managed with the typed Connect client; the measured calls go
+ * through {@link BytesClient}.
  */
 export async function benchRagplane(
   server: BenchChild,
@@ -43,8 +45,8 @@ export async function benchRagplane(
   );
   const address = `127.0.0.1:${server.port}`;
   const transport = createGrpcJsTransport(address);
-  const control = createClient(VectorsService, transport);
-  const client = new BytesClient(address);
+  const control = createClient(VectorsService, withHeaders(transport, server.headers));
+  const client = new BytesClient(address, server.headers);
   try {
     await client.ready();
     const shape = { dimension: options.dataset.dimension, distance: Distance.COSINE };

@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import { createClient } from "@connectrpc/connect";
 import { GraphsService } from "../../gen/ragplane/v1/graphs_pb.js";
 import { toNodeInit, toRelationshipInit } from "../../server/services/graphs/convert.js";
+import { withHeaders } from "../../tests/support/credentials.js";
 import { createGrpcJsTransport } from "../../tests/support/grpc-js-transport.js";
 import type { BenchChild } from "../children.js";
 import { type BenchGraph, chunks } from "./graph.js";
@@ -27,7 +28,7 @@ export async function loadGraph(
   batch: number,
 ): Promise<GraphLoad> {
   const transport = createGrpcJsTransport(`127.0.0.1:${server.port}`);
-  const client = createClient(GraphsService, transport);
+  const client = createClient(GraphsService, withHeaders(transport, server.headers));
   const options = { timeoutMs: callTimeoutMs };
   try {
     const nodeBatches = chunks(graph.nodes, batch);

@@ -78,7 +78,7 @@ export async function prepareNeighbors(
   }
   const clients: [string, BytesClient][] = [];
   for (const [name, child] of children) {
-    const client = new BytesClient(`127.0.0.1:${child.port}`);
+    const client = new BytesClient(`127.0.0.1:${child.port}`, child.headers);
     cleanup.add(`close the ${name} client`, () => client.close());
     await client.ready();
     clients.push([name, client]);

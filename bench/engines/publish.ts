@@ -3,6 +3,7 @@ import { createClient } from "@connectrpc/connect";
 import { TopicNames } from "../../clients/events/kafka/topic-names.js";
 import { EventsService, PublishResponseSchema } from "../../gen/ragplane/v1/events_pb.js";
 import { tenantKey } from "../../interceptors/values.js";
+import { withHeaders } from "../../tests/support/credentials.js";
 import { createGrpcJsTransport } from "../../tests/support/grpc-js-transport.js";
 import type { BenchChild } from "../children.js";
 import type { Cleanup } from "../cleanup.js";
@@ -86,7 +87,7 @@ export async function preparePublish(
   await createTopics(servers.embedded, [topic], spec.partitions);
   for (const [name, child] of Object.entries(servers)) {
     if (child === undefined) continue;
-    const client = new BytesClient(`127.0.0.1:${child.port}`);
+    const client = new BytesClient(`127.0.0.1:${child.port}`, child.headers);
     cleanup.add(`close the ${name} client`, () => client.close());
     await client.ready();
     const path = `ragplane-${name}`;
@@ -130,7 +131,7 @@ async function createTopics(
 ): Promise<void> {
   const transport = createGrpcJsTransport(`127.0.0.1:${server.port}`);
   try {
-    const client = createClient(EventsService, transport);
+    const client = createClient(EventsService, withHeaders(transport, server.headers));
     for (const name of names) {
       await whenAvailable(() => client.createTopic({ name, partitions }, { timeoutMs: 30_000 }));
     }

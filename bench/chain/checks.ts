@@ -1,0 +1,90 @@
+import type { PathResult } from "../engines/rounds.js";
+import { type ChainRpc, chainRpcs, pathName } from "./workload.js";
+
+/** The server configurations compared; `empty` is the baseline. */
+export type ConfigurationName = "full" | "full-redis" | "empty";
+
+/** A throughput ratio of a configuration against the empty chain on the same RPC. */
+export interface ChainCheck {
+  readonly name: string;
+  readonly rpc: ChainRpc;
+  readonly configuration: ConfigurationName;
+  /** calls/s of the configuration over calls/s of the empty chain, all rounds pooled. */
+  readonly value: number;
+  /** Lowest and highest ratio of single rounds (round i against round i). */
+  readonly rounds: { readonly min: number; readonly max: number };
+  readonly min: number;
+  readonly pass: boolean;
+}
+
+/** What the chain costs per call on one RPC, against the empty chain. */
+export interface ChainCost {
+  readonly rpc: ChainRpc;
+  readonly configuration: ConfigurationName;
+  /** Server CPU per call minus the empty chain's, in µs. */
+  readonly serverCpuMicros: number;
+  /** p50 latency minus the empty chain's, in µs. */
+  readonly p50Micros: number;
+  /** p99 latency minus the empty chain's, in µs. */
+  readonly p99Micros: number;
+}
+
+/** Throughput each configuration must keep, as a share of the empty chain's. */
+export const chainTargets: Readonly<Record<Exclude<ConfigurationName, "empty">, number>> = {
+  full: 0.85,
+  "full-redis": 0.75,
+};
+
+/**
+ * The headline figures: for each RPC, the full chain's and the Redis-backed chain's
+ * throughput over the empty chain's, with their targets. Configurations that did not
+ * run are left out.
+ */
+export function chainChecks(results: readonly PathResult[]): ChainCheck[] {
+  return pairs(results).map(({ rpc, configuration, path, baseline }) => {
+    const min = chainTargets[configuration];
+    const value = path.throughput / baseline.throughput;
+    const perRound = path.rounds.map(
+      (round, i) => round.throughput / (baseline.rounds[i]?.throughput ?? Number.NaN),
+    );
+    return {
+      name: `${rpc} throughput: ${configuration} / empty`,
+      rpc,
+      configuration,
+      value,
+      rounds: { min: Math.min(...perRound), max: Math.max(...perRound) },
+      min,
+      pass: value >= min,
+    };
+  });
+}
+
+/** Per-call cost of each chain over the empty one: server CPU and latency. */
+export function chainCosts(results: readonly PathResult[]): ChainCost[] {
+  return pairs(results).map(({ rpc, configuration, path, baseline }) => ({
+    rpc,
+    configuration,
+    serverCpuMicros:
+      (path.serverCpuMicrosPerCall ?? Number.NaN) - (baseline.serverCpuMicrosPerCall ?? Number.NaN),
+    p50Micros: path.latency.p50 - baseline.latency.p50,
+    p99Micros: path.latency.p99 - baseline.latency.p99,
+  }));
+}
+
+function pairs(results: readonly PathResult[]): {
+  rpc: ChainRpc;
+  configuration: Exclude<ConfigurationName, "empty">;
+  path: PathResult;
+  baseline: PathResult;
+}[] {
+  const find = (rpc: ChainRpc, configuration: ConfigurationName) =>
+    results.find((result) => result.name === pathName(rpc, configuration));
+  return chainRpcs.flatMap((rpc) => {
+    const baseline = find(rpc, "empty");
+    if (baseline === undefined) return [];
+    return (["full", "full-redis"] as const).flatMap((configuration) => {
+      const path = find(rpc, configuration);
+      return path === undefined ? [] : [{ rpc, configuration, path, baseline }];
+    });
+  });
+}

@@ -1,0 +1,59 @@
+import type { DatasetSpec } from "../dataset.js";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** What one run of the chain benchmark does; every field has a default. */
+export interface ChainBenchOptions {
+  /** `REDIS_URL`: the Redis the limits of the `full-redis` server use; started for the run when unset. */
+  readonly redisUrl?: string;
+  /** `BENCH_CONCURRENCY`: calls in flight in every measured run. Default 16. */
+  readonly concurrency: number;
+  /** `BENCH_ROUNDS`: measured runs per configuration and RPC, interleaved. Default 3. */
+  readonly rounds: number;
+  /** `BENCH_SECONDS`: length of each measured run. Default 5. */
+  readonly measureMs: number;
+  /** `BENCH_WARMUP_SECONDS`: un-measured run of each configuration and RPC first. Default 1. */
+  readonly warmupMs: number;
+  /** Most calls of one measured run, whatever its length. Default 200 000. */
+  readonly maxRequests: number;
+  /** The collection searched: 1 000 points × 64 dims, 200 queries. */
+  readonly dataset: DatasetSpec;
+  /** Hits per Search. Default 10. */
+  readonly limit: number;
+  /** Points per Upsert while loading. Default 100. */
+  readonly batchSize: number;
+}
+
+/** Reads the options; the only place the chain benchmark reads `process.env`. */
+export function chainBenchOptions(env: Env = process.env): ChainBenchOptions {
+  const redisUrl = env.REDIS_URL?.trim();
+  return {
+    ...(redisUrl === undefined || redisUrl === "" ? {} : { redisUrl }),
+    concurrency: Math.ceil(positive(env, "BENCH_CONCURRENCY", 16, 256)),
+    rounds: Math.ceil(positive(env, "BENCH_ROUNDS", 3, 20)),
+    measureMs: 1000 * positive(env, "BENCH_SECONDS", 5, 120),
+    warmupMs: 1000 * positive(env, "BENCH_WARMUP_SECONDS", 1, 60),
+    maxRequests: 200_000,
+    dataset: {
+      points: 1_000,
+      dimension: 64,
+      clusters: 10,
+      spread: 0.5,
+      queries: 200,
+      queryNoise: 0.1,
+      seed: 20_240_601,
+    },
+    limit: 10,
+    batchSize: 100,
+  };
+}
+
+function positive(env: Env, name: string, fallback: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || value > max) {
+    throw new Error(`${name}=${JSON.stringify(raw)} must be a number above 0 and at most ${max}`);
+  }
+  return value;
+}

@@ -1,0 +1,233 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { type BenchChild, startChild } from "../children.js";
+import { Cleanup } from "../cleanup.js";
+import { generateDataset } from "../dataset.js";
+import { type BenchPath, runRounds } from "../engines/rounds.js";
+import { loadAverage, machineInfo } from "../machine.js";
+import { type ChainCheck, type ConfigurationName, chainChecks, chainCosts } from "./checks.js";
+import { chainBenchOptions } from "./options.js";
+import { provideRedis, type RedisSource, redisStats } from "./redis.js";
+import { renderChainReport } from "./render.js";
+import type { ChainReport, ConfigurationReport, RedisReport } from "./report.js";
+import { writeChainReport } from "./report.js";
+import { chainRpcs, type PreparedServer, prepareServer } from "./workload.js";
+
+const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));
+
+/** A server configuration: which chain, and whether limits are counted in Redis. */
+interface Configuration {
+  readonly name: ConfigurationName;
+  readonly description: string;
+  readonly chain: "full" | "empty";
+  readonly redis: boolean;
+}
+
+const fullChain =
+  "the production chain: request id, logging, error mapping, deadline, authentication " +
+  "(JWT, from the verifier's cache), authorization, rate limit, validation";
+
+const configurations: readonly Configuration[] = [
+  {
+    name: "full",
+    description: `${fullChain}; limits in process memory`,
+    chain: "full",
+    redis: false,
+  },
+  {
+    name: "full-redis",
+    description: `${fullChain}; REDIS_URL set, so limits are counted in Redis (and the token denylist is read from it)`,
+    chain: "full",
+    redis: true,
+  },
+  {
+    name: "empty",
+    description: "one interceptor that sets the tenant",
+    chain: "empty",
+    redis: false,
+  },
+];
+
+/** Engine variables every child gets emptied, so it runs on embedded engines. */
+const engineVariables = ["KAFKA_BROKERS", "REDIS_URL", "NEO4J_URL", "QDRANT_URL"] as const;
+
+/**
+ * The chain benchmark (`npm run bench:chain`): ragplane children with the full interceptor
+ * chain (limits in memory, and in Redis) and with an empty chain, measured in interleaved
+ * rounds on GetCollection and Search over grpc-js. Writes `bench/results/chain.md` and
+ * `chain.json`. Children and the Redis it started are stopped however it ends.
+ */
+async function main(): Promise<void> {
+  const began = performance.now();
+  const options = chainBenchOptions();
+  const date = new Date().toISOString();
+  const loadAtStart = loadAverage();
+  const cleanup = new Cleanup();
+  const children: BenchChild[] = [];
+  const prepared: PreparedServer[] = [];
+  const killChildren = (): void => {
+    for (const child of children) child.kill();
+  };
+  process.once("exit", killChildren);
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
+    process.once(signal, () => {
+      killChildren();
+      void cleanup.run().finally(() => process.exit(code));
+    });
+  }
+  try {
+    const redis = await provideRedis(options.redisUrl, cleanup);
+    const skipped =
+      redis.kind === "missing"
+        ? [`the full-redis configuration (Redis-backed limits): ${redis.reason}.`]
+        : [];
+    for (const line of skipped) log(`skipped: ${line}`);
+    const running = configurations.filter((c) => !c.redis || redis.kind !== "missing");
+
+    const starting = await Promise.allSettled(
+      running.map(async (configuration) =>
+        startServer(configuration, await temporaryDir(cleanup), redis),
+      ),
+    );
+    for (const outcome of starting)
+      if (outcome.status === "fulfilled") children.push(outcome.value);
+    cleanup.add("stop the ragplane children", () => Promise.all(children.map((c) => c.stop())));
+    const failed = starting.find((outcome) => outcome.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
+    log(running.map((c, i) => `${c.name} pid ${children[i]!.pid}`).join(", "));
+
+    const dataset = generateDataset(options.dataset);
+    for (const [i, configuration] of running.entries()) {
+      prepared.push(await prepareServer(configuration.name, children[i]!, dataset, options));
+    }
+    cleanup.add("close the clients", () => {
+      for (const server of prepared) server.close();
+    });
+
+    let redisCalls = 0;
+    const paths = chainRpcs.flatMap((rpc) =>
+      prepared.map((server, i): BenchPath => {
+        const path = server.paths[rpc];
+        if (!running[i]!.redis) return path;
+        return {
+          ...path,
+          call: () => {
+            redisCalls++;
+            return path.call();
+          },
+        };
+      }),
+    );
+    const redisUrl = redis.kind === "missing" ? undefined : redis.url;
+    const redisBefore = redisUrl === undefined ? undefined : await redisStats(redisUrl);
+    log(`measuring ${paths.map((p) => p.name).join(", ")}`);
+    const results = await runRounds(paths, {
+      rounds: options.rounds,
+      concurrency: options.concurrency,
+      measureMs: options.measureMs,
+      maxRequests: options.maxRequests,
+      warmupMs: options.warmupMs,
+      warmupRequests: options.maxRequests,
+    });
+    const redisAfter = redisUrl === undefined ? undefined : await redisStats(redisUrl);
+
+    const checks = chainChecks(results);
+    const report: ChainReport = {
+      date,
+      durationMs: performance.now() - began,
+      machine: machineInfo(),
+      loadAverage: { start: loadAtStart, end: loadAverage() },
+      options: withoutUrl(options),
+      redis: redisReport(redis, redisBefore, redisAfter, redisCalls),
+      configurations: running.map(
+        (c, i): ConfigurationReport => ({
+          name: c.name,
+          description: c.description,
+          withoutCredentials: prepared[i]!.withoutCredentials,
+        }),
+      ),
+      checks,
+      costs: chainCosts(results),
+      paths: results,
+      skipped,
+    };
+    const markdown = renderChainReport(report);
+    const files = await writeChainReport(resultsDir, report, markdown);
+    process.stdout.write(markdown);
+    for (const check of checks) log(summary(check));
+    log(`wrote ${files.join(", ")}`);
+  } finally {
+    await cleanup.run();
+  }
+}
+
+function startServer(
+  configuration: Configuration,
+  dataDir: string,
+  redis: RedisSource,
+): Promise<BenchChild> {
+  const blank = Object.fromEntries(engineVariables.map((name) => [name, ""]));
+  return startChild(`ragplane-${configuration.name}`, {
+    entry: "server-process.ts",
+    args: [`--chain=${configuration.chain}`],
+    env: {
+      ...blank,
+      ...(configuration.redis && redis.kind !== "missing" ? { REDIS_URL: redis.url } : {}),
+      DATA_DIR: dataDir,
+      GRPC_PORT: "0",
+      HTTP_PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+      AUTH_METHODS: "api-key,jwt",
+      SHUTDOWN_GRACE_MS: "2000",
+    },
+  });
+}
+
+function redisReport(
+  redis: RedisSource,
+  before: { commandsProcessed: number } | undefined,
+  after: { version: string; commandsProcessed: number } | undefined,
+  calls: number,
+): RedisReport {
+  if (redis.kind === "missing") return { source: "missing", reason: redis.reason };
+  const commands =
+    (after?.commandsProcessed ?? Number.NaN) - (before?.commandsProcessed ?? Number.NaN);
+  return {
+    source: redis.kind,
+    version: after?.version ?? "unknown",
+    commandsPerCall: calls > 0 ? commands / calls : Number.NaN,
+  };
+}
+
+function withoutUrl(options: ReturnType<typeof chainBenchOptions>): ChainReport["options"] {
+  const { redisUrl: _url, ...rest } = options;
+  return rest;
+}
+
+async function temporaryDir(cleanup: Cleanup): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "ragplane-bench-chain-"));
+  cleanup.add(`remove ${dir}`, () => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function summary(check: ChainCheck): string {
+  return `${check.name}: ${check.value.toFixed(3)} (target ≥ ${check.min}: ${check.pass ? "pass" : "miss"})`;
+}
+
+function log(message: string): void {
+  process.stderr.write(`bench:chain: ${message}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench:chain failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});
