@@ -35,14 +35,25 @@ export function createErrorMappingInterceptor(options: ErrorMappingOptions): Int
     try {
       output = await next(call, input);
     } catch (error) {
-      throw toConnectError(error, call, logger);
+      throw withRequestId(toConnectError(error, call, logger), call);
     }
     if (!output.stream) return output;
     return {
       stream: true,
-      messages: mapStreamErrors(output.messages, (error) => toConnectError(error, call, logger)),
+      messages: mapStreamErrors(output.messages, (error) =>
+        withRequestId(toConnectError(error, call, logger), call),
+      ),
     };
   };
+}
+
+/** Adds the call's request id to an error's metadata, so every failure can be traced. */
+function withRequestId(error: ConnectError, call: Call): ConnectError {
+  const requestId = call.values.get(requestIdKey);
+  if (requestId !== "" && !error.metadata.has("x-request-id")) {
+    error.metadata.set("x-request-id", requestId);
+  }
+  return error;
 }
 
 /** Maps any thrown value to the `ConnectError` the client will see. */

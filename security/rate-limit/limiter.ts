@@ -42,9 +42,9 @@ interface ClassLimiters {
  *   (the library's insurance limiter), and goes back to Redis once it answers again.
  *   Redis windows are whole seconds (see `countingWindow`).
  *
- * A call draws from its tenant's budget, then its principal's; a call refused for the
- * principal's budget gives the tenant's point back, so one noisy caller does not spend
- * its tenant's budget on calls that were refused anyway. An unexpected limiter failure is
+ * A call draws from its tenant's and its principal's budget at once (one round trip with
+ * Redis); a call refused by one budget gives the other its point back, so one noisy
+ * caller does not spend its tenant's budget on calls that were refused anyway. An unexpected limiter failure is
  * logged and the call allowed (fail open): limits protect capacity, not data.
  */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
@@ -78,16 +78,18 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       watchRedis();
       const { tenant: perTenant, principal: perPrincipal } = limiters.get(budget) ?? {};
       try {
-        if (perTenant) {
-          const waitMs = await spend(perTenant, tenant);
-          if (waitMs !== undefined) return refused(`${budget} per tenant`, waitMs);
+        const [tenantWaitMs, principalWaitMs] = await Promise.all([
+          perTenant ? spend(perTenant, tenant) : undefined,
+          perPrincipal ? spend(perPrincipal, `${tenant}:${principal}`) : undefined,
+        ]);
+        if (tenantWaitMs !== undefined) {
+          if (principalWaitMs === undefined)
+            await perPrincipal?.reward(`${tenant}:${principal}`, 1).catch(() => undefined);
+          return refused(`${budget} per tenant`, tenantWaitMs);
         }
-        if (perPrincipal) {
-          const waitMs = await spend(perPrincipal, `${tenant}:${principal}`);
-          if (waitMs !== undefined) {
-            await perTenant?.reward(tenant, 1).catch(() => undefined);
-            return refused(`${budget} per principal`, waitMs);
-          }
+        if (principalWaitMs !== undefined) {
+          await perTenant?.reward(tenant, 1).catch(() => undefined);
+          return refused(`${budget} per principal`, principalWaitMs);
         }
         return allowed;
       } catch (error) {

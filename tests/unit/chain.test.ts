@@ -130,7 +130,7 @@ describe("interceptor chain", () => {
     expect(log).toEqual(["a in", "b in", "service", "b out", "a out"]);
   });
 
-  it("assigns a request id, keeping a safe client-supplied one and echoing it", async () => {
+  it("assigns a request id, echoing a safe client-supplied one and keeping a generated one for errors", async () => {
     const invoke = applyInterceptors(
       chainWith(() => []),
       reply,
@@ -144,6 +144,7 @@ describe("interceptor chain", () => {
     const unsafe = authed({ "x-request-id": "bad id\n" });
     await invoke(unsafe, { stream: false, message: request });
     expect(unsafe.values.get(requestIdKey)).toMatch(/^[0-9a-f-]{36}$/);
+    expect(unsafe.responseHeaders.has("x-request-id")).toBe(false);
   });
 
   it("rejects invalid input with INVALID_ARGUMENT and field violations before the service runs", async () => {
@@ -185,6 +186,7 @@ describe("interceptor chain", () => {
       }),
     );
     expect(notFound.code).toBe(Code.NotFound);
+    expect(notFound.metadata.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
 
     const internal = await rejection(
       failing(new Error("secret connection string"))(authed(), {
