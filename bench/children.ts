@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import type { Cleanup } from "./cleanup.js";
 import type { ChildMessage, ParentMessage, ParentRequest } from "./ipc.js";
 
 /** A benchmark child process (ragplane or the echo server) listening on loopback. */
@@ -128,4 +129,26 @@ function wrap(
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     },
   };
+}
+
+/**
+ * Kills `children` (the list as it is when it happens) when this process exits or is
+ * interrupted, after running `cleanup` on SIGINT / SIGTERM, so no child outlives a
+ * benchmark however it ends. Returns the function that kills them, for `finally` blocks.
+ */
+export function killChildrenOnExit(children: readonly BenchChild[], cleanup: Cleanup): () => void {
+  const killChildren = (): void => {
+    for (const child of children) child.kill();
+  };
+  process.once("exit", killChildren);
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
+    process.once(signal, () => {
+      killChildren();
+      void cleanup.run().finally(() => process.exit(code));
+    });
+  }
+  return killChildren;
 }

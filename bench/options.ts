@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import type { DatasetSpec } from "./dataset.js";
+import { type Env, positiveNumber } from "./env.js";
 
 /** What one benchmark run does; every field has a default. */
 export interface BenchOptions {
@@ -31,8 +32,6 @@ export interface BenchOptions {
   readonly searchProfile?: string;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 /** Reads the benchmark's options; the only place the benchmark reads `process.env`. */
 export function benchOptions(env: Env = process.env): BenchOptions {
   return {
@@ -47,9 +46,9 @@ export function benchOptions(env: Env = process.env): BenchOptions {
     },
     limit: 10,
     batchSize: 100,
-    measureMs: 1000 * positive(env, "BENCH_SECONDS", 5),
-    warmupMs: 1000 * positive(env, "BENCH_WARMUP_SECONDS", 1),
-    concurrency: positive(env, "BENCH_CONCURRENCY", 16),
+    measureMs: 1000 * positiveNumber(env, "BENCH_SECONDS", 5, 600),
+    warmupMs: 1000 * positiveNumber(env, "BENCH_WARMUP_SECONDS", 1, 600),
+    concurrency: positiveNumber(env, "BENCH_CONCURRENCY", 16, 600),
     upsertConcurrency: 4,
     maxRequests: 1_000_000,
     loadTimeoutMs: 120_000,
@@ -62,14 +61,4 @@ export function benchOptions(env: Env = process.env): BenchOptions {
         }
       : {}),
   };
-}
-
-function positive(env: Env, name: string, fallback: number): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0 || value > 600) {
-    throw new Error(`${name}=${JSON.stringify(raw)} must be a number above 0 and at most 600`);
-  }
-  return value;
 }

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Check } from "./checks.js";
+import { int, micros, seconds } from "./format.js";
 import type { MachineInfo } from "./machine.js";
 import type { BenchOptions } from "./options.js";
 import type { ProfileEntry, ProfileSummary } from "./profile.js";
@@ -152,16 +153,4 @@ function formatValue(value: number, unit: Check["unit"]): string {
     default:
       return `${int(value)} ${unit}`;
   }
-}
-
-function micros(value: number): string {
-  return Math.abs(value) >= 1000 ? `${(value / 1000).toFixed(2)} ms` : `${value.toFixed(0)} µs`;
-}
-
-function int(value: number): string {
-  return Math.round(value).toLocaleString("en-US");
-}
-
-function seconds(ms: number): string {
-  return `${ms / 1000} s`;
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hnsw } from "../clients/vectors/embedded/collection.js";
 import { deriveChecks } from "./checks.js";
-import { type BenchChild, startChild } from "./children.js";
+import { type BenchChild, killChildrenOnExit, startChild } from "./children.js";
 import { Cleanup } from "./cleanup.js";
 import { generateDataset } from "./dataset.js";
 import { benchEcho } from "./echo.js";
@@ -31,17 +31,7 @@ async function main(): Promise<void> {
   const loadAtStart = loadAverage();
   const cleanup = new Cleanup();
   const children: BenchChild[] = [];
-  const killChildren = (): void => {
-    for (const child of children) child.kill();
-  };
-  process.once("SIGINT", () => {
-    killChildren();
-    process.exit(130);
-  });
-  process.once("SIGTERM", () => {
-    killChildren();
-    process.exit(143);
-  });
+  const killChildren = killChildrenOnExit(children, cleanup);
   try {
     const dataset = generateDataset(options.dataset);
     const batches = pointBatches(dataset, options.batchSize);

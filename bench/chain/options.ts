@@ -1,6 +1,5 @@
 import type { DatasetSpec } from "../dataset.js";
-
-type Env = Readonly<Record<string, string | undefined>>;
+import { type Env, positiveNumber } from "../env.js";
 
 /** What one run of the chain benchmark does; every field has a default. */
 export interface ChainBenchOptions {
@@ -29,10 +28,10 @@ export function chainBenchOptions(env: Env = process.env): ChainBenchOptions {
   const redisUrl = env.REDIS_URL?.trim();
   return {
     ...(redisUrl === undefined || redisUrl === "" ? {} : { redisUrl }),
-    concurrency: Math.ceil(positive(env, "BENCH_CONCURRENCY", 16, 256)),
-    rounds: Math.ceil(positive(env, "BENCH_ROUNDS", 3, 20)),
-    measureMs: 1000 * positive(env, "BENCH_SECONDS", 5, 120),
-    warmupMs: 1000 * positive(env, "BENCH_WARMUP_SECONDS", 1, 60),
+    concurrency: Math.ceil(positiveNumber(env, "BENCH_CONCURRENCY", 16, 256)),
+    rounds: Math.ceil(positiveNumber(env, "BENCH_ROUNDS", 3, 20)),
+    measureMs: 1000 * positiveNumber(env, "BENCH_SECONDS", 5, 120),
+    warmupMs: 1000 * positiveNumber(env, "BENCH_WARMUP_SECONDS", 1, 60),
     maxRequests: 200_000,
     dataset: {
       points: 1_000,
@@ -46,14 +45,4 @@ export function chainBenchOptions(env: Env = process.env): ChainBenchOptions {
     limit: 10,
     batchSize: 100,
   };
-}
-
-function positive(env: Env, name: string, fallback: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0 || value > max) {
-    throw new Error(`${name}=${JSON.stringify(raw)} must be a number above 0 and at most ${max}`);
-  }
-  return value;
 }

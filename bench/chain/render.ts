@@ -1,4 +1,5 @@
 import type { PathResult } from "../engines/rounds.js";
+import { cpuCells, int, micros, seconds } from "../format.js";
 import type { ChainCheck } from "./checks.js";
 import type { ChainReport } from "./report.js";
 import { chainRpcs, pathName } from "./workload.js";
@@ -121,10 +122,7 @@ function pathTable(
       ({ configuration, path: p }) =>
         `| ${configuration} | ${int(p.requests)} | ${int(p.throughput)} | ` +
         `${micros(p.latency.p50)} | ${micros(p.latency.p99)} | ` +
-        `${p.serverCpuMicrosPerCall === undefined ? "–" : micros(p.serverCpuMicrosPerCall)} | ` +
-        `${micros(p.clientCpuMicrosPerCall)} | ` +
-        `${p.serverCores === undefined ? "–" : p.serverCores.toFixed(2)} | ` +
-        `${p.clientCores.toFixed(2)} | ${p.otherCores.toFixed(2)} |`,
+        cpuCells(p),
     ),
   ];
 }
@@ -154,19 +152,7 @@ function busyNote(report: ChainReport): string[] {
   ];
 }
 
-function micros(value: number): string {
-  return Math.abs(value) >= 1000 ? `${(value / 1000).toFixed(2)} ms` : `${value.toFixed(0)} µs`;
-}
-
 function signedMicros(value: number): string {
   if (!Number.isFinite(value)) return "n/a";
   return `${value >= 0 ? "+" : "−"}${micros(Math.abs(value))}`;
-}
-
-function int(value: number): string {
-  return Math.round(value).toLocaleString("en-US");
-}
-
-function seconds(ms: number): string {
-  return `${ms / 1000} s`;
 }

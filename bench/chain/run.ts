@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { type BenchChild, startChild } from "../children.js";
+import { type BenchChild, killChildrenOnExit, startChild } from "../children.js";
 import { Cleanup } from "../cleanup.js";
 import { generateDataset } from "../dataset.js";
 import { type BenchPath, runRounds } from "../engines/rounds.js";
@@ -68,19 +68,7 @@ async function main(): Promise<void> {
   const cleanup = new Cleanup();
   const children: BenchChild[] = [];
   const prepared: PreparedServer[] = [];
-  const killChildren = (): void => {
-    for (const child of children) child.kill();
-  };
-  process.once("exit", killChildren);
-  for (const [signal, code] of [
-    ["SIGINT", 130],
-    ["SIGTERM", 143],
-  ] as const) {
-    process.once(signal, () => {
-      killChildren();
-      void cleanup.run().finally(() => process.exit(code));
-    });
-  }
+  killChildrenOnExit(children, cleanup);
   try {
     const redis = await provideRedis(options.redisUrl, cleanup);
     const skipped =

@@ -1,4 +1,4 @@
-type Env = Readonly<Record<string, string | undefined>>;
+import { type Env, positiveNumber } from "../env.js";
 
 /** The real engines the benchmark found in its environment. */
 export interface EngineUrls {
@@ -63,10 +63,10 @@ export interface EnginesBenchOptions {
 export function enginesBenchOptions(env: Env = process.env): EnginesBenchOptions {
   return {
     engines: engineUrls(env),
-    concurrency: Math.ceil(positive(env, "BENCH_CONCURRENCY", 4, 256)),
-    rounds: Math.ceil(positive(env, "BENCH_ROUNDS", 3, 10)),
-    measureMs: 1000 * positive(env, "BENCH_SECONDS", 4, 120),
-    warmupMs: 1000 * positive(env, "BENCH_WARMUP_SECONDS", 1, 60),
+    concurrency: Math.ceil(positiveNumber(env, "BENCH_CONCURRENCY", 4, 256)),
+    rounds: Math.ceil(positiveNumber(env, "BENCH_ROUNDS", 3, 10)),
+    measureMs: 1000 * positiveNumber(env, "BENCH_SECONDS", 4, 120),
+    warmupMs: 1000 * positiveNumber(env, "BENCH_WARMUP_SECONDS", 1, 60),
     publish: {
       batchSize: 100,
       payloadBytes: 200,
@@ -112,14 +112,4 @@ function profileChoice(env: Env): "misses" | "always" {
   const value = env.BENCH_PROFILE?.trim() || "misses";
   if (value === "misses" || value === "always") return value;
   throw new Error(`BENCH_PROFILE=${JSON.stringify(value)} must be misses or always`);
-}
-
-function positive(env: Env, name: string, fallback: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0 || value > max) {
-    throw new Error(`${name}=${JSON.stringify(raw)} must be a number above 0 and at most ${max}`);
-  }
-  return value;
 }

@@ -1,3 +1,4 @@
+import { cpuCells, int, micros } from "../format.js";
 import type { ProfileEntry } from "../profile.js";
 import type { RatioCheck } from "./checks.js";
 import type { PathProfile } from "./profile.js";
@@ -125,10 +126,7 @@ function pathTable(paths: readonly PathResult[], eventsPerCall: number | undefin
         `| ${p.name} | ${p.description} | ${p.concurrency} | ${int(p.requests)} | ${int(p.throughput)} |` +
         `${events ? ` ${int(p.throughput * eventsPerCall)} |` : ""} ` +
         `${micros(p.latency.p50)} | ${micros(p.latency.p99)} | ` +
-        `${p.serverCpuMicrosPerCall === undefined ? "–" : micros(p.serverCpuMicrosPerCall)} | ` +
-        `${micros(p.clientCpuMicrosPerCall)} | ` +
-        `${p.serverCores === undefined ? "–" : p.serverCores.toFixed(2)} | ` +
-        `${p.clientCores.toFixed(2)} | ${p.otherCores.toFixed(2)} |`,
+        cpuCells(p),
     ),
   ];
 }
@@ -182,12 +180,4 @@ function busyNote(report: EnginesReport): string[] {
 
 function yes(value: boolean): string {
   return value ? "yes" : "no";
-}
-
-function micros(value: number): string {
-  return Math.abs(value) >= 1000 ? `${(value / 1000).toFixed(2)} ms` : `${value.toFixed(0)} µs`;
-}
-
-function int(value: number): string {
-  return Math.round(value).toLocaleString("en-US");
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import type { BenchChild } from "../children.js";
+import { type BenchChild, killChildrenOnExit } from "../children.js";
 import { Cleanup } from "../cleanup.js";
 import { loadAverage, machineInfo } from "../machine.js";
 import { type RatioCheck, ratioChecks } from "./checks.js";
@@ -34,19 +34,7 @@ async function main(): Promise<void> {
   const runId = Date.now().toString(36);
   const cleanup = new Cleanup();
   const children: BenchChild[] = [];
-  const killChildren = (): void => {
-    for (const child of children) child.kill();
-  };
-  process.once("exit", killChildren);
-  for (const [signal, code] of [
-    ["SIGINT", 130],
-    ["SIGTERM", 143],
-  ] as const) {
-    process.once(signal, () => {
-      killChildren();
-      void cleanup.run().finally(() => process.exit(code));
-    });
-  }
+  killChildrenOnExit(children, cleanup);
   try {
     const skipped = skippedParts(options.engines);
     for (const line of skipped) log(`skipped: ${line}`);

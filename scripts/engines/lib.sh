@@ -403,7 +403,7 @@ EOF
     cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | cut -c1-22)
     # shellcheck disable=SC2086 # KAFKA_JVM_OPTS holds several flags
     java $KAFKA_JVM_OPTS "${jvm_common[@]}" ${cds/#-XX:ArchiveClassesAtExit=*/} \
-      -cp "$cp" kafka.tools.StorageTool format -t "$cluster_id" \
+      -cp "$cp" kafka.tools.StorageTool format --cluster-id="$cluster_id" \
       -c "$d/server.properties" --ignore-formatted >"$d/format.log" 2>&1 || {
       cat "$d/format.log" >&2
       die "formatting the Kafka storage failed"
