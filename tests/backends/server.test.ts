@@ -3,33 +3,18 @@ import { Code, createClient } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventsService } from "../../gen/ragplane/v1/events_pb.js";
 import { GraphsService } from "../../gen/ragplane/v1/graphs_pb.js";
+import { realEngineEnv, realEnginesConfigured } from "../support/engine-env.js";
 import { rejection } from "../support/errors.js";
 import { startTestServer, type TestServer, transportNames } from "../support/server.js";
 
-const engineVariables = [
-  "KAFKA_BROKERS",
-  "REDIS_URL",
-  "NEO4J_URL",
-  "NEO4J_USER",
-  "NEO4J_PASSWORD",
-  "QDRANT_URL",
-  "QDRANT_API_KEY",
-];
-const configured = process.env.KAFKA_BROKERS !== undefined && process.env.NEO4J_URL !== undefined;
-const engineEnv = Object.fromEntries(
-  engineVariables.flatMap((name) =>
-    process.env[name] ? [[name, process.env[name] as string]] : [],
-  ),
-);
-
-describe.skipIf(!configured)(
+describe.skipIf(!realEnginesConfigured)(
   "the server on real engines (needs KAFKA_BROKERS and NEO4J_URL)",
   () => {
     let server: TestServer;
     const run = randomUUID().slice(0, 8);
 
     beforeAll(async () => {
-      server = await startTestServer({ ...engineEnv, KAFKA_TOPIC_PREFIX: `srv${run}` });
+      server = await startTestServer({ ...realEngineEnv, KAFKA_TOPIC_PREFIX: `srv${run}` });
       const deadline = Date.now() + 30_000;
       while (!(await server.server.health.refresh()).ready && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 250));

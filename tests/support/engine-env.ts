@@ -1,0 +1,21 @@
+/** The variables that point the server at real engines. */
+const engineVariables = [
+  "KAFKA_BROKERS",
+  "REDIS_URL",
+  "NEO4J_URL",
+  "NEO4J_USER",
+  "NEO4J_PASSWORD",
+  "QDRANT_URL",
+  "QDRANT_API_KEY",
+];
+
+/** True when Kafka and Neo4j are configured (`scripts/engines/start.sh` sets both). */
+export const realEnginesConfigured =
+  process.env.KAFKA_BROKERS !== undefined && process.env.NEO4J_URL !== undefined;
+
+/** The real engines' settings from this process's environment, for `startTestServer`. */
+export const realEngineEnv: Readonly<Record<string, string>> = Object.fromEntries(
+  engineVariables.flatMap((name) =>
+    process.env[name] ? [[name, process.env[name] as string]] : [],
+  ),
+);
