@@ -1,7 +1,7 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import type { Driver } from "neo4j-driver";
 import { NeighborsResponseSchema } from "../../gen/ragplane/v1/graphs_pb.js";
-import { tenantKey } from "../../interceptors/values.js";
+import { benchTenant } from "../chain/empty-chain.js";
 import type { BenchChild } from "../children.js";
 import type { Cleanup } from "../cleanup.js";
 import { BytesClient } from "../grpc-client.js";
@@ -61,7 +61,7 @@ export async function prepareNeighbors(
   ) as Record<string, GraphLoad>;
 
   const paths: BenchPath[] = [];
-  const tenant = tenantKey.defaultValue;
+  const tenant = benchTenant;
   const neo4j = options.engines.neo4j;
   let driver: Driver | undefined;
   if (neo4j !== undefined && servers.neo4j !== undefined) {

@@ -2,9 +2,9 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import { TopicNames } from "../../clients/events/kafka/topic-names.js";
 import { EventsService, PublishResponseSchema } from "../../gen/ragplane/v1/events_pb.js";
-import { tenantKey } from "../../interceptors/values.js";
 import { withHeaders } from "../../tests/support/credentials.js";
 import { createGrpcJsTransport } from "../../tests/support/grpc-js-transport.js";
+import { benchTenant } from "../chain/empty-chain.js";
 import type { BenchChild } from "../children.js";
 import type { Cleanup } from "../cleanup.js";
 import { BytesClient } from "../grpc-client.js";
@@ -70,7 +70,7 @@ export async function preparePublish(
 
   let producer: DirectProducer | undefined;
   const physical = new TopicNames(benchTopicPrefix);
-  const tenant = tenantKey.defaultValue;
+  const tenant = benchTenant;
   const brokers = options.engines.kafkaBrokers;
   if (brokers !== undefined && servers.kafka !== undefined) {
     await createTopics(servers.kafka, [topic, directTopic], spec.partitions);
