@@ -113,7 +113,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       [EventsService.typeName, () => allHealthy([engines.events, engines.redis])],
       [VectorsService.typeName, () => engines.vectors.health()],
       [GraphsService.typeName, () => engines.graphs.health()],
-      [AdminService.typeName, () => engines.events.health()],
+      [AdminService.typeName, () => security.health()],
     ]),
   );
 

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { EngineHealth } from "../clients/health.js";
 import { LogApiKeyStore } from "../security/api-keys/log-store.js";
 import type { ApiKeyStore } from "../security/api-keys/port.js";
 import { createApiKeyVerifier } from "../security/api-keys/verifier.js";
@@ -27,6 +28,8 @@ export interface OpenSecurity {
   readonly limiter: RateLimiter;
   readonly keys: ApiKeyStore;
   readonly revocations: RevocationList;
+  /** Whether the API key store has loaded (AdminService's readiness). */
+  health(): Promise<EngineHealth>;
   /** The TLS material of both ports, when TLS is configured. */
   readonly tls?: LoadedTls;
   /**
@@ -55,7 +58,7 @@ export async function openSecurity(
   const closers: (() => Promise<void>)[] = [];
   const keysDeferred = connectInBackground(
     async () => withHealth(await LogApiKeyStore.open({ events: engines.events, logger })),
-    { name: "api keys", logger },
+    { name: "api key store", logger },
   );
   const keys = keysDeferred.engine;
   closers.push(() => keys.close());
@@ -112,6 +115,7 @@ export async function openSecurity(
     keys,
     revocations,
     bootstrap,
+    health: () => keysDeferred.engine.health(),
     ...(tls === undefined ? {} : { tls }),
     async close() {
       for (const close of closers.reverse()) await close().catch(() => undefined);
