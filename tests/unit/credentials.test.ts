@@ -18,11 +18,12 @@ describe("reading credentials", () => {
   });
 
   it("refuses other schemes, two different secrets, and a token in x-api-key", () => {
-    for (const headers of [
+    const refused: Record<string, string>[] = [
       { authorization: "Basic dXNlcjpwYXNz" },
       { authorization: `Bearer ${key}`, "x-api-key": `${key}x` },
       { "x-api-key": "eyJhbGciOi.x.y" },
-    ]) {
+    ];
+    for (const headers of refused) {
       expect(() => read(headers)).toThrow(UnauthenticatedError);
     }
     expect(read({ authorization: `Bearer ${key}`, "x-api-key": key })).toEqual({ apiKey: key });
