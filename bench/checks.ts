@@ -36,6 +36,15 @@ export function deriveChecks(
       value: inProcess.search.clientCpuMicrosPerCall / serverSearchCpu,
       unit: "ratio",
     },
+    {
+      name:
+        "Search throughput ceiling: in-process CPU per search / (that + echo server CPU per " +
+        "call), what a server with no cost beyond bare grpc-js and the engine would reach",
+      value:
+        inProcess.search.clientCpuMicrosPerCall /
+        (inProcess.search.clientCpuMicrosPerCall + (echo.serverCpuMicrosPerCall ?? Number.NaN)),
+      unit: "ratio",
+    },
     target("recall@10, HNSW vs exact, over gRPC", ragplane.recall, "ratio", 0.95),
     { name: "recall@10, HNSW vs exact, in-process", value: inProcess.recall, unit: "ratio" },
     { name: "echo baseline throughput (bare grpc-js)", value: echo.throughput, unit: "calls/s" },
