@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mintLocalToken } from "../security/jwt/local-key.js";
 import { duration, list, parseCommand, required } from "./args.js";
 import type { CommandContext } from "./context.js";
+import { UsageError } from "./errors.js";
 import { json } from "./output.js";
 
 /** Usage of the `token` command. */
@@ -12,6 +13,9 @@ export const tokenUsage =
 export const localIssuer = "ragplane-local";
 /** `aud` of development tokens: the server's default `JWT_AUDIENCE`. */
 export const localAudience = "ragplane";
+/** The longest `--ttl`: the server's default `JWT_MAX_LIFETIME_S`. */
+export const maxTokenTtlMs = 86_400_000;
+
 /** Lifetime of a token when `--ttl` is not given: 1 h. */
 export const defaultTokenTtlMs = 3_600_000;
 
@@ -30,6 +34,11 @@ export async function runToken(args: readonly string[], context: CommandContext)
   });
   const scopes = list(required(values.scopes, "scopes"));
   const ttlMs = duration(values.ttl, "ttl") ?? defaultTokenTtlMs;
+  if (ttlMs > maxTokenTtlMs) {
+    throw new UsageError(
+      "--ttl must be at most 24h, the longest token lifetime the server accepts",
+    );
+  }
   const jti = randomUUID();
   const ttlSeconds = Math.floor(ttlMs / 1000);
   const token = await mintLocalToken({

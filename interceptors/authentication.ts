@@ -1,5 +1,6 @@
 import type { AuditLog } from "../security/audit/port.js";
 import { auditEventFor } from "../security/audit/recorder.js";
+import { AuditThrottle } from "../security/audit/throttle.js";
 import type { Authenticators, Credentials } from "../security/authenticators.js";
 import { readCredentials } from "../security/credentials.js";
 import { UnauthenticatedError } from "../security/errors.js";
@@ -13,6 +14,11 @@ export interface AuthenticationOptions {
   readonly authenticators: Authenticators;
   /** Where failed authentications are recorded. */
   readonly audit: AuditLog;
+  /**
+   * A failure is recorded once per peer address and reason in this period, so a flood of
+   * bad credentials cannot flood the trail. Default 10 000 ms.
+   */
+  readonly auditPeriodMs?: number;
 }
 
 /**
@@ -23,13 +29,18 @@ export interface AuthenticationOptions {
  */
 export function createAuthenticationInterceptor(options: AuthenticationOptions): Interceptor {
   const { authenticators, audit } = options;
+  const auditPeriodMs = options.auditPeriodMs ?? 10_000;
+  const throttle = new AuditThrottle();
   return (next) => async (call, input) => {
     let principal: Principal;
     try {
       principal = await authenticate(readCredentials(call), authenticators);
     } catch (error) {
       if (error instanceof UnauthenticatedError) {
-        audit.record(auditEventFor(call, "authentication.failed", error.reason));
+        const key = `${peerHost(call.peer.address)}\n${error.reason}`;
+        if (throttle.admit(key, Date.now(), auditPeriodMs)) {
+          audit.record(auditEventFor(call, "authentication.failed", error.reason));
+        }
       }
       throw error;
     }
@@ -56,6 +67,12 @@ async function authenticate(
     return authenticators.certificates.map(credentials.certificate);
   }
   throw new UnauthenticatedError("no credentials");
+}
+
+/** The address without its port: one client opening many connections is one peer. */
+function peerHost(address: string): string {
+  const colon = address.lastIndexOf(":");
+  return colon > address.lastIndexOf("]") ? address.slice(0, colon) : address;
 }
 
 /** The principal of an authenticated call; only for interceptors after authentication. */

@@ -1,5 +1,6 @@
 import type { AuditLog } from "../security/audit/port.js";
 import { auditEventFor } from "../security/audit/recorder.js";
+import { AuditThrottle } from "../security/audit/throttle.js";
 import { RateLimitedError } from "../security/errors.js";
 import type { RateLimiter } from "../security/rate-limit/port.js";
 import type { Interceptor } from "./call.js";
@@ -14,9 +15,6 @@ export interface RateLimitOptions {
   readonly audit?: AuditLog;
 }
 
-/** Remembered exceedances beyond which expired ones are swept. */
-const sweepAbove = 10_000;
-
 /**
  * Draws every authenticated call from its tenant's and principal's budget of the
  * method's class (`policy.ts`), and refuses a call over budget with `RateLimitedError`
@@ -27,16 +25,7 @@ const sweepAbove = 10_000;
  */
 export function createRateLimitInterceptor(options: RateLimitOptions): Interceptor {
   const { limiter, audit } = options;
-  const recordedUntil = new Map<string, number>();
-
-  const recordOnce = (key: string, now: number, retryAfterMs: number, record: () => void) => {
-    if ((recordedUntil.get(key) ?? 0) > now) return;
-    if (recordedUntil.size >= sweepAbove) {
-      for (const [seen, until] of recordedUntil) if (until <= now) recordedUntil.delete(seen);
-    }
-    recordedUntil.set(key, now + retryAfterMs);
-    record();
-  };
+  const throttle = new AuditThrottle();
 
   return (next, method) => {
     const { budget } = policyOf(method);
@@ -47,13 +36,13 @@ export function createRateLimitInterceptor(options: RateLimitOptions): Intercept
       if (decision.allowed) return next(call, input);
       if (audit) {
         const key = `${decision.budget}\n${principal.tenant}\n${principal.subject}`;
-        recordOnce(key, Date.now(), decision.retryAfterMs, () =>
+        if (throttle.admit(key, Date.now(), decision.retryAfterMs)) {
           audit.record(
             auditEventFor(call, "rate_limit.exceeded", decision.budget, {
               retryAfterMs: String(Math.ceil(decision.retryAfterMs)),
             }),
-          ),
-        );
+          );
+        }
       }
       throw new RateLimitedError(decision.budget, decision.retryAfterMs);
     };

@@ -87,6 +87,9 @@ export function build(deps: RagplaneDeps): RagplaneServer {
         revocations: security.revocations,
         audit: security.audit,
         adminTenant: config.security.adminTenant,
+        ...(config.security.jwt === undefined
+          ? {}
+          : { maxTokenLifetimeMs: config.security.jwt.maxLifetimeS * 1000 }),
       }),
     },
   ];
@@ -115,6 +118,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       [GraphsService.typeName, () => engines.graphs.health()],
       [AdminService.typeName, () => security.health()],
     ]),
+    logger,
   );
 
   const grpcServer = createGrpcServer();

@@ -19,6 +19,8 @@ export function productionProblems(
   const { security } = config;
   if (security.authMethods.size === 0)
     problems.push("NODE_ENV=production needs AUTH_METHODS (api-key, jwt and/or mtls)");
+  if (security.jwt?.jwksUrl !== undefined && !security.jwt.jwksUrl.startsWith("https:"))
+    problems.push("JWT_JWKS_URL must be an https:// URL in production");
   if (security.jwt?.useLocalKey)
     problems.push(
       "NODE_ENV=production needs JWT_JWKS_URL, JWT_JWKS_FILE or JWT_HMAC_SECRET for AUTH_METHODS=jwt (the local signing key is for development)",

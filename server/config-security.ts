@@ -83,6 +83,11 @@ export interface JwtConfig {
   readonly scopesClaim: string;
   /** `JWT_CLOCK_SKEW_S`: tolerance on `exp` and `nbf`. Default 30. */
   readonly clockSkewS: number;
+  /**
+   * `JWT_MAX_LIFETIME_S`: tokens expiring later than this from now are refused, so a
+   * revocation (kept this long) always outlives the token. Default 86 400 (24 h).
+   */
+  readonly maxLifetimeS: number;
 }
 
 /** Rate-limit budgets by class. */
@@ -199,6 +204,7 @@ function readJwt(read: EnvReader): JwtConfig {
     tenantClaim: read.text("JWT_TENANT_CLAIM", "tenant"),
     scopesClaim: read.text("JWT_SCOPES_CLAIM", "scope"),
     clockSkewS: read.integer("JWT_CLOCK_SKEW_S", 30, 0, 300),
+    maxLifetimeS: read.integer("JWT_MAX_LIFETIME_S", 86_400, 60, 2_592_000),
     ...(jwksUrl === undefined ? {} : { jwksUrl }),
     ...(jwksFile === undefined ? {} : { jwksFile }),
     ...(hmacSecret === undefined ? {} : { hmacSecret }),

@@ -4,10 +4,16 @@ import type { EngineHealth } from "../clients/health.js";
 /** A named probe of one engine; services list the engines they need. */
 export type EngineProbe = () => Promise<EngineHealth>;
 
-/** The readiness of the server and of each service, as `/readyz` reports it. */
+/** The readiness of the server and of each service. */
 export interface Readiness {
   readonly ready: boolean;
+  /** Per service; `detail` says why a service is not ready (for logs, never for `/readyz`). */
   readonly services: Record<string, { readonly ready: boolean; readonly detail?: string }>;
+}
+
+/** Where a service that stops being ready is reported, with the engine's reason. */
+export interface ReadinessLogger {
+  warn(details: object, message: string): void;
 }
 
 /**
@@ -24,6 +30,7 @@ export class HealthMonitor {
 
   constructor(
     private readonly probes: ReadonlyMap<string, EngineProbe>,
+    private readonly logger?: ReadinessLogger,
     private readonly timeoutMs = 2_000,
   ) {
     const initial: Record<string, ServingStatus> = { "": "NOT_SERVING" };
@@ -50,6 +57,11 @@ export class HealthMonitor {
     );
     if (this.stopped) return this.current;
     const ready = Object.values(services).every((service) => service.ready);
+    for (const [name, service] of Object.entries(services)) {
+      if (!service.ready && this.current.services[name]?.ready !== false) {
+        this.logger?.warn({ service: name, detail: service.detail }, "service not ready");
+      }
+    }
     this.current = { ready, services };
     for (const [name, service] of Object.entries(services)) {
       this.grpc.setStatus(name, service.ready ? "SERVING" : "NOT_SERVING");

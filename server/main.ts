@@ -33,7 +33,8 @@ async function main(): Promise<void> {
   );
   void security.bootstrap.then(
     (created) => {
-      if (created)
+      if (created?.provided) logger.info({ keyId: created.id }, "stored BOOTSTRAP_ADMIN_KEY");
+      else if (created)
         process.stdout.write(`${bootstrapMessage(created, config.host, ports.grpcPort)}\n`);
     },
     (error: unknown) => logger.error({ err: error }, "could not create the first admin API key"),

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { NewEvent, StoredEvent } from "../../clients/events/port.js";
 import { isScope, type Scope } from "../scopes.js";
+import { isTenantName } from "../tenant.js";
 import type { ApiKeyRecord } from "./port.js";
 
 /** What one event of the key log did to a key. */
@@ -66,6 +67,7 @@ function toRecord(value: unknown): ApiKeyRecord | undefined {
   if (
     typeof v.id !== "string" ||
     typeof v.tenant !== "string" ||
+    !isTenantName(v.tenant) ||
     typeof v.name !== "string" ||
     !Array.isArray(scopes) ||
     !scopes.every((scope): scope is Scope => typeof scope === "string" && isScope(scope)) ||

@@ -14,7 +14,7 @@ export interface VerifiedToken {
 }
 
 const maxSubjectLength = 256;
-const maxJtiLength = 256;
+const maxJtiBytes = 256;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects
 const controlCharacters = /[\u0000-\u001f\u007f]/;
 
@@ -24,9 +24,16 @@ const controlCharacters = /[\u0000-\u001f\u007f]/;
  * the scopes claim or `jti` is missing where required or of the wrong shape. Scope names
  * ragplane does not know are ignored.
  */
-export function toVerifiedToken(payload: JWTPayload, config: JwtConfig): VerifiedToken {
+export function toVerifiedToken(
+  payload: JWTPayload,
+  config: JwtConfig,
+  nowMs: number,
+): VerifiedToken {
   const exp = payload.exp;
   if (typeof exp !== "number") throw new UnauthenticatedError("no expiry claim");
+  if (exp * 1000 > nowMs + (config.maxLifetimeS + config.clockSkewS) * 1000) {
+    throw new UnauthenticatedError("token lifetime too long");
+  }
   const principal: Principal & { readonly expiresAt: number } = Object.freeze({
     subject: `jwt:${config.issuer}#${subjectOf(payload.sub)}`,
     tenant: tenantOf(payload[config.tenantClaim]),
@@ -72,7 +79,7 @@ function scopesOf(claim: unknown): ReadonlySet<Scope> {
 
 function jtiOf(jti: unknown): string | undefined {
   if (jti === undefined) return undefined;
-  if (typeof jti !== "string" || jti.length === 0 || jti.length > maxJtiLength) {
+  if (typeof jti !== "string" || jti.length === 0 || Buffer.byteLength(jti) > maxJtiBytes) {
     throw new UnauthenticatedError("malformed token");
   }
   return jti;

@@ -4,6 +4,7 @@ import type { TokenVerifier } from "../authenticators.js";
 import { UnauthenticatedError } from "../errors.js";
 import type { Principal } from "../principal.js";
 import type { RevocationList } from "../revocation/port.js";
+import { tokenRevocationKey } from "../revocation/port.js";
 import { VerifiedTokenCache } from "./cache.js";
 import { toVerifiedToken } from "./claims.js";
 import { createKeyResolver, type RemoteKeySetOptions } from "./keys.js";
@@ -55,6 +56,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): JwtVerifier 
     requiredClaims: ["exp"],
   };
 
+  const isRevoked = (tenant: string, jti: string): boolean =>
+    revocations.isRevoked(tokenRevocationKey(tenant, jti));
+
   async function verifyFully(token: string): Promise<Principal> {
     if (token.length > maxTokenLength) throw new UnauthenticatedError("malformed token");
     checkAlgorithm(token, algorithms);
@@ -64,11 +68,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): JwtVerifier 
         ...verifyOptions,
         currentDate: new Date(now()),
       });
-      verified = toVerifiedToken(payload, config);
+      verified = toVerifiedToken(payload, config, now());
     } catch (error) {
       throw toUnauthenticated(error);
     }
-    if (verified.jti !== undefined && revocations.isRevoked(verified.jti)) {
+    if (verified.jti !== undefined && isRevoked(verified.principal.tenant, verified.jti)) {
       throw new UnauthenticatedError("token revoked");
     }
     if (verified.principal.expiresAt > now()) cache.set(token, verified);
@@ -79,7 +83,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): JwtVerifier 
     verify(token: string): Promise<Principal> {
       const hit = cache.get(token, now());
       if (hit === undefined) return verifyFully(token);
-      if (hit.jti !== undefined && revocations.isRevoked(hit.jti)) {
+      if (hit.jti !== undefined && isRevoked(hit.principal.tenant, hit.jti)) {
         return Promise.reject(new UnauthenticatedError("token revoked"));
       }
       return Promise.resolve(hit.principal);

@@ -1,5 +1,13 @@
 /**
- * The denylist of revoked JWT ids. `isRevoked` is synchronous and answers from memory so
+ * The denylist entry of a token: its `jti` within its tenant, so that one tenant's
+ * admins can only ever revoke their own tenant's tokens.
+ */
+export function tokenRevocationKey(tenant: string, jti: string): string {
+  return `${tenant}\n${jti}`;
+}
+
+/**
+ * The denylist of revoked JWT ids (keys from {@link tokenRevocationKey}). `isRevoked` is synchronous and answers from memory so
  * that cached tokens can be checked on every call; a revocation made on any replica
  * reaches every replica's memory within seconds.
  */

@@ -25,7 +25,9 @@ export function createOperationsHandler(health: HealthMonitor): NodeHandlerFn {
       const readiness = health.readiness;
       return sendJson(response, readiness.ready ? 200 : 503, {
         status: readiness.ready ? "ready" : "not ready",
-        services: readiness.services,
+        services: Object.fromEntries(
+          Object.entries(readiness.services).map(([name, { ready }]) => [name, { ready }]),
+        ),
       });
     }
     return sendJson(response, 404, {

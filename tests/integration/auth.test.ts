@@ -102,7 +102,7 @@ describe.each(transportNames)("authentication over %s", (transportName) => {
     const jti = `revoke-me-${transportName}`;
     const revocable = await token({ jti });
     await list({ token: revocable });
-    await admin().revokeToken({ jti });
+    await admin().revokeToken({ jti, tenant: "acme" });
     const error = await rejection(list({ token: revocable }));
     expectRefusal(error, Code.Unauthenticated, revocable);
     expect(error.message).toContain("revoked");

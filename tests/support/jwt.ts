@@ -106,6 +106,7 @@ export function testJwtConfig(overrides: Partial<JwtConfig> = {}): JwtConfig {
     tenantClaim: "tenant",
     scopesClaim: "scope",
     clockSkewS: 30,
+    maxLifetimeS: 86_400,
     ...overrides,
   };
 }

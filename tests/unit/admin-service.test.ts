@@ -351,7 +351,7 @@ describe("AdminService", () => {
 
     it("denies the jti until the token's own expiry, and records token.revoked", async () => {
       await revokeToken({ jti: "j-1", expireTime: timestampFromMs(now + 5000) });
-      expect(revocations.revoked.get("j-1")).toBe(now + 5000);
+      expect(revocations.revoked.get("acme\nj-1")).toBe(now + 5000);
       expect(audit.events).toEqual([
         expect.objectContaining({
           type: "token.revoked",
@@ -363,11 +363,31 @@ describe("AdminService", () => {
       ]);
     });
 
+    it("revokes within the caller's tenant only, unless the caller is a platform admin", async () => {
+      const service = createAdminService({ keys, revocations, audit, adminTenant, now: () => now });
+      const denied = service.revokeToken(
+        create(RevokeTokenRequestSchema, { jti: "j-4", tenant: "globex" }),
+        acmeAdmin,
+      );
+      await expect(denied).rejects.toBeInstanceOf(PermissionDeniedError);
+      await service.revokeToken(
+        create(RevokeTokenRequestSchema, { jti: "j-4", tenant: "globex" }),
+        platformAdmin,
+      );
+      expect(revocations.revoked.get("globex\nj-4")).toBe(now + 24 * 3_600_000);
+      expect(revocations.revoked.has("acme\nj-4")).toBe(false);
+    });
+
+    it("never keeps an entry beyond the longest token lifetime", async () => {
+      await revokeToken({ jti: "j-5", expireTime: timestampFromMs(now + 48 * 3_600_000) });
+      expect(revocations.revoked.get("acme\nj-5")).toBe(now + 24 * 3_600_000);
+    });
+
     it("denies a jti without expiry for the longest token lifetime: 24 h by default", async () => {
       await revokeToken({ jti: "j-2" });
-      expect(revocations.revoked.get("j-2")).toBe(now + 24 * 3_600_000);
+      expect(revocations.revoked.get("acme\nj-2")).toBe(now + 24 * 3_600_000);
       await revokeToken({ jti: "j-3" }, { maxTokenLifetimeMs: 60_000 });
-      expect(revocations.revoked.get("j-3")).toBe(now + 60_000);
+      expect(revocations.revoked.get("acme\nj-3")).toBe(now + 60_000);
     });
   });
 

@@ -85,10 +85,12 @@ describe("adminValidators, other methods", () => {
     expect(check("0123456789abcDE")).toEqual(["id"]);
   });
 
-  it("requires a RevokeToken jti of at most 256 bytes and a valid expiry", () => {
+  it("requires a RevokeToken jti of at most 256 bytes, a future expiry and a valid tenant", () => {
     const check = (init: MessageInitShape<typeof RevokeTokenRequestSchema>) =>
       fields(validators.revokeToken(build(RevokeTokenRequestSchema, init)));
-    expect(check({ jti: "j", expireTime: timestampFromMs(now - 5000) })).toEqual([]);
+    expect(check({ jti: "j", expireTime: timestampFromMs(now + 5000) })).toEqual([]);
+    expect(check({ jti: "j", expireTime: timestampFromMs(now - 5000) })).toEqual(["expire_time"]);
+    expect(check({ jti: "j", tenant: "_system" })).toEqual(["tenant"]);
     expect(check({ jti: "" })).toEqual(["jti"]);
     expect(check({ jti: "j".repeat(257) })).toEqual(["jti"]);
   });

@@ -242,6 +242,20 @@ describe("interceptor chain", () => {
     ]);
   });
 
+  it("records a flood of bad credentials from one peer once per period", async () => {
+    const audit = new RecordedAudit();
+    const invoke = applyInterceptors(
+      chainWith(() => [], new CountingLimiter(), audit),
+      reply,
+      method,
+    );
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const bad = new FakeCall(method, { authorization: "Bearer rp_guess" });
+      await rejection(invoke(bad, { stream: false, message: request }));
+    }
+    expect(audit.events.map((event) => event.reason)).toEqual(["unknown api key"]);
+  });
+
   it("authorizes before limiting: a call without the scope spends no budget", async () => {
     const limiter = new CountingLimiter();
     const audit = new RecordedAudit();

@@ -145,6 +145,17 @@ describe("production refusals", () => {
     expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/needs AUTH_METHODS/);
   });
 
+  it("refuses a JWKS fetched over plain http", () => {
+    expect(() =>
+      loadConfig({
+        NODE_ENV: "production",
+        AUTH_METHODS: "jwt",
+        JWT_JWKS_URL: "http://idp.example.com/jwks.json",
+        JWT_ISSUER: "https://idp.example.com",
+      }),
+    ).toThrow(/JWT_JWKS_URL must be an https:\/\/ URL in production/);
+  });
+
   it("refuses the development signing key", () => {
     expect(() => loadConfig({ NODE_ENV: "production", AUTH_METHODS: "jwt" })).toThrow(
       /local signing key is for development/,

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { UnauthenticatedError } from "../../security/errors.js";
 import { createTokenVerifier, type TokenVerifierOptions } from "../../security/jwt/verifier.js";
+import { tokenRevocationKey } from "../../security/revocation/port.js";
 import {
   createTestKey,
   type JwksServer,
@@ -87,7 +88,7 @@ describe("createTokenVerifier with a JWKS URL", () => {
     const verifier = verifierWith({ revocations, remoteKeys: { cacheMaxAgeMs: 0 } });
     const cached = await token(first, { jti: "jti-7" });
     await verifier.verify(cached);
-    await revocations.revoke("jti-7", clock + 600_000);
+    await revocations.revoke(tokenRevocationKey("acme", "jti-7"), clock + 600_000);
     const error = await verifier.verify(cached).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UnauthenticatedError);
     expect((error as UnauthenticatedError).reason).toBe("token revoked");
@@ -97,10 +98,10 @@ describe("createTokenVerifier with a JWKS URL", () => {
   it("refuses a revoked jti on first sight and does not cache the token", async () => {
     const revocations = memoryRevocations();
     const verifier = verifierWith({ revocations, remoteKeys: { cacheMaxAgeMs: 0 } });
-    revocations.revoked.add("jti-8");
+    revocations.revoked.add(tokenRevocationKey("acme", "jti-8"));
     const revoked = await token(first, { jti: "jti-8" });
     await expect(verifier.verify(revoked)).rejects.toMatchObject({ reason: "token revoked" });
-    revocations.revoked.delete("jti-8");
+    revocations.revoked.delete(tokenRevocationKey("acme", "jti-8"));
     await verifier.verify(revoked);
     expect(jwks.fetches).toBe(2);
   });

@@ -61,6 +61,14 @@ describe("createTokenVerifier with a JWKS file", () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  it("refuses a token that would outlive JWT_MAX_LIFETIME_S, and so any revocation", async () => {
+    const verifier = verifierFor({ maxLifetimeS: 3_600 });
+    const long = await signToken(es256, claims({ exp: nowS + 3_600 + 31 }));
+    expect(await reasonOf(verifier, long)).toBe("token lifetime too long");
+    const within = await signToken(es256, claims({ exp: nowS + 3_600 }));
+    await expect(verifier.verify(within)).resolves.toMatchObject({ tenant: "acme" });
+  });
+
   it("turns a valid ES256 token into the principal it names", async () => {
     const principal = await verifierFor().verify(await signToken(es256, claims()));
     expect(principal).toEqual({

@@ -8,7 +8,7 @@ import {
   type AuditQuery,
   auditEventTypes,
 } from "../../../security/audit/port.js";
-import type { RevocationList } from "../../../security/revocation/port.js";
+import { type RevocationList, tokenRevocationKey } from "../../../security/revocation/port.js";
 import { isScope } from "../../../security/scopes.js";
 import type { ServiceContext } from "../context.js";
 import type { ServiceHandlers } from "../handlers.js";
@@ -128,9 +128,11 @@ export function createAdminService(
 
     async revokeToken(request, context) {
       const caller = callerOf(context);
-      const expiresAt = optionalMs(request.expireTime) ?? now() + maxTokenLifetimeMs;
-      await revocations.revoke(request.jti, expiresAt, context.signal);
-      record("token.revoked", "RevokeToken", context, caller.tenant, {
+      const tenant = targetTenant(request.tenant, caller, adminTenant);
+      const longest = now() + maxTokenLifetimeMs;
+      const expiresAt = Math.min(optionalMs(request.expireTime) ?? longest, longest);
+      await revocations.revoke(tokenRevocationKey(tenant, request.jti), expiresAt, context.signal);
+      record("token.revoked", "RevokeToken", context, tenant, {
         jti: request.jti,
         expiresAt: new Date(expiresAt).toISOString(),
       });

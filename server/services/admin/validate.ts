@@ -74,7 +74,13 @@ export function createAdminValidators(
     revokeToken(request) {
       const v = new Violations();
       v.id("jti", request.jti);
-      checkTimestamp(v, "expire_time", request.expireTime);
+      checkTenant(v, request.tenant);
+      if (checkTimestamp(v, "expire_time", request.expireTime)) {
+        const expires = request.expireTime;
+        if (expires !== undefined && toMs(expires) <= now()) {
+          v.add("expire_time", "must be in the future");
+        }
+      }
       return v.list;
     },
 
