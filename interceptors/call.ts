@@ -100,6 +100,15 @@ export async function* mapStream<T, U>(
   for await (const item of source) yield map(item);
 }
 
+/** Passes an async iterable through and calls `done` once it ends, however it ends. */
+export async function* whenDone<T>(source: AsyncIterable<T>, done: () => void): AsyncGenerator<T> {
+  try {
+    yield* source;
+  } finally {
+    done();
+  }
+}
+
 /** Re-throws every error of an async iterable through `map`. */
 export async function* mapStreamErrors<T>(
   source: AsyncIterable<T>,

@@ -11,6 +11,7 @@ import { createErrorMappingInterceptor } from "./error-mapping.js";
 import { createLoggingInterceptor } from "./logging.js";
 import { createRateLimitInterceptor } from "./rate-limit.js";
 import { createRequestIdInterceptor } from "./request-id.js";
+import { createStreamLimitInterceptor, type StreamLimitOptions } from "./stream-limit.js";
 import { createValidationInterceptor } from "./validation.js";
 
 /** What the chain needs to be built. */
@@ -27,6 +28,8 @@ export interface ChainOptions {
   readonly audit: AuditLog;
   /** Per-tenant and per-principal budgets. */
   readonly limiter: RateLimiter;
+  /** Caps on server streams open at once. */
+  readonly streamLimits: StreamLimitOptions;
 }
 
 /**
@@ -44,6 +47,7 @@ export function createChain(options: ChainOptions): Interceptor[] {
     createAuthenticationInterceptor({ authenticators: options.authenticators, audit }),
     createAuthorizationInterceptor({ audit }),
     createRateLimitInterceptor({ limiter: options.limiter, audit }),
+    createStreamLimitInterceptor(options.streamLimits),
     createValidationInterceptor({ validators: options.validators }),
   ];
 }

@@ -107,6 +107,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       authenticators: security.authenticators,
       audit: security.audit,
       limiter: security.limiter,
+      streamLimits: config.security.streamLimits,
     });
   const streams = new OpenStreams();
   const methods = buildMethods(bindings, chain, streams);

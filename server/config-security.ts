@@ -31,6 +31,11 @@ export interface SecurityConfig {
   readonly corsOrigins: readonly string[];
   /** Rate limits per window; 0 switches a limit off. */
   readonly rateLimits: RateLimitConfig;
+  /**
+   * `STREAMS_MAX_PER_PRINCIPAL` (default 100) and `STREAMS_MAX_PER_TENANT` (default
+   * 1 000): server streams open at once per process; 0 switches a limit off.
+   */
+  readonly streamLimits: { readonly maxPerPrincipal: number; readonly maxPerTenant: number };
   /** `REVOCATION_REFRESH_MS`: how often a replica reloads the shared denylist. Default 1 000. */
   readonly revocationRefreshMs: number;
   /**
@@ -144,6 +149,10 @@ export function readSecurity(read: EnvReader, production: boolean): SecurityConf
     adminTenant: read.pattern("ADMIN_TENANT", "default", tenantPattern),
     corsOrigins: readOrigins(read),
     rateLimits: readRateLimits(read),
+    streamLimits: {
+      maxPerPrincipal: read.integer("STREAMS_MAX_PER_PRINCIPAL", 100, 0, 1_000_000),
+      maxPerTenant: read.integer("STREAMS_MAX_PER_TENANT", 1_000, 0, 1_000_000),
+    },
     revocationRefreshMs: read.integer("REVOCATION_REFRESH_MS", 1_000, 100, 5_000),
     ...(tls === undefined ? {} : { tls }),
     ...(bootstrapAdminKey === undefined ? {} : { bootstrapAdminKey }),

@@ -8,6 +8,7 @@ import {
   type Interceptor,
   mapStream,
   type Next,
+  whenDone,
 } from "../interceptors/call.js";
 import { principalKey, requestIdKey, tenantKey } from "../interceptors/values.js";
 import type { Principal } from "../security/principal.js";
@@ -125,19 +126,11 @@ function terminalStep(method: DescMethod, handler: AnyHandler, streams: OpenStre
         ) as AsyncIterable<unknown>;
         return {
           stream: true,
-          messages: untracked(mapStream(source, toMessage), () => streams.delete(call)),
+          messages: whenDone(mapStream(source, toMessage), () => streams.delete(call)),
         };
       };
     default:
       throw new Error(`${method.name}: ${method.methodKind} methods are not supported`);
-  }
-}
-
-async function* untracked<T>(source: AsyncIterable<T>, done: () => void): AsyncGenerator<T> {
-  try {
-    yield* source;
-  } finally {
-    done();
   }
 }
 

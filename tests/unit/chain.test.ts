@@ -95,6 +95,7 @@ function chainWith(
     authenticators: { apiKeys },
     audit,
     limiter,
+    streamLimits: { maxPerPrincipal: 0, maxPerTenant: 0 },
   });
 }
 
