@@ -1,6 +1,5 @@
-import { type Admin, Kafka, logLevel } from "kafkajs";
 import { pino } from "pino";
-import { afterAll, describe, it } from "vitest";
+import { afterAll } from "vitest";
 import { MemoryIdempotencyIndex } from "../../clients/events/idempotency/memory.js";
 import { KafkaEventLog, type KafkaEventLogOptions } from "../../clients/events/kafka/log.js";
 import type { EventLog } from "../../clients/events/port.js";
@@ -10,31 +9,21 @@ import {
   type ApiKeyStoreHarness,
   describeApiKeyStoreContract,
 } from "../contract/api-keys.contract.js";
+import {
+  describeSkippedWithoutKafka,
+  kafkaBrokers,
+  lazyKafkaAdmin,
+} from "../support/kafka-admin.js";
 
-const brokers = (process.env.KAFKA_BROKERS ?? "")
-  .split(",")
-  .map((broker) => broker.trim())
-  .filter((broker) => broker.length > 0);
+const brokers = kafkaBrokers();
 const run = `rpk${Date.now().toString(36)}${process.pid.toString(36)}`;
 const logger = pino({ level: "silent" });
 
 if (brokers.length === 0) {
-  describe.skip("ApiKeyStore contract: kafka — skipped: set KAFKA_BROKERS=host:port, e.g. from scripts/engines/start.sh kafka", () => {
-    it("runs against a real Kafka only", () => {});
-  });
+  describeSkippedWithoutKafka("ApiKeyStore contract: kafka");
 } else {
-  let testAdmin: Admin | undefined;
-  const admin = async (): Promise<Admin> => {
-    if (!testAdmin) {
-      const kafka = new Kafka({ clientId: "ragplane-tests", brokers, logLevel: logLevel.NOTHING });
-      testAdmin = kafka.admin();
-      await testAdmin.connect();
-    }
-    return testAdmin;
-  };
-  afterAll(async () => {
-    await testAdmin?.disconnect();
-  });
+  const kafka = lazyKafkaAdmin(brokers);
+  afterAll(() => kafka.close());
   let fixtures = 0;
 
   /**
@@ -77,10 +66,7 @@ if (brokers.length === 0) {
       replica: openStore,
       async cleanup() {
         await closeAll();
-        const topics = (await (await admin()).listTopics()).filter((t) =>
-          t.startsWith(`${prefix}.`),
-        );
-        if (topics.length > 0) await (await admin()).deleteTopics({ topics });
+        await kafka.deleteTopics(prefix);
       },
     };
   }

@@ -1,14 +1,16 @@
-import { type Admin, Kafka, logLevel } from "kafkajs";
+import type { Admin } from "kafkajs";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KafkaEventLog } from "../../clients/events/kafka/log.js";
 import { auditTenant, auditTopic, LogAuditLog } from "../../security/audit/log-audit.js";
 import type { AuditEvent } from "../../security/audit/port.js";
+import {
+  describeSkippedWithoutKafka,
+  kafkaBrokers,
+  lazyKafkaAdmin,
+} from "../support/kafka-admin.js";
 
-const brokers = (process.env.KAFKA_BROKERS ?? "")
-  .split(",")
-  .map((broker) => broker.trim())
-  .filter((broker) => broker.length > 0);
+const brokers = kafkaBrokers();
 const prefix = `rpa${Date.now().toString(36)}${process.pid.toString(36)}`;
 const logger = pino({ level: "silent" });
 
@@ -28,31 +30,24 @@ function auditEvent(requestId: string, extra: Partial<AuditEvent> = {}): AuditEv
 }
 
 if (brokers.length === 0) {
-  describe.skip("LogAuditLog on Kafka — skipped: set KAFKA_BROKERS=host:port, e.g. from scripts/engines/start.sh kafka", () => {
-    it("runs against a real Kafka only", () => {});
-  });
+  describeSkippedWithoutKafka("LogAuditLog on Kafka");
 } else {
   describe("LogAuditLog on Kafka", () => {
+    const kafka = lazyKafkaAdmin(brokers);
     let admin: Admin;
     let events: KafkaEventLog;
     let audit: LogAuditLog;
 
     beforeAll(async () => {
-      admin = new Kafka({
-        clientId: "ragplane-tests",
-        brokers,
-        logLevel: logLevel.NOTHING,
-      }).admin();
-      await admin.connect();
+      admin = await kafka.admin();
       events = await KafkaEventLog.connect({ brokers, clientId: prefix, topicPrefix: prefix });
       audit = await LogAuditLog.open({ events, logger });
     });
     afterAll(async () => {
       await audit?.close();
       await events?.close();
-      const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
-      if (topics.length > 0) await admin.deleteTopics({ topics });
-      await admin?.disconnect();
+      await kafka.deleteTopics(prefix);
+      await kafka.close();
     });
 
     it("keeps the trail in one Kafka topic of the reserved tenant, one partition, kept forever", async () => {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { type Admin, Kafka, logLevel } from "kafkajs";
+import { Kafka, logLevel } from "kafkajs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EngineUnavailableError, NotFoundError, PreconditionError } from "../../clients/errors.js";
 import { MemoryIdempotencyIndex } from "../../clients/events/idempotency/memory.js";
@@ -7,37 +7,26 @@ import { KafkaEventLog, type KafkaEventLogOptions } from "../../clients/events/k
 import { RedisConnection } from "../../clients/redis/connection.js";
 import { describeEventLogContract, type EventLogFixture } from "../contract/events.contract.js";
 import { event, failureOf, ids, readUntil, subscribe, take } from "../contract/events.support.js";
+import {
+  describeSkippedWithoutKafka,
+  kafkaBrokers,
+  lazyKafkaAdmin,
+} from "../support/kafka-admin.js";
 
-const brokers = (process.env.KAFKA_BROKERS ?? "")
-  .split(",")
-  .map((broker) => broker.trim())
-  .filter((broker) => broker.length > 0);
+const brokers = kafkaBrokers();
 const redisUrl = process.env.REDIS_URL;
 const run = `rpt${Date.now().toString(36)}${process.pid.toString(36)}`;
 const beginning = { start: { kind: "beginning" } } as const;
 
 if (brokers.length === 0) {
-  describe.skip("EventLog contract: kafka — skipped: set KAFKA_BROKERS=host:port (and REDIS_URL for the shared idempotency index), e.g. from scripts/engines/start.sh redis kafka", () => {
-    it("runs against a real Kafka only", () => {});
+  describeSkippedWithoutKafka("EventLog contract: kafka", {
+    alsoSet: " (and REDIS_URL for the shared idempotency index)",
+    engines: "redis kafka",
   });
 } else {
-  let testAdmin: Admin | undefined;
-  const admin = async (): Promise<Admin> => {
-    if (!testAdmin) {
-      const kafka = new Kafka({ clientId: "ragplane-tests", brokers, logLevel: logLevel.NOTHING });
-      testAdmin = kafka.admin();
-      await testAdmin.connect();
-    }
-    return testAdmin;
-  };
-  /** Deletes every topic of a prefix: tests share the broker, so each run cleans up after itself. */
-  const deleteTopics = async (prefix: string): Promise<void> => {
-    const topics = (await (await admin()).listTopics()).filter((t) => t.startsWith(`${prefix}.`));
-    if (topics.length > 0) await (await admin()).deleteTopics({ topics });
-  };
-  afterAll(async () => {
-    await testAdmin?.disconnect();
-  });
+  const testAdmin = lazyKafkaAdmin(brokers);
+  const { admin, deleteTopics } = testAdmin;
+  afterAll(() => testAdmin.close());
 
   const baseOptions = (prefix: string): KafkaEventLogOptions => ({
     brokers,

@@ -1,4 +1,3 @@
-import { createServer, connect as dial, type Server, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,6 +5,7 @@ import { RedisConnection } from "../../clients/redis/connection.js";
 import { createRateLimiter } from "../../security/rate-limit/limiter.js";
 import type { RateLimiter } from "../../security/rate-limit/port.js";
 import type { RateLimitConfig } from "../../server/config-security.js";
+import { TcpRelay } from "../support/tcp-relay.js";
 
 const url = process.env.REDIS_URL;
 const run = `rl${Date.now().toString(36)}${process.pid.toString(36)}`;
@@ -15,38 +15,6 @@ const config: RateLimitConfig = {
   windowMs: 60_000,
   budgets: { read: { perTenant: 2, perPrincipal: 0 }, write: off, stream: off },
 };
-
-/** A TCP relay to Redis that the test can take down and bring back on the same port. */
-class Relay {
-  #server: Server | undefined;
-  readonly #sockets = new Set<Socket>();
-  port = 0;
-
-  constructor(private readonly target: URL) {}
-
-  async start(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = dial(Number(this.target.port || 6379), this.target.hostname);
-      for (const socket of [client, upstream]) {
-        this.#sockets.add(socket);
-        socket.on("close", () => this.#sockets.delete(socket));
-        socket.on("error", () => socket.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, "127.0.0.1", resolve));
-    const address = server.address();
-    if (address && typeof address === "object") this.port = address.port;
-    this.#server = server;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.#server;
-    this.#server = undefined;
-    for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  }
-}
 
 async function until(condition: () => boolean, waitMs = 10_000): Promise<void> {
   const deadline = Date.now() + waitMs;
@@ -110,12 +78,12 @@ if (!url) {
     });
 
     it("limits each replica in its own memory while Redis is unreachable, and shares again once it is back", async () => {
-      const relay = new Relay(new URL(url));
-      await relay.start();
+      const relay = TcpRelay.toUrl(url, 6379);
+      await relay.open();
       const relayUrl = `redis://127.0.0.1:${relay.port}`;
       const [a, b] = [await replica(relayUrl), await replica(relayUrl)];
       try {
-        await relay.stop();
+        await relay.cut();
         await until(() => a.connection.client.status !== "ready");
         await until(() => b.connection.client.status !== "ready");
         const during = `${run}-outage`;
@@ -123,7 +91,7 @@ if (!url) {
         expect(await outcomes(b.limiter, during, 3)).toEqual(["ok", "ok", "read per tenant"]);
         expect(await counted(during)).toBeNull();
 
-        await relay.start();
+        await relay.open();
         await until(() => a.connection.client.status === "ready");
         await until(() => b.connection.client.status === "ready");
         const after = `${run}-recovered`;
@@ -131,7 +99,7 @@ if (!url) {
         expect(await outcomes(b.limiter, after, 2)).toEqual(["ok", "read per tenant"]);
         expect(await counted(after)).toBe("3");
       } finally {
-        await relay.stop();
+        await relay.cut();
       }
     });
   });

@@ -1,9 +1,9 @@
-import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EngineUnavailableError } from "../../clients/errors.js";
 import { RedisConnection } from "../../clients/redis/connection.js";
 import { RedisRevocationList, type RevocationLogger } from "../../security/revocation/redis.js";
 import { describeRevocationListContract } from "../support/jwt.js";
+import { TcpRelay } from "../support/tcp-relay.js";
 
 const url = process.env.REDIS_URL;
 const run = `${Date.now().toString(36)}${process.pid.toString(36)}`;
@@ -11,37 +11,6 @@ let prefixes = 0;
 function nextPrefix(): string {
   prefixes += 1;
   return `ragplane:test:${run}:${prefixes}:`;
-}
-
-/** A TCP relay to Redis that a test can cut and restore, to play an outage. */
-class Relay {
-  readonly #sockets = new Set<Socket>();
-  #server: Server | undefined;
-  port = 0;
-
-  constructor(readonly target: URL) {}
-
-  async open(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = tcpConnect(Number(this.target.port || 6379), this.target.hostname);
-      for (const socket of [client, upstream]) {
-        this.#sockets.add(socket);
-        socket.on("close", () => this.#sockets.delete(socket));
-        socket.on("error", () => socket.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, "127.0.0.1", resolve));
-    this.port = (server.address() as { port: number }).port;
-    this.#server = server;
-  }
-
-  async cut(): Promise<void> {
-    const server = this.#server;
-    this.#server = undefined;
-    for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  }
 }
 
 function recordingLogger(): RevocationLogger & { warnings: string[]; infos: string[] } {
@@ -137,7 +106,7 @@ if (!url) {
     });
 
     it("answers from the last snapshot while Redis is unreachable and refuses new revocations", async () => {
-      const relay = new Relay(new URL(url));
+      const relay = TcpRelay.toUrl(url, 6379);
       await relay.open();
       const connection = await RedisConnection.connect({
         url: `redis://127.0.0.1:${relay.port}`,
@@ -177,7 +146,7 @@ if (!url) {
     });
 
     it("starts empty when Redis is down at start, and catches up once it answers", async () => {
-      const relay = new Relay(new URL(url));
+      const relay = TcpRelay.toUrl(url, 6379);
       await relay.open();
       const connection = await RedisConnection.connect({
         url: `redis://127.0.0.1:${relay.port}`,
