@@ -56,71 +56,78 @@ export async function openSecurity(
   const { security } = config;
   const tls = security.tls === undefined ? undefined : await loadTls(security.tls);
   const closers: (() => Promise<void>)[] = [];
-  const keysDeferred = connectInBackground(
-    async () => withHealth(await LogApiKeyStore.open({ events: engines.events, logger })),
-    { name: "api key store", logger },
-  );
-  const keys = keysDeferred.engine;
-  closers.push(() => keys.close());
-  const audit = await LogAuditLog.open({ events: engines.events, logger });
-  closers.push(() => audit.close());
-
-  const revocations = await openRevocations(config, engines, logger);
-  closers.push(() => revocations.close());
-  const limiter = new SwitchingRateLimiter(
-    createRateLimiter({ config: security.rateLimits, logger }),
-    engines.redisReady?.then((redis) =>
-      createRateLimiter({ config: security.rateLimits, redis: redis.client, logger }),
-    ),
-    (error) => logger.error({ err: error }, "shared rate limits unavailable; limiting per process"),
-  );
-  closers.push(() => limiter.close());
-
-  const authenticators: {
-    -readonly [K in keyof Authenticators]: Authenticators[K];
-  } = {};
-  if (security.authMethods.has("api-key"))
-    authenticators.apiKeys = createApiKeyVerifier({ store: keys });
-  if (security.jwt !== undefined) {
-    const localJwks = security.jwt.useLocalKey
-      ? (await loadOrCreateLocalSigningKey(config.dataDir)).publicJwks
-      : undefined;
-    const tokens = createTokenVerifier({
-      config: security.jwt,
-      revocations,
-      ...(localJwks === undefined ? {} : { localJwks }),
-    });
-    closers.push(() => tokens.close());
-    authenticators.tokens = tokens;
-  }
-  if (security.mtls !== undefined) {
-    authenticators.certificates = await loadCertificateMapper(security.mtls.principalsFile);
-  }
-
-  const bootstrap = security.authMethods.has("api-key")
-    ? keysDeferred.ready.then((store) =>
-        bootstrapAdminKey(store, {
-          tenant: security.adminTenant,
-          generate: !config.production,
-          ...(security.bootstrapAdminKey === undefined
-            ? {}
-            : { provided: security.bootstrapAdminKey }),
-        }),
-      )
-    : Promise.resolve(undefined);
-  return {
-    authenticators,
-    audit,
-    limiter,
-    keys,
-    revocations,
-    bootstrap,
-    health: () => keysDeferred.engine.health(),
-    ...(tls === undefined ? {} : { tls }),
-    async close() {
-      for (const close of closers.reverse()) await close().catch(() => undefined);
-    },
+  const closeAll = async (): Promise<void> => {
+    for (const close of [...closers].reverse()) await close().catch(() => undefined);
   };
+  try {
+    const keysDeferred = connectInBackground(
+      async () => withHealth(await LogApiKeyStore.open({ events: engines.events, logger })),
+      { name: "api key store", logger },
+    );
+    const keys = keysDeferred.engine;
+    closers.push(() => keys.close());
+    const audit = await LogAuditLog.open({ events: engines.events, logger });
+    closers.push(() => audit.close());
+
+    const revocations = await openRevocations(config, engines, logger);
+    closers.push(() => revocations.close());
+    const limiter = new SwitchingRateLimiter(
+      createRateLimiter({ config: security.rateLimits, logger }),
+      engines.redisReady?.then((redis) =>
+        createRateLimiter({ config: security.rateLimits, redis: redis.client, logger }),
+      ),
+      (error) =>
+        logger.error({ err: error }, "shared rate limits unavailable; limiting per process"),
+    );
+    closers.push(() => limiter.close());
+
+    const authenticators: {
+      -readonly [K in keyof Authenticators]: Authenticators[K];
+    } = {};
+    if (security.authMethods.has("api-key"))
+      authenticators.apiKeys = createApiKeyVerifier({ store: keys });
+    if (security.jwt !== undefined) {
+      const localJwks = security.jwt.useLocalKey
+        ? (await loadOrCreateLocalSigningKey(config.dataDir)).publicJwks
+        : undefined;
+      const tokens = createTokenVerifier({
+        config: security.jwt,
+        revocations,
+        ...(localJwks === undefined ? {} : { localJwks }),
+      });
+      closers.push(() => tokens.close());
+      authenticators.tokens = tokens;
+    }
+    if (security.mtls !== undefined) {
+      authenticators.certificates = await loadCertificateMapper(security.mtls.principalsFile);
+    }
+
+    const bootstrap = security.authMethods.has("api-key")
+      ? keysDeferred.ready.then((store) =>
+          bootstrapAdminKey(store, {
+            tenant: security.adminTenant,
+            generate: !config.production,
+            ...(security.bootstrapAdminKey === undefined
+              ? {}
+              : { provided: security.bootstrapAdminKey }),
+          }),
+        )
+      : Promise.resolve(undefined);
+    return {
+      authenticators,
+      audit,
+      limiter,
+      keys,
+      revocations,
+      bootstrap,
+      health: () => keysDeferred.engine.health(),
+      ...(tls === undefined ? {} : { tls }),
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
 }
 
 async function openRevocations(
