@@ -1,4 +1,5 @@
-import { generateApiKey, hashApiKey, parseApiKey } from "../security/api-keys/format.js";
+import { generateApiKey, parseApiKey } from "../security/api-keys/format.js";
+import { issueApiKey } from "../security/api-keys/issue.js";
 import type { ApiKeyStore } from "../security/api-keys/port.js";
 import { scopes } from "../security/scopes.js";
 
@@ -28,23 +29,25 @@ export async function bootstrapAdminKey(
   if (!store.isEmpty()) return undefined;
   const { tenant, provided } = options;
   const providedId = provided === undefined ? undefined : parseApiKey(provided);
-  if (provided === undefined || providedId === undefined) {
-    if (!options.generate) return undefined;
-  }
-  const { id, key } =
+  const generated =
     provided !== undefined && providedId !== undefined
       ? { id: providedId, key: provided }
-      : generateApiKey();
-  await store.create({
-    id,
-    tenant,
-    name: "bootstrap admin",
-    scopes: [...scopes],
-    hash: hashApiKey(key),
-    createdAt: now(),
-    createdBy: "bootstrap",
-  });
-  return { key, id, tenant, provided: key === provided };
+      : options.generate
+        ? generateApiKey()
+        : undefined;
+  if (generated === undefined) return undefined;
+  const { key, record } = issueApiKey(
+    {
+      tenant,
+      name: "bootstrap admin",
+      scopes: [...scopes],
+      createdAt: now(),
+      createdBy: "bootstrap",
+    },
+    generated,
+  );
+  await store.create(record);
+  return { key, id: record.id, tenant, provided: key === provided };
 }
 
 /** The message that shows the bootstrap key once, with commands that work as printed. */

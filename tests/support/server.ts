@@ -8,7 +8,7 @@ import {
   createGrpcWebTransport,
 } from "@connectrpc/connect-node";
 import { pino } from "pino";
-import { generateApiKey, hashApiKey } from "../../security/api-keys/format.js";
+import { issueApiKey } from "../../security/api-keys/issue.js";
 import { type Scope, scopes } from "../../security/scopes.js";
 import { build, type ListeningPorts, type RagplaneServer } from "../../server/build.js";
 import { type Config, loadConfig } from "../../server/config.js";
@@ -85,16 +85,14 @@ export async function startTestServer(
     transport: (name, credentials = { apiKey: bootstrap.key }) =>
       withHeaders(transports.byName[name], credentialHeaders(credentials)),
     async createKey(tenant, keyScopes = scopes) {
-      const { id, key } = generateApiKey();
-      await security.keys.create({
-        id,
+      const { key, record } = issueApiKey({
         tenant,
         name: "test",
         scopes: [...keyScopes],
-        hash: hashApiKey(key),
         createdAt: Date.now(),
         createdBy: "test",
       });
+      await security.keys.create(record);
       return key;
     },
     async close() {

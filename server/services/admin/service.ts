@@ -1,7 +1,7 @@
 import type { AdminService } from "../../../gen/ragplane/v1/admin_pb.js";
 import { ApiKeyNotFoundError } from "../../../security/api-keys/errors.js";
-import { generateApiKey, hashApiKey } from "../../../security/api-keys/format.js";
-import type { ApiKeyRecord, ApiKeyStore } from "../../../security/api-keys/port.js";
+import { issueApiKey } from "../../../security/api-keys/issue.js";
+import type { ApiKeyStore } from "../../../security/api-keys/port.js";
 import {
   type AuditEventType,
   type AuditLog,
@@ -77,21 +77,18 @@ export function createAdminService(
     async createApiKey(request, context) {
       const caller = callerOf(context);
       const tenant = targetTenant(request.tenant, caller, adminTenant);
-      const { id, key } = generateApiKey();
       const expiresAt = optionalMs(request.expireTime);
-      const created: ApiKeyRecord = {
-        id,
+      const { key, record: created } = issueApiKey({
         tenant,
         name: request.name,
         scopes: request.scopes.filter(isScope),
-        hash: hashApiKey(key),
         createdAt: now(),
         createdBy: caller.subject,
         ...(expiresAt === undefined ? {} : { expiresAt }),
-      };
+      });
       await keys.create(created, context.signal);
       record("api_key.created", "CreateApiKey", context, tenant, {
-        keyId: id,
+        keyId: created.id,
         scopes: created.scopes.join(","),
       });
       return { apiKey: toApiKeyInit(created), key };
