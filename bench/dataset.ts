@@ -1,3 +1,4 @@
+import { seededRandom } from "./prng.js";
 /** The shape of a generated dataset. */
 export interface DatasetSpec {
   /** Number of points. */
@@ -36,7 +37,7 @@ export interface Dataset {
 /** Generates the dataset described by `spec`. */
 export function generateDataset(spec: DatasetSpec): Dataset {
   const gaussian = gaussianSource(spec.seed);
-  const uniform = mulberry32(spec.seed ^ 0x5bd1e995);
+  const uniform = seededRandom(spec.seed ^ 0x5bd1e995);
   const centres = Array.from({ length: spec.clusters }, () =>
     Array.from({ length: spec.dimension }, gaussian),
   );
@@ -61,21 +62,9 @@ function jitter(centre: readonly number[], sigma: number, gaussian: () => number
   return centre.map((value) => Math.fround(value + sigma * gaussian()));
 }
 
-/** A small, fast, seedable PRNG with uniform output in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** Standard normal samples from the Box–Muller transform over a seeded PRNG. */
 function gaussianSource(seed: number): () => number {
-  const uniform = mulberry32(seed);
+  const uniform = seededRandom(seed);
   let spare: number | undefined;
   return () => {
     if (spare !== undefined) {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { embeddedEngineEnv } from "../../tests/support/engine-env.js";
 import { type BenchChild, killChildrenOnExit, startChild } from "../children.js";
 import { Cleanup } from "../cleanup.js";
 import { generateDataset } from "../dataset.js";
@@ -52,8 +53,6 @@ const configurations: readonly Configuration[] = [
 ];
 
 /** Engine variables every child gets emptied, so it runs on embedded engines. */
-const engineVariables = ["KAFKA_BROKERS", "REDIS_URL", "NEO4J_URL", "QDRANT_URL"] as const;
-
 /**
  * The chain benchmark (`npm run bench:chain`): ragplane children with the full interceptor
  * chain (limits in memory, and in Redis) and with an empty chain, measured in interleaved
@@ -160,12 +159,11 @@ function startServer(
   dataDir: string,
   redis: RedisSource,
 ): Promise<BenchChild> {
-  const blank = Object.fromEntries(engineVariables.map((name) => [name, ""]));
   return startChild(`ragplane-${configuration.name}`, {
     entry: "server-process.ts",
     args: [`--chain=${configuration.chain}`],
     env: {
-      ...blank,
+      ...embeddedEngineEnv,
       ...(configuration.redis && redis.kind !== "missing" ? { REDIS_URL: redis.url } : {}),
       DATA_DIR: dataDir,
       GRPC_PORT: "0",

@@ -2,7 +2,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import type { Message } from "kafkajs";
 import { eventHeaders } from "../../clients/events/kafka/headers.js";
 import { EventsService, PublishRequestSchema } from "../../gen/ragplane/v1/events_pb.js";
-import { randomBytes, seededRandom } from "./prng.js";
+import { randomBytes, seededRandom } from "../prng.js";
 
 /** gRPC path of `EventsService.Publish`. */
 export const publishPath = `/${EventsService.typeName}/${EventsService.method.publish.name}`;

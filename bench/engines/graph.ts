@@ -1,7 +1,7 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import type { GraphNode, GraphRelationship } from "../../clients/graphs/port.js";
 import { GraphsService, NeighborsRequestSchema } from "../../gen/ragplane/v1/graphs_pb.js";
-import { randomIndex, seededRandom } from "./prng.js";
+import { randomIndex, seededRandom } from "../prng.js";
 
 /** gRPC path of `GraphsService.Neighbors`. */
 export const neighborsPath = `/${GraphsService.typeName}/${GraphsService.method.neighbors.name}`;

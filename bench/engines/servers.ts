@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { embeddedEngineEnv } from "../../tests/support/engine-env.js";
 import { type BenchChild, startChild } from "../children.js";
 import type { EngineUrls } from "./options.js";
 
@@ -8,15 +9,6 @@ export const benchTopicPrefix = "rpbench";
 
 /** Which engines a ragplane child runs on. */
 export type ServerKind = "real" | "embedded";
-
-const engineVariables = [
-  "KAFKA_BROKERS",
-  "REDIS_URL",
-  "NEO4J_URL",
-  "NEO4J_USER",
-  "NEO4J_PASSWORD",
-  "QDRANT_URL",
-] as const;
 
 /**
  * Starts `bench/server-process.ts` (ragplane, gRPC on a free loopback port, LOG_LEVEL=warn,
@@ -29,7 +21,6 @@ export function startRagplane(
   engines: EngineUrls,
   dataDir: string,
 ): Promise<BenchChild> {
-  const blank = Object.fromEntries(engineVariables.map((name) => [name, ""]));
   const real =
     kind === "embedded"
       ? {}
@@ -47,7 +38,7 @@ export function startRagplane(
   return startChild(`ragplane-${kind}`, {
     entry: "server-process.ts",
     env: {
-      ...blank,
+      ...embeddedEngineEnv,
       ...real,
       DATA_DIR: dataDir,
       GRPC_PORT: "0",

@@ -1,5 +1,5 @@
 /** The variables that point the server at real engines. */
-const engineVariables = [
+export const engineVariables = [
   "KAFKA_BROKERS",
   "REDIS_URL",
   "NEO4J_URL",
@@ -18,4 +18,9 @@ export const realEngineEnv: Readonly<Record<string, string>> = Object.fromEntrie
   engineVariables.flatMap((name) =>
     process.env[name] ? [[name, process.env[name] as string]] : [],
   ),
+);
+
+/** Every engine variable set empty: a server started with it runs on embedded engines only. */
+export const embeddedEngineEnv: Readonly<Record<string, string>> = Object.fromEntries(
+  engineVariables.map((name) => [name, ""]),
 );
