@@ -7,6 +7,7 @@ import { EmbeddedEventLog } from "../../clients/events/embedded/log.js";
 import type { EventLog } from "../../clients/events/port.js";
 import { apiKeysTopic, LogApiKeyStore, systemTenant } from "../../security/api-keys/log-store.js";
 import type { ApiKeyStore } from "../../security/api-keys/port.js";
+import { openTemporaryLog } from "../support/temporary-log.js";
 import {
   type ApiKeyStoreHarness,
   describeApiKeyStoreContract,
@@ -55,13 +56,9 @@ describe("LogApiKeyStore on the embedded log", () => {
   });
 
   async function openLog(): Promise<EventLog> {
-    const dataDir = await mkdtemp(join(tmpdir(), "ragplane-api-keys-"));
-    const events = await EmbeddedEventLog.open({ dataDir, retentionSweepMs: 0 });
-    cleanups.push(async () => {
-      await events.close();
-      await rm(dataDir, { recursive: true, force: true });
-    });
-    return events;
+    const log = await openTemporaryLog("ragplane-api-keys-");
+    cleanups.push(log.remove);
+    return log.events;
   }
 
   it("keeps keys in a single-partition, keep-forever topic of the system tenant, one event per change", async () => {

@@ -1,11 +1,8 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { create, type DescMethod } from "@bufbuild/protobuf";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { EmbeddedEventLog } from "../../clients/events/embedded/log.js";
+import type { EmbeddedEventLog } from "../../clients/events/embedded/log.js";
 import {
   GetCollectionResponseSchema,
   SearchRequestSchema,
@@ -19,26 +16,26 @@ import { RateLimitedError } from "../../security/errors.js";
 import { createRateLimiter } from "../../security/rate-limit/limiter.js";
 import type { Budget, RateLimiter } from "../../security/rate-limit/port.js";
 import { FakeCall } from "../support/fake-call.js";
+import { openTemporaryLog, type TemporaryLog } from "../support/temporary-log.js";
 
 const logger = pino({ level: "silent" });
 const search = VectorsService.method.search;
 const upsert = VectorsService.method.upsert;
 const input = { stream: false, message: create(SearchRequestSchema) } as const;
 
-let dataDir: string;
+let log: TemporaryLog;
 let events: EmbeddedEventLog;
 let audit: LogAuditLog;
 
 beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "ragplane-rate-limit-"));
-  events = await EmbeddedEventLog.open({ dataDir, retentionSweepMs: 0 });
+  log = await openTemporaryLog("ragplane-rate-limit-");
+  events = log.events;
   audit = await LogAuditLog.open({ events, logger });
 });
 
 afterEach(async () => {
   await audit.close();
-  await events.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await log.remove();
 });
 
 function limiter(read: Budget, windowMs = 60_000): RateLimiter {

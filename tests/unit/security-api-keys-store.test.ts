@@ -1,16 +1,14 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { EngineUnavailableError, PreconditionError } from "../../clients/errors.js";
-import { EmbeddedEventLog } from "../../clients/events/embedded/log.js";
+import type { EmbeddedEventLog } from "../../clients/events/embedded/log.js";
 import type { EventLog, ReadOptions, StoredEvent } from "../../clients/events/port.js";
 import { decodeChange, encodeChange } from "../../security/api-keys/codec.js";
 import { apiKeysTopic, LogApiKeyStore, systemTenant } from "../../security/api-keys/log-store.js";
 import { decodeKeyPageToken, encodeKeyPageToken } from "../../security/api-keys/page-token.js";
 import { keyRecord } from "../contract/api-keys.contract.js";
+import { openTemporaryLog } from "../support/temporary-log.js";
 
 /**
  * The embedded log, whose reads can be cut: `cut(n)` ends the current read with
@@ -63,13 +61,9 @@ afterEach(async () => {
 });
 
 async function openLog(): Promise<EmbeddedEventLog> {
-  const dataDir = await mkdtemp(join(tmpdir(), "ragplane-api-keys-"));
-  const events = await EmbeddedEventLog.open({ dataDir, retentionSweepMs: 0 });
-  cleanups.push(async () => {
-    await events.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  return events;
+  const log = await openTemporaryLog("ragplane-api-keys-");
+  cleanups.push(log.remove);
+  return log.events;
 }
 
 function recordingLogger() {

@@ -1,31 +1,28 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { EmbeddedEventLog } from "../../clients/events/embedded/log.js";
+import type { EmbeddedEventLog } from "../../clients/events/embedded/log.js";
 import { InvalidAuditPositionError } from "../../security/audit/errors.js";
 import { LogAuditLog } from "../../security/audit/log-audit.js";
 import type { AuditEvent, AuditQuery } from "../../security/audit/port.js";
+import { openTemporaryLog, type TemporaryLog } from "../support/temporary-log.js";
 
 const logger = pino({ level: "silent" });
 const minute = 60_000;
 const hour = 60 * minute;
 
-let dataDir: string;
+let log: TemporaryLog;
 let events: EmbeddedEventLog;
 let audit: LogAuditLog;
 
 beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "ragplane-audit-"));
-  events = await EmbeddedEventLog.open({ dataDir, retentionSweepMs: 0 });
+  log = await openTemporaryLog("ragplane-audit-");
+  events = log.events;
   audit = await LogAuditLog.open({ events, logger });
 });
 
 afterEach(async () => {
   await audit.close();
-  await events.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await log.remove();
 });
 
 async function recordAll(
