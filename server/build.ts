@@ -28,6 +28,7 @@ import { vectorsValidators } from "./services/vectors/validate.js";
 import { createConnectHandler } from "./transports/connect.js";
 import { addMethodsToGrpcServer, createGrpcServer } from "./transports/grpc.js";
 import { createHttpServer, createOperationsHandler } from "./transports/http.js";
+import { useFastUtf8Encoding } from "./transports/text-encoding.js";
 import { grpcServerCredentials } from "./transports/tls.js";
 
 /** The engines behind the three services, one adapter per port. */
@@ -76,6 +77,7 @@ export interface RagplaneServer {
 /** Wires services, the interceptor chain and both transports; does not listen. */
 export function build(deps: RagplaneDeps): RagplaneServer {
   const { config, logger, engines, security } = deps;
+  useFastUtf8Encoding();
   const bindings: ServiceBinding[] = [
     { service: EventsService, handlers: createEventsService(engines.events) },
     { service: VectorsService, handlers: createVectorsService(engines.vectors) },

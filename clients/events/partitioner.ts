@@ -1,4 +1,4 @@
-const utf8 = new TextEncoder();
+import { encodeUtf8 } from "../utf8.js";
 
 /**
  * Kafka's murmur2 (`org.apache.kafka.common.utils.Utils.murmur2`): the hash behind the
@@ -36,5 +36,5 @@ export function murmur2(data: Uint8Array): number {
  * lands in the same partition whichever engine stores it.
  */
 export function partitionForKey(key: string, partitions: number): number {
-  return (murmur2(utf8.encode(key)) & 0x7fffffff) % partitions;
+  return (murmur2(encodeUtf8(key)) & 0x7fffffff) % partitions;
 }

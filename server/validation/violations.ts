@@ -12,11 +12,10 @@ export interface FieldViolation {
 export type Validator<T> = (message: T) => FieldViolation[];
 
 const namePattern = /^[A-Za-z0-9._-]+$/;
-const utf8 = new TextEncoder();
 
 /** UTF-8 length of a string without allocating for short ASCII strings. */
 export function utf8Length(value: string): number {
-  return value.length * 3 <= limits.maxIdBytes ? value.length : utf8.encode(value).length;
+  return value.length * 3 <= limits.maxIdBytes ? value.length : Buffer.byteLength(value, "utf8");
 }
 
 /**
