@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../../bench/prng.js";
 import type {
   GraphNode,
   GraphRelationship,
@@ -7,12 +8,7 @@ import type {
   TraversalDirection,
 } from "../../clients/graphs/port.js";
 import type { ContractContext } from "./graphs.fixtures.js";
-import {
-  type MemoryGraph,
-  referenceDistance,
-  referenceNeighbors,
-  seededRandom,
-} from "./graphs.reference.js";
+import { type MemoryGraph, referenceDistance, referenceNeighbors } from "./graphs.reference.js";
 
 const labels = ["A", "B", "C"];
 const types = ["T1", "T2", "T3"];

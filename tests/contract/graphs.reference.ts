@@ -12,15 +12,6 @@ export interface MemoryGraph {
   readonly relationships: readonly GraphRelationship[];
 }
 
-/** A seeded generator of numbers in [0, 1), so a failing random case can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 4294967296;
-  };
-}
-
 function allowed(r: GraphRelationship, types: readonly string[]): boolean {
   return types.length === 0 || types.includes(r.type);
 }

@@ -1,4 +1,5 @@
 import type { JsonObject } from "@bufbuild/protobuf";
+import { seededRandom } from "../../bench/prng.js";
 import type {
   Distance,
   PointInput,
@@ -37,15 +38,6 @@ export function query(vector: number[], options: Partial<SearchQuery> = {}): Sea
 /** The ids of points or hits, in order. */
 export function ids(points: readonly (StoredPoint | ScoredPoint)[]): string[] {
   return points.map((p) => p.id);
-}
-
-/** A deterministic pseudo-random source in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
 }
 
 /** `count` random vectors of `dimension` components in [-1, 1). */
