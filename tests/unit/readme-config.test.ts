@@ -1,0 +1,275 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { type Config, ConfigError, loadConfig } from "../../server/config.js";
+import type { Env } from "../../server/env-reader.js";
+
+const root = resolve(import.meta.dirname, "../..");
+const readme = readFileSync(join(root, "README.md"), "utf8");
+const securityDoc = readFileSync(join(root, "docs/security.md"), "utf8");
+
+/** A default as the README states it: a value, "unset", or "—" (required). */
+type Documented = { kind: "value"; text: string } | { kind: "unset" } | { kind: "required" };
+
+/** The lines of a `## heading` section, up to the next `## ` heading. */
+function section(markdown: string, heading: string): string[] {
+  const lines = markdown.split("\n");
+  const start = lines.indexOf(`## ${heading}`);
+  if (start === -1) throw new Error(`README has no "## ${heading}" section`);
+  const end = lines.findIndex((line, index) => index > start && line.startsWith("## "));
+  return lines.slice(start + 1, end === -1 ? undefined : end);
+}
+
+/** `RATE_LIMIT_{READ,WRITE}_PER_TENANT` → one name per alternative, in order. */
+function expandBraces(name: string): string[] {
+  const match = /^(.*)\{([^}]+)\}(.*)$/.exec(name);
+  if (match === null) return [name];
+  const [, before = "", alternatives = "", after = ""] = match;
+  return alternatives
+    .split(",")
+    .flatMap((alternative) => expandBraces(before + alternative + after));
+}
+
+function parseDocumented(name: string, part: string): Documented {
+  const value = /^`([^`]*)`/.exec(part);
+  if (value?.[1] !== undefined) return { kind: "value", text: value[1] };
+  if (/^unset\b/.test(part)) return { kind: "unset" };
+  if (part.startsWith("—")) return { kind: "required" };
+  throw new Error(`README: cannot read the default of ${name} from ${JSON.stringify(part)}`);
+}
+
+/**
+ * Every variable in the Configuration tables with its documented default. A row may name
+ * several variables (`A` / `B`, or a `{X,Y}` group); its default cell then holds one
+ * default per name (`1` / `2`, or `1`, `2`) or one default for all.
+ */
+function readmeTables(): Map<string, Documented> {
+  const variables = new Map<string, Documented>();
+  for (const line of section(readme, "Configuration")) {
+    if (!line.startsWith("|")) continue;
+    const [names = "", defaults = ""] = line
+      .split("|")
+      .slice(1, -1)
+      .map((cell) => cell.trim());
+    const found = [...names.matchAll(/`([^`]+)`/g)].flatMap((match) => expandBraces(match[1]!));
+    if (found.length === 0) continue;
+    const split = found.length > 1 ? defaults.split(/\s+\/\s+|,\s+(?=`)/) : [defaults];
+    if (split.length !== 1 && split.length !== found.length)
+      throw new Error(`README: ${found.length} variables but ${split.length} defaults: ${line}`);
+    found.forEach((name, index) => {
+      variables.set(name, parseDocumented(name, (split[index] ?? split[0]!).trim()));
+    });
+  }
+  if (variables.size === 0) throw new Error("README: no variables in the Configuration tables");
+  return variables;
+}
+
+function sourceFiles(directory: string): string[] {
+  return readdirSync(join(root, directory), { recursive: true, encoding: "utf8" })
+    .filter((file) => file.endsWith(".ts"))
+    .map((file) => join(directory, file));
+}
+
+/**
+ * Variables named in source text: `process.env.X` anywhere in the server's code, and, in
+ * the files that read an `Env` (through `EnvReader` or `env.X` / `env[name]`), the name
+ * literals: first arguments of `read.<method>(…)`, `NAME_WITH_UNDERSCORES` literals and
+ * `env.X`. Names built from templates are left to {@link namesLoadConfigReads}.
+ */
+function namesInSource(directories: readonly string[]): Set<string> {
+  const names = new Set<string>();
+  const add = (text: string, pattern: RegExp): void => {
+    for (const match of text.matchAll(pattern)) names.add((match[1] ?? match[2])!);
+  };
+  for (const file of directories.flatMap(sourceFiles)) {
+    const text = readFileSync(join(root, file), "utf8");
+    add(text, /process\.env(?:\.([A-Z][A-Z0-9_]*)|\[\s*"([A-Z][A-Z0-9_]*)"\s*\])/g);
+    if (!/\bEnvReader\b|\benv\[|\benv\.[A-Z]/.test(text)) continue;
+    add(text, /\bread\.\w+\(\s*"([A-Z][A-Z0-9_]*)"/g);
+    add(text, /"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)"/g);
+    add(text, /\benv\.([A-Z][A-Z0-9_]*)/g);
+  }
+  return names;
+}
+
+/** The switches that open every branch of `loadConfig`: engines, mTLS, JWT, production. */
+const everyBranch: Env = {
+  NODE_ENV: "production",
+  AUTH_METHODS: "api-key,jwt,mtls",
+  KAFKA_BROKERS: "127.0.0.1:9092",
+  REDIS_URL: "redis://127.0.0.1:6379",
+  NEO4J_URL: "bolt://127.0.0.1:7687",
+  QDRANT_URL: "http://127.0.0.1:6333",
+};
+
+/** Every name `loadConfig` looks up, recorded through a Proxy over the environment. */
+function namesLoadConfigReads(): Set<string> {
+  const names = new Set<string>();
+  for (const env of [{}, everyBranch]) {
+    const recording = new Proxy(env, {
+      get(target, key) {
+        if (typeof key === "string") names.add(key);
+        return Reflect.get(target, key);
+      },
+    });
+    try {
+      loadConfig(recording);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+    }
+  }
+  return names;
+}
+
+const serverDirectories = ["server", "interceptors", "security", "clients"];
+const inSource = namesInSource(serverDirectories);
+const loaded = namesLoadConfigReads();
+const readByServer = new Set([...inSource, ...loaded]);
+const documented = readmeTables();
+
+const missingFrom = (names: Iterable<string>, set: ReadonlySet<string>): string[] =>
+  [...new Set(names)].filter((name) => !set.has(name)).sort();
+
+const joined = (values: Iterable<string>): string | undefined => {
+  const text = [...values].join(",");
+  return text === "" ? undefined : text;
+};
+const shown = (value: string | number | boolean | undefined): string | undefined =>
+  value === undefined ? undefined : String(value);
+
+const kafka: Env = { KAFKA_BROKERS: "127.0.0.1:9092" };
+const neo4j: Env = { NEO4J_URL: "bolt://127.0.0.1:7687", NEO4J_PASSWORD: "s3cret-value" };
+const qdrant: Env = { QDRANT_URL: "http://127.0.0.1:6333" };
+
+/** How to see a variable's effective default: load `env` (default `{}`), then read `value`. */
+interface DefaultProbe {
+  readonly env?: Env;
+  readonly value: (config: Config) => string | undefined;
+}
+
+const budgetDefaults = Object.fromEntries(
+  (["read", "write", "stream"] as const).flatMap((budget) =>
+    (["Tenant", "Principal"] as const).map((per): [string, DefaultProbe] => [
+      `RATE_LIMIT_${budget.toUpperCase()}_PER_${per.toUpperCase()}`,
+      { value: (c) => shown(c.security.rateLimits.budgets[budget][`per${per}`]) },
+    ]),
+  ),
+);
+
+const effectiveDefaults: Readonly<Record<string, DefaultProbe>> = {
+  NODE_ENV: { value: (c) => (c.production ? "production" : undefined) },
+  HOST: { value: (c) => c.host },
+  GRPC_PORT: { value: (c) => shown(c.grpcPort) },
+  HTTP_PORT: { value: (c) => shown(c.httpPort) },
+  DATA_DIR: { value: (c) => `./${relative(process.cwd(), c.dataDir)}` },
+  LOG_LEVEL: { value: (c) => c.logLevel },
+  GRPC_REFLECTION: { value: (c) => shown(c.reflection) },
+  READ_TIMEOUT_MS: { value: (c) => shown(c.deadlines.read.defaultMs) },
+  MAX_READ_TIMEOUT_MS: { value: (c) => shown(c.deadlines.read.maxMs) },
+  WRITE_TIMEOUT_MS: { value: (c) => shown(c.deadlines.write.defaultMs) },
+  MAX_WRITE_TIMEOUT_MS: { value: (c) => shown(c.deadlines.write.maxMs) },
+  MAX_STREAM_TIMEOUT_MS: { value: (c) => shown(c.deadlines.stream.maxMs) },
+  SHUTDOWN_GRACE_MS: { value: (c) => shown(c.shutdownGraceMs) },
+  READINESS_INTERVAL_MS: { value: (c) => shown(c.readinessIntervalMs) },
+  KAFKA_BROKERS: { value: (c) => joined(c.engines.kafka?.brokers ?? []) },
+  KAFKA_CLIENT_ID: { env: kafka, value: (c) => c.engines.kafka?.clientId },
+  KAFKA_TOPIC_PREFIX: { env: kafka, value: (c) => c.engines.kafka?.topicPrefix },
+  EVENTS_IDEMPOTENCY_WINDOW_MS: {
+    env: kafka,
+    value: (c) => shown(c.engines.kafka?.idempotencyWindowMs),
+  },
+  REDIS_URL: { value: (c) => c.engines.redis?.url },
+  NEO4J_URL: { value: (c) => c.engines.neo4j?.url },
+  NEO4J_USER: { env: neo4j, value: (c) => c.engines.neo4j?.user },
+  NEO4J_DATABASE: { env: neo4j, value: (c) => c.engines.neo4j?.database },
+  NEO4J_MAX_POOL_SIZE: { env: neo4j, value: (c) => shown(c.engines.neo4j?.maxPoolSize) },
+  QDRANT_URL: { value: (c) => c.engines.qdrant?.url },
+  QDRANT_API_KEY: { env: qdrant, value: (c) => c.engines.qdrant?.apiKey },
+  QDRANT_TIMEOUT_MS: { env: qdrant, value: (c) => shown(c.engines.qdrant?.timeoutMs) },
+  AUTH_METHODS: { value: (c) => joined(c.security.authMethods) },
+  BOOTSTRAP_ADMIN_KEY: { value: (c) => c.security.bootstrapAdminKey },
+  ADMIN_TENANT: { value: (c) => c.security.adminTenant },
+  TLS_CERT_FILE: { value: (c) => c.security.tls?.certFile },
+  TLS_KEY_FILE: { value: (c) => c.security.tls?.keyFile },
+  TLS_CLIENT_CA_FILE: { value: (c) => c.security.tls?.clientCaFile },
+  TLS_TERMINATED_BY_PROXY: { value: (c) => shown(c.security.tlsTerminatedByProxy) },
+  JWT_JWKS_URL: { value: (c) => c.security.jwt?.jwksUrl },
+  JWT_JWKS_FILE: { value: (c) => c.security.jwt?.jwksFile },
+  JWT_HMAC_SECRET: { value: (c) => c.security.jwt?.hmacSecret },
+  JWT_ISSUER: { value: (c) => c.security.jwt?.issuer },
+  JWT_AUDIENCE: { value: (c) => c.security.jwt?.audience },
+  JWT_ALGORITHMS: { value: (c) => joined(c.security.jwt?.algorithms ?? []) },
+  JWT_TENANT_CLAIM: { value: (c) => c.security.jwt?.tenantClaim },
+  JWT_SCOPES_CLAIM: { value: (c) => c.security.jwt?.scopesClaim },
+  JWT_CLOCK_SKEW_S: { value: (c) => shown(c.security.jwt?.clockSkewS) },
+  JWT_MAX_LIFETIME_S: { value: (c) => shown(c.security.jwt?.maxLifetimeS) },
+  REVOCATION_REFRESH_MS: { value: (c) => shown(c.security.revocationRefreshMs) },
+  RATE_LIMIT_WINDOW_MS: { value: (c) => shown(c.security.rateLimits.windowMs) },
+  ...budgetDefaults,
+  STREAMS_MAX_PER_PRINCIPAL: { value: (c) => shown(c.security.streamLimits.maxPerPrincipal) },
+  STREAMS_MAX_PER_TENANT: { value: (c) => shown(c.security.streamLimits.maxPerTenant) },
+  CORS_ORIGINS: { value: (c) => joined(c.security.corsOrigins) },
+};
+
+/** For variables documented as required ("—"): an environment that requires them. */
+const requiredWith: Readonly<Record<string, Env>> = {
+  NEO4J_PASSWORD: { NEO4J_URL: "bolt://127.0.0.1:7687" },
+  MTLS_PRINCIPALS_FILE: { AUTH_METHODS: "mtls" },
+};
+
+function problemsOf(env: Env): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("README configuration tables", () => {
+  it("reach every variable the source names when probing loadConfig", () => {
+    expect([...loaded]).toEqual(
+      expect.arrayContaining(["NODE_ENV", "GRPC_PORT", "RATE_LIMIT_STREAM_PER_PRINCIPAL"]),
+    );
+    expect(missingFrom(inSource, loaded)).toEqual([]);
+  });
+
+  it("list every environment variable the server reads", () => {
+    expect(missingFrom(readByServer, new Set(documented.keys()))).toEqual([]);
+  });
+
+  it("list no variable the server does not read", () => {
+    expect(missingFrom(documented.keys(), readByServer)).toEqual([]);
+  });
+
+  it("name in the Security section and docs/security.md only variables the server or CLI reads", () => {
+    const readByCli = namesInSource(["cli"]);
+    const prose = [...section(readme, "Security"), securityDoc].join("\n");
+    const named = [...prose.matchAll(/`([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)(?:=[^`]*)?`/g)].map(
+      (match) => match[1]!,
+    );
+    expect(named.length).toBeGreaterThan(0);
+    expect(missingFrom(named, new Set([...readByServer, ...readByCli]))).toEqual([]);
+  });
+
+  describe.each([...documented])("%s", (name, stated) => {
+    if (stated.kind === "required") {
+      it("is required where the README says so", () => {
+        const env = requiredWith[name];
+        expect(env, `add ${name} to requiredWith in this test`).toBeDefined();
+        expect(problemsOf(env ?? {})).toContainEqual(
+          expect.stringMatching(new RegExp(`^${name} is required`)),
+        );
+      });
+      return;
+    }
+    it(`has the default loadConfig gives when unset: ${stated.kind === "value" ? stated.text : "unset"}`, () => {
+      const probe = effectiveDefaults[name];
+      expect(probe, `add ${name} to effectiveDefaults in this test`).toBeDefined();
+      const config = loadConfig(probe?.env ?? {});
+      const actual = probe?.value(config);
+      expect(actual).toBe(stated.kind === "value" ? stated.text : undefined);
+    });
+  });
+});
