@@ -39,12 +39,47 @@ export function createValidationInterceptor(options: ValidationOptions): Interce
   };
 }
 
-/** An INVALID_ARGUMENT error carrying `google.rpc.BadRequest` with the violations. */
+/**
+ * Most field violations one error carries; its message counts them all. Every violation
+ * travels in the `grpc-status-details-bin` trailer, and a trailer beyond HTTP/2's header
+ * limits (64 KiB by default) never reaches the client.
+ */
+export const maxReportedViolations = 50;
+
+/** Most characters of field paths and descriptions one error carries in all. */
+const maxReportedChars = 8_192;
+
+/** Longest field path or description kept whole. */
+const maxViolationChars = 512;
+
+/**
+ * An INVALID_ARGUMENT error carrying `google.rpc.BadRequest` with the first violations
+ * (at most {@link maxReportedViolations}, and at most 8 KiB of text).
+ */
 export function invalidArgument(violations: readonly FieldViolation[]): ConnectError {
-  const first = violations[0];
+  const reported = reportable(violations);
+  const first = reported[0];
   const summary = first === undefined ? "invalid request" : `${first.field}: ${first.description}`;
   const more = violations.length > 1 ? ` (and ${violations.length - 1} more)` : "";
   return new ConnectError(`${summary}${more}`, Code.InvalidArgument, undefined, [
-    { desc: BadRequestSchema, value: { fieldViolations: violations.map((v) => ({ ...v })) } },
+    { desc: BadRequestSchema, value: { fieldViolations: reported } },
   ]);
+}
+
+function reportable(violations: readonly FieldViolation[]): FieldViolation[] {
+  const reported: FieldViolation[] = [];
+  let chars = 0;
+  for (const violation of violations) {
+    if (reported.length === maxReportedViolations) break;
+    const field = clip(violation.field);
+    const description = clip(violation.description);
+    chars += field.length + description.length;
+    if (chars > maxReportedChars && reported.length > 0) break;
+    reported.push({ field, description });
+  }
+  return reported;
+}
+
+function clip(text: string): string {
+  return text.length <= maxViolationChars ? text : `${text.slice(0, maxViolationChars - 1)}…`;
 }

@@ -1,6 +1,8 @@
 import { Code, createClient } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BadRequestSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { Direction, GraphsService } from "../../gen/ragplane/v1/graphs_pb.js";
+import { maxReportedViolations } from "../../interceptors/validation.js";
 import { rejection } from "../support/errors.js";
 import { startTestServer, type TestServer, transportNames } from "../support/server.js";
 import { plain, values } from "../support/values.js";
@@ -76,6 +78,18 @@ describe.each(transportNames)("GraphsService over %s", (transportName) => {
       }),
     );
     expect(error.code).toBe(Code.InvalidArgument);
+  });
+
+  it("answers a request with thousands of violations, listing the first ones", async () => {
+    const labels = Array.from({ length: 5000 }, () => "!");
+    const error = await rejection(
+      client().neighbors({ nodeId: id("acme"), labels }, { timeoutMs: 5_000 }),
+    );
+    expect(error.code).toBe(Code.InvalidArgument);
+    expect(error.rawMessage).toMatch(/\(and 5\d{3} more\)$/);
+    const [details] = error.findDetails(BadRequestSchema);
+    expect(details?.fieldViolations).toHaveLength(maxReportedViolations);
+    expect(await client().getNode({ id: id("acme") })).toBeDefined();
   });
 
   it("refuses to delete a connected node without detach, then deletes with it", async () => {
