@@ -1,10 +1,11 @@
 import { ServerCredentials, type ServerUnaryCall, type sendUnaryData } from "@grpc/grpc-js";
+import { loadConfig } from "../server/config.js";
 import { createGrpcServer } from "../server/transports/grpc.js";
 import { echoMethod } from "./echo-method.js";
 import { serveParent } from "./ipc.js";
 
 /**
- * Benchmark child: a bare grpc-js server (same server options as ragplane's) with one
+ * Benchmark child: a bare grpc-js server (the server options of a default ragplane) with one
  * unary method that answers every request with a fixed buffer of `argv[2]` bytes: the
  * cost of the gRPC transport alone, with no chain, no decoding and no engine.
  */
@@ -14,7 +15,7 @@ function main(): void {
     throw new Error(`echo server: bad response size ${process.argv[2]}`);
   }
   const response = Buffer.alloc(responseBytes, 0x2a);
-  const server = createGrpcServer();
+  const server = createGrpcServer(loadConfig({}).connections);
   server.addService(
     { Echo: echoMethod },
     {

@@ -124,7 +124,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
     logger,
   );
 
-  const grpcServer = createGrpcServer();
+  const grpcServer = createGrpcServer(config.connections);
   addMethodsToGrpcServer(grpcServer, methods.values());
   health.grpc.addToServer(grpcServer);
   if (config.reflection) addReflection(grpcServer);
@@ -138,6 +138,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
     }),
     {
       corsOrigins: config.security.corsOrigins,
+      maxConcurrentStreams: config.connections.maxConcurrentStreams,
       ...(security.tls === undefined ? {} : { tls: security.tls }),
     },
   );

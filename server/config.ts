@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
 import type { DeadlineOptions } from "../interceptors/deadline.js";
+import { type ConnectionLimits, readConnectionLimits } from "./config-connections.js";
 import { productionProblems } from "./config-production.js";
 import { readSecurity, type SecurityConfig } from "./config-security.js";
 import { type Env, EnvReader } from "./env-reader.js";
@@ -26,6 +27,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** `GRPC_REFLECTION`: serve gRPC reflection. Default true. */
   readonly reflection: boolean;
+  /** HTTP/2 connection limits of both ports. */
+  readonly connections: ConnectionLimits;
   /**
    * Deadlines per RPC class (the class is the method's budget in `interceptors/policy.ts`):
    * `READ_TIMEOUT_MS` (default 10 000) / `MAX_READ_TIMEOUT_MS` (60 000),
@@ -109,6 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: absolute(read.text("DATA_DIR", "./data")),
     logLevel: read.oneOf("LOG_LEVEL", "info", logLevels),
     reflection: read.boolean("GRPC_REFLECTION", true),
+    connections: readConnectionLimits(read),
     deadlines: readDeadlines(read),
     security: readSecurity(read, production),
     shutdownGraceMs: read.integer("SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),

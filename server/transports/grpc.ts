@@ -11,6 +11,7 @@ import {
   type UntypedHandleCall,
 } from "@grpc/grpc-js";
 import type { CallOutput } from "../../interceptors/call.js";
+import type { ConnectionLimits } from "../config-connections.js";
 import { type MethodEntry, messageStream, singleMessage } from "../dispatch.js";
 import { limits } from "../limits.js";
 import { GrpcCall } from "./grpc-call.js";
@@ -23,13 +24,21 @@ class UndecodableRequest {
 
 type Decoded = Message | UndecodableRequest;
 
-/** Creates a grpc-js server with the 4 MiB message limits and keepalive settings. */
-export function createGrpcServer(): Server {
+/**
+ * Creates a grpc-js server with the 4 MiB message limits, keepalive, and the connection
+ * limits (a limit of 0 is left unset: grpc-js then has none).
+ */
+export function createGrpcServer(connections: ConnectionLimits): Server {
+  const unlessZero = (name: string, value: number) => (value > 0 ? { [name]: value } : {});
   return new Server({
     "grpc.max_receive_message_length": limits.maxMessageBytes,
     "grpc.max_send_message_length": limits.maxMessageBytes,
     "grpc.keepalive_time_ms": 60_000,
     "grpc.keepalive_permit_without_calls": 1,
+    "grpc.max_concurrent_streams": connections.maxConcurrentStreams,
+    ...unlessZero("grpc.max_connection_age_ms", connections.maxAgeMs),
+    ...unlessZero("grpc.max_connection_age_grace_ms", connections.maxAgeGraceMs),
+    ...unlessZero("grpc.max_connection_idle_ms", connections.maxIdleMs),
   });
 }
 

@@ -66,6 +66,8 @@ export interface HttpServerOptions {
   readonly tls?: LoadedTls;
   /** Exact browser origins allowed by CORS (see `withCors`). Default: none. */
   readonly corsOrigins?: readonly string[];
+  /** Calls one HTTP/2 connection may have open at once. Default: Node's (no limit). */
+  readonly maxConcurrentStreams?: number;
 }
 
 /**
@@ -89,10 +91,14 @@ export function createHttpServer(
     });
     served(request, response);
   };
+  const http2 =
+    options.maxConcurrentStreams === undefined
+      ? {}
+      : { settings: { maxConcurrentStreams: options.maxConcurrentStreams } };
   const server: Server =
     options.tls === undefined
-      ? createServer(listener as unknown as RequestListener)
-      : createSecureServer(httpTlsOptions(options.tls), listener);
+      ? createServer({ http2 }, listener as unknown as RequestListener)
+      : createSecureServer({ ...httpTlsOptions(options.tls), ...http2 }, listener);
   server.on("connection", (socket: Socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));

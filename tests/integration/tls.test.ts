@@ -7,6 +7,7 @@ import { Client, type ServiceError, status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VectorsService } from "../../gen/ragplane/v1/vectors_pb.js";
 import type { ClientCertificate } from "../../security/authenticators.js";
+import { loadConfig } from "../../server/config.js";
 import type { MethodEntry } from "../../server/dispatch.js";
 import { createConnectHandler } from "../../server/transports/connect.js";
 import { nodeRequestKey } from "../../server/transports/connect-call.js";
@@ -54,7 +55,7 @@ async function startHarness(tls: LoadedTls | undefined): Promise<Harness> {
       return { stream: false, message: create(method.output) };
     },
   };
-  const grpcServer = createGrpcServer();
+  const grpcServer = createGrpcServer(loadConfig({}).connections);
   addMethodsToGrpcServer(grpcServer, [entry]);
   const grpcPort = await new Promise<number>((resolve, reject) =>
     grpcServer.bindAsync("127.0.0.1:0", grpcServerCredentials(tls), (error, port) =>

@@ -29,6 +29,28 @@ describe("loadConfig", () => {
     expect(problems).toContain("GRPC_REFLECTION");
   });
 
+  it("reads the HTTP/2 connection limits, none on age and idle time by default", () => {
+    expect(loadConfig({}).connections).toEqual({
+      maxConcurrentStreams: 1_000,
+      maxAgeMs: 0,
+      maxAgeGraceMs: 0,
+      maxIdleMs: 0,
+    });
+    const config = loadConfig({
+      MAX_CONCURRENT_STREAMS: "200",
+      GRPC_MAX_CONNECTION_AGE_MS: "1800000",
+      GRPC_MAX_CONNECTION_AGE_GRACE_MS: "30000",
+      GRPC_MAX_CONNECTION_IDLE_MS: "600000",
+    });
+    expect(config.connections).toEqual({
+      maxConcurrentStreams: 200,
+      maxAgeMs: 1_800_000,
+      maxAgeGraceMs: 30_000,
+      maxIdleMs: 600_000,
+    });
+    expect(() => loadConfig({ MAX_CONCURRENT_STREAMS: "0" })).toThrow(/MAX_CONCURRENT_STREAMS/);
+  });
+
   it("refuses contradictions", () => {
     expect(() => loadConfig({ GRPC_PORT: "9000", HTTP_PORT: "9000" })).toThrow(/must differ/);
     expect(() => loadConfig({ READ_TIMEOUT_MS: "5000", MAX_READ_TIMEOUT_MS: "1000" })).toThrow(

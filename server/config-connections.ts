@@ -1,0 +1,35 @@
+import type { EnvReader } from "./env-reader.js";
+
+/** Limits on the HTTP/2 connections of both ports. */
+export interface ConnectionLimits {
+  /**
+   * `MAX_CONCURRENT_STREAMS`: calls one HTTP/2 connection may have open at once, on
+   * either port; a client past it waits for a slot. Default 1 000.
+   */
+  readonly maxConcurrentStreams: number;
+  /**
+   * `GRPC_MAX_CONNECTION_AGE_MS`: the gRPC port asks a connection this old to go away
+   * (HTTP/2 GOAWAY), so that clients reconnect and spread over replicas behind a layer-4
+   * load balancer; 0 never. Default 0.
+   */
+  readonly maxAgeMs: number;
+  /**
+   * `GRPC_MAX_CONNECTION_AGE_GRACE_MS`: how long the calls still open on such a connection
+   * may run before it is closed; 0 as long as they need. Default 0.
+   */
+  readonly maxAgeGraceMs: number;
+  /** `GRPC_MAX_CONNECTION_IDLE_MS`: the gRPC port closes a connection without calls for this long; 0 never. Default 0. */
+  readonly maxIdleMs: number;
+}
+
+const day = 86_400_000;
+
+/** Reads {@link ConnectionLimits}. */
+export function readConnectionLimits(read: EnvReader): ConnectionLimits {
+  return {
+    maxConcurrentStreams: read.integer("MAX_CONCURRENT_STREAMS", 1_000, 1, 1_000_000),
+    maxAgeMs: read.integer("GRPC_MAX_CONNECTION_AGE_MS", 0, 0, 30 * day),
+    maxAgeGraceMs: read.integer("GRPC_MAX_CONNECTION_AGE_GRACE_MS", 0, 0, 30 * day),
+    maxIdleMs: read.integer("GRPC_MAX_CONNECTION_IDLE_MS", 0, 0, 30 * day),
+  };
+}
