@@ -1,7 +1,8 @@
 import { once } from "node:events";
 import { connect } from "node:http2";
-import { createClient } from "@connectrpc/connect";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { afterEach, describe, expect, it } from "vitest";
+import { EventsService } from "../../gen/ragplane/v1/events_pb.js";
 import { VectorsService } from "../../gen/ragplane/v1/vectors_pb.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
@@ -51,6 +52,25 @@ describe("HTTP/2 connection limits", () => {
       await client.listCollections({});
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  });
+
+  it("ends a stream still open after the age grace with UNAVAILABLE", async () => {
+    server = await startTestServer({
+      GRPC_MAX_CONNECTION_AGE_MS: "300",
+      GRPC_MAX_CONNECTION_AGE_GRACE_MS: "300",
+    });
+    const events = createClient(EventsService, server.transport("grpc-js"));
+    await events.createTopic({ name: "aged", partitions: 1 });
+    const subscription = events.subscribe({ topic: "aged" }, { timeoutMs: 10_000 });
+    const ended = await (async () => {
+      try {
+        for await (const _ of subscription) return "an event";
+        return "the end";
+      } catch (error) {
+        return ConnectError.from(error).code;
+      }
+    })();
+    expect(ended).toBe(Code.Unavailable);
   });
 
   it("closes connections idle for GRPC_MAX_CONNECTION_IDLE_MS", async () => {
