@@ -19,7 +19,7 @@ export interface Config {
   readonly host: string;
   /** `GRPC_PORT`: the grpc-js port. Default 50051; 0 picks a free port. */
   readonly grpcPort: number;
-  /** `HTTP_PORT`: the Connect / gRPC-Web / health / metrics port. Default 8080. */
+  /** `HTTP_PORT`: the Connect / gRPC-Web / health port. Default 8080. */
   readonly httpPort: number;
   /** `DATA_DIR`: where embedded engines keep their state. Default `./data`. */
   readonly dataDir: string;

@@ -12,7 +12,7 @@ export type NodeHandlerFn = ReturnType<typeof connectNodeAdapter>;
 export interface ConnectHandlerOptions {
   /** Every product method, with its chain. */
   readonly entries: Iterable<MethodEntry>;
-  /** Serves what is not an RPC (health endpoints, metrics); 404 otherwise. */
+  /** Serves what is not an RPC (the health endpoints); 404 otherwise. */
   readonly fallback: NodeHandlerFn;
   /** Aborted on shutdown: open Connect calls see their signal aborted. */
   readonly shutdownSignal: AbortSignal;
