@@ -54,7 +54,7 @@ const maxViolationChars = 512;
 
 /**
  * An INVALID_ARGUMENT error carrying `google.rpc.BadRequest` with the first violations
- * (at most {@link maxReportedViolations}, and at most 8 KiB of text).
+ * (at most {@link maxReportedViolations}, and at most 8,192 characters of text).
  */
 export function invalidArgument(violations: readonly FieldViolation[]): ConnectError {
   const reported = reportable(violations);

@@ -18,7 +18,10 @@ export interface ConnectionLimits {
    * may run before it is closed; 0 as long as they need. Default 0.
    */
   readonly maxAgeGraceMs: number;
-  /** `GRPC_MAX_CONNECTION_IDLE_MS`: the gRPC port closes a connection without calls for this long; 0 never. Default 0. */
+  /**
+   * `GRPC_MAX_CONNECTION_IDLE_MS`: the gRPC port closes a connection without calls for
+   * this long; 0 never. Default 0.
+   */
   readonly maxIdleMs: number;
 }
 

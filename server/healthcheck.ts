@@ -1,7 +1,7 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { loadConfig } from "./config.js";
-import { probeTarget } from "./health-probe.js";
+import { type ProbeTarget, probeTarget } from "./health-probe.js";
 
 /**
  * The container's health probe: GET `/readyz` on this process's own HTTP port (see
@@ -10,7 +10,7 @@ import { probeTarget } from "./health-probe.js";
  * otherwise, including when the configuration does not load.
  */
 function probe(): void {
-  let target: ReturnType<typeof probeTarget>;
+  let target: ProbeTarget;
   try {
     target = probeTarget(loadConfig());
   } catch {
