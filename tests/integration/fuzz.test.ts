@@ -10,6 +10,7 @@ import { Distance, PayloadIndexType, VectorsService } from "../../gen/ragplane/v
 import { mutateBytes } from "../support/fuzz/bytes.js";
 import { callRaw, mapConcurrently, type Outcome, shuffle } from "../support/fuzz/calls.js";
 import { type Draw, pick } from "../support/fuzz/draw.js";
+import { brokenAnswer, type HttpBodyKind, postUnary } from "../support/fuzz/http.js";
 import { randomJsonBody } from "../support/fuzz/json.js";
 import { randomEncoding } from "../support/fuzz/messages.js";
 import { startTestServer, type TestServer } from "../support/server.js";
@@ -17,7 +18,7 @@ import { startTestServer, type TestServer } from "../support/server.js";
 /** The run's seed: every request derives from it, so `FUZZ_SEED=<seed>` replays a run. */
 const seed = Number(process.env.FUZZ_SEED ?? 20_240_611);
 const casesPerMethod = 12;
-const jsonBodies = 50;
+const httpBodies = 50;
 const inFlight = 16;
 const deadlineMs = 5_000;
 const wildnesses = [0.02, 0.1, 0.3, 0.6, 0.9];
@@ -207,37 +208,30 @@ describe("fuzzed requests never yield INTERNAL, UNKNOWN, a stack trace or a cras
 
   it("answers random Connect JSON bodies without internal, unknown or HTTP 500", async () => {
     const random = seededRandom(seed + 2);
-    const bodies = Array.from({ length: jsonBodies }, (_, index) => {
+    const bodies = Array.from({ length: httpBodies }, (_, index) => {
       const method = unaryMethods[index % unaryMethods.length] as DescMethod;
       const draw = { random, vocabulary, wildness: pick(random, wildnesses) };
       return { method, index, body: randomJsonBody(draw, method.input) };
     });
-    const answers = await mapConcurrently(bodies, inFlight, ({ method, body }) =>
-      postConnectJson(method, body),
-    );
-    const findings: Finding[] = [];
-    answers.forEach(({ status, text }, i) => {
-      const sent = bodies[i];
-      if (sent === undefined) return;
-      const code = status === 200 ? "" : connectCode(text);
-      const broken =
-        status === 0 ||
-        status === 500 ||
-        code === "internal" ||
-        code === "unknown" ||
-        text.includes("    at ");
-      if (!broken) return;
-      findings.push({
-        rpc: rpcName(sent.method),
-        case: sent.index,
-        code: `${status} ${code}`,
-        message: text.slice(0, 500),
-        request: sent.body.length > 300 ? `${sent.body.slice(0, 300)}…` : sent.body,
-      });
-    });
+    const { statuses, findings } = await postAll("connect-json", bodies);
     expect(findings, replayHint).toEqual([]);
-    expect(answers.map((answer) => answer.status)).toContain(400);
+    expect(statuses).toContain(400);
   });
+
+  it.each(["connect-proto", "grpc-web"] as const)(
+    "answers byte-mutated %s bodies without internal (other than a body that does not parse), unknown or HTTP 500",
+    async (kind) => {
+      const random = seededRandom(seed + 3);
+      const bodies = Array.from({ length: httpBodies }, (_, index) => {
+        const method = unaryMethods[index % unaryMethods.length] as DescMethod;
+        const draw = { random, vocabulary, wildness: 0.02 };
+        const body = mutateBytes(random, randomEncoding(draw, method.input), method.input);
+        return { method, index, body };
+      });
+      const { findings } = await postAll(kind, bodies);
+      expect(findings, replayHint).toEqual([]);
+    },
+  );
 
   it("still serves a valid ListCollections and answers /healthz afterwards", async () => {
     const fresh = new Client(grpcAddress(), credentials.createInsecure());
@@ -258,37 +252,32 @@ describe("fuzzed requests never yield INTERNAL, UNKNOWN, a stack trace or a cras
   });
 });
 
-/** POSTs a Connect unary JSON request; status 0 when no answer came within the deadline. */
-async function postConnectJson(
-  method: DescMethod,
-  body: string,
-): Promise<{ status: number; text: string }> {
-  const url = `http://127.0.0.1:${server.ports.httpPort}/${method.parent.typeName}/${method.name}`;
-  try {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "connect-protocol-version": "1",
-        authorization: `Bearer ${server.adminKey}`,
-      },
-      body,
-      signal: AbortSignal.timeout(deadlineMs),
+/** Sends every body to the HTTP port; returns the HTTP statuses and the broken answers. */
+async function postAll(
+  kind: HttpBodyKind,
+  bodies: readonly { method: DescMethod; index: number; body: string | Uint8Array }[],
+): Promise<{ statuses: number[]; findings: Finding[] }> {
+  const target = {
+    baseUrl: `http://127.0.0.1:${server.ports.httpPort}`,
+    apiKey: server.adminKey,
+    deadlineMs,
+  };
+  const answers = await mapConcurrently(bodies, inFlight, ({ method, body }) =>
+    postUnary(target, method, kind, body),
+  );
+  const findings: Finding[] = [];
+  answers.forEach((answer, i) => {
+    const sent = bodies[i];
+    if (sent === undefined || !brokenAnswer(answer)) return;
+    const request =
+      typeof sent.body === "string" ? sent.body.slice(0, 300) : describeBytes(sent.body);
+    findings.push({
+      rpc: rpcName(sent.method),
+      case: sent.index,
+      code: `${answer.status} ${answer.code}`,
+      message: answer.text.slice(0, 500),
+      request,
     });
-    return { status: response.status, text: await response.text() };
-  } catch (error) {
-    return { status: 0, text: `no answer: ${String(error)}` };
-  }
-}
-
-/** The `code` of a Connect error body, or why there is none. */
-function connectCode(text: string): string {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === "object" && parsed !== null && "code" in parsed)
-      return String(parsed.code);
-  } catch {
-    return "unparsable body";
-  }
-  return "no code";
+  });
+  return { statuses: answers.map((answer) => answer.status), findings };
 }
