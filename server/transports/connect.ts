@@ -4,6 +4,7 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { type MethodEntry, messageStream, singleMessage } from "../dispatch.js";
 import { limits } from "../limits.js";
 import { ConnectCall, nodeRequestKey } from "./connect-call.js";
+import { withParseFailuresAsInvalidArgument } from "./parse-failures.js";
 
 /** A Node HTTP/1.1 or HTTP/2 request handler, as connect-node takes and returns them. */
 export type NodeHandlerFn = ReturnType<typeof connectNodeAdapter>;
@@ -36,6 +37,9 @@ export function createConnectHandler(options: ConnectHandlerOptions): NodeHandle
   return connectNodeAdapter({
     routes: (router: ConnectRouter) => {
       for (const [service, impl] of byService) router.service(service, impl as never);
+      router.handlers.forEach((handler, index) => {
+        router.handlers[index] = withParseFailuresAsInvalidArgument(handler);
+      });
     },
     fallback: options.fallback,
     contextValues: (request) => createContextValues().set(nodeRequestKey, request),

@@ -1,3 +1,5 @@
+import { once } from "node:events";
+import { connect } from "node:http2";
 import { createRequire } from "node:module";
 import { Code } from "@connectrpc/connect";
 import {
@@ -190,8 +192,62 @@ describe("bad input never yields INTERNAL or a crash", () => {
     expect(error.code).toBe("resource_exhausted");
   });
 
+  it("answers binary bodies that do not parse with INVALID_ARGUMENT on the HTTP port", async () => {
+    const garbage = Buffer.from([0xff, 0xff]);
+    const framed = Buffer.concat([Buffer.from([0, 0, 0, 0, garbage.length]), garbage]);
+    const post = async (path: string, contentType: string, body: Buffer) => {
+      const headers: Record<string, string> = {
+        "content-type": contentType,
+        authorization: `Bearer ${server.adminKey}`,
+      };
+      if (contentType.startsWith("application/grpc-web")) headers["x-grpc-web"] = "1";
+      else headers["connect-protocol-version"] = "1";
+      const response = await fetch(httpUrl(path), { method: "POST", headers, body });
+      return {
+        status: response.status,
+        text: Buffer.from(await response.arrayBuffer()).toString("latin1"),
+      };
+    };
+    const connect = await post("/ragplane.v1.VectorsService/Search", "application/proto", garbage);
+    expect(connect.status).toBe(400);
+    expect(JSON.parse(connect.text)).toMatchObject({ code: "invalid_argument" });
+    const stream = await post(
+      "/ragplane.v1.VectorsService/UpsertStream",
+      "application/connect+proto",
+      framed,
+    );
+    expect(stream.text).toContain('"code":"invalid_argument"');
+    const grpcWeb = await post(
+      "/ragplane.v1.VectorsService/Search",
+      "application/grpc-web+proto",
+      framed,
+    );
+    expect(grpcWeb.text).toMatch(/grpc-status: ?3\r\n/);
+    expect(await grpcStatusOverH2c("/ragplane.v1.VectorsService/Search", framed)).toBe("3");
+  });
+
   it("keeps serving valid calls after all of that", async () => {
     const error = await rawUnary("/ragplane.v1.VectorsService/ListCollections", Buffer.alloc(0));
     expect(error).toBeNull();
   });
 });
+
+/** The `grpc-status` trailer of one gRPC call over h2c on the HTTP port. */
+async function grpcStatusOverH2c(path: string, body: Buffer): Promise<string | undefined> {
+  const session = connect(`http://127.0.0.1:${server.ports.httpPort}`);
+  try {
+    const stream = session.request({
+      ":method": "POST",
+      ":path": path,
+      "content-type": "application/grpc",
+      te: "trailers",
+      authorization: `Bearer ${server.adminKey}`,
+    });
+    stream.end(body);
+    stream.resume();
+    const [trailers] = (await once(stream, "trailers")) as [Record<string, string>];
+    return trailers["grpc-status"];
+  } finally {
+    session.close();
+  }
+}

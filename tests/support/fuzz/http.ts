@@ -63,25 +63,14 @@ export async function postUnary(
   }
 }
 
-/**
- * Whether an answer breaks the contract: no answer, HTTP 500, internal, unknown or a
- * stack. The one exception is the documented one: connect-es 2 answers a binary request
- * body that does not parse as protobuf with INTERNAL "parse binary: …", before ragplane's
- * chain runs (see the README's error table).
- */
+/** Whether an answer breaks the contract: no answer, HTTP 500, internal, unknown or a stack. */
 export function brokenAnswer(answer: HttpAnswer): boolean {
-  if (unparsableBinaryBody(answer)) return false;
   return (
     answer.status === 0 ||
     answer.status === 500 ||
     ["internal", "unknown", "13", "2"].includes(answer.code) ||
     answer.text.includes("    at ")
   );
-}
-
-function unparsableBinaryBody(answer: HttpAnswer): boolean {
-  const internal = answer.code === "internal" || answer.code === "13";
-  return internal && /"message":"parse binary: |grpc-message: parse%20binary%3A/.test(answer.text);
 }
 
 function grpcWebFrame(body: string | Uint8Array): Uint8Array {
