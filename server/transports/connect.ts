@@ -3,8 +3,8 @@ import { type ConnectRouter, createContextValues, type HandlerContext } from "@c
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { type MethodEntry, messageStream, singleMessage } from "../dispatch.js";
 import { limits } from "../limits.js";
+import { withCallerFaultsAsInvalidArgument } from "./caller-faults.js";
 import { ConnectCall, nodeRequestKey } from "./connect-call.js";
-import { withParseFailuresAsInvalidArgument } from "./parse-failures.js";
 
 /** A Node HTTP/1.1 or HTTP/2 request handler, as connect-node takes and returns them. */
 export type NodeHandlerFn = ReturnType<typeof connectNodeAdapter>;
@@ -38,7 +38,7 @@ export function createConnectHandler(options: ConnectHandlerOptions): NodeHandle
     routes: (router: ConnectRouter) => {
       for (const [service, impl] of byService) router.service(service, impl as never);
       router.handlers.forEach((handler, index) => {
-        router.handlers[index] = withParseFailuresAsInvalidArgument(handler);
+        router.handlers[index] = withCallerFaultsAsInvalidArgument(handler);
       });
     },
     fallback: options.fallback,

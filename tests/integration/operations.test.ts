@@ -192,7 +192,7 @@ describe("bad input never yields INTERNAL or a crash", () => {
     expect(error.code).toBe("resource_exhausted");
   });
 
-  it("answers binary bodies that do not parse with INVALID_ARGUMENT on the HTTP port", async () => {
+  it("answers bytes that do not decode with INVALID_ARGUMENT on every protocol of the HTTP port", async () => {
     const garbage = Buffer.from([0xff, 0xff]);
     const framed = Buffer.concat([Buffer.from([0, 0, 0, 0, garbage.length]), garbage]);
     const post = async (path: string, contentType: string, body: Buffer) => {
@@ -224,6 +224,28 @@ describe("bad input never yields INTERNAL or a crash", () => {
     );
     expect(grpcWeb.text).toMatch(/grpc-status: ?3\r\n/);
     expect(await grpcStatusOverH2c("/ragplane.v1.VectorsService/Search", framed)).toBe("3");
+    const compressedWithoutEncoding = Buffer.from([1, 0, 0, 0, 0]);
+    const compressed = await post(
+      "/ragplane.v1.VectorsService/ListCollections",
+      "application/grpc-web+proto",
+      compressedWithoutEncoding,
+    );
+    expect(compressed.text).toMatch(/grpc-status: ?3\r\n/);
+    const get = await fetch(
+      httpUrl(
+        "/ragplane.v1.VectorsService/ListCollections?connect=v1&encoding=proto&base64=1&message=%25%25",
+      ),
+      { headers: { authorization: `Bearer ${server.adminKey}` } },
+    );
+    expect(get.status).toBe(400);
+    expect(await get.json()).toMatchObject({ code: "invalid_argument" });
+    const valid = await fetch(
+      httpUrl(
+        "/ragplane.v1.VectorsService/ListCollections?connect=v1&encoding=json&message=%7B%7D",
+      ),
+      { headers: { authorization: `Bearer ${server.adminKey}` } },
+    );
+    expect(valid.status).toBe(200);
   });
 
   it("keeps serving valid calls after all of that", async () => {
