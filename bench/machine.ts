@@ -39,3 +39,20 @@ function commit(): string {
 export function loadAverage(): number {
   return loadavg()[0] ?? 0;
 }
+
+/**
+ * The report lines on where a run happened: the machine, Node and commit, and the load
+ * average before and after, followed by `loadNote` (a warning when the machine was busy).
+ */
+export function machineLines(
+  machine: MachineInfo,
+  load: { readonly start: number; readonly end: number },
+  loadNote = "",
+): string[] {
+  return [
+    `- Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.os}`,
+    `- Node ${machine.node}; commit ${machine.commit}`,
+    `- Load average (1 min) before the run: ${load.start.toFixed(2)}; at its end ` +
+      `(including the run itself): ${load.end.toFixed(2)}${loadNote}`,
+  ];
+}

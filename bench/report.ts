@@ -2,7 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Check } from "./checks.js";
 import { int, micros, seconds } from "./format.js";
-import type { MachineInfo } from "./machine.js";
+import { type MachineInfo, machineLines } from "./machine.js";
 import type { BenchOptions } from "./options.js";
 import type { ProfileEntry, ProfileSummary } from "./profile.js";
 import type { ScenarioResult } from "./scenario.js";
@@ -49,10 +49,7 @@ export function renderMarkdown(report: BenchReport): string {
     "# ragplane benchmark: vectors Search and Upsert",
     "",
     `- Date: ${report.date}`,
-    `- Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.os}`,
-    `- Node ${machine.node}; commit ${machine.commit}`,
-    `- Load average (1 min) before the run: ${report.loadAverage.start.toFixed(2)}; at its ` +
-      `end (including the run itself): ${report.loadAverage.end.toFixed(2)}${busyWarning(report)}`,
+    ...machineLines(machine, report.loadAverage, busyWarning(report)),
     `- Data: ${int(data.points)} points × ${data.dimension} dims, cosine, ${data.clusters} Gaussian clusters ` +
       `(centres N(0,1), points σ ${data.spread}); ${int(data.queries)} queries near data points ` +
       `(σ ${data.queryNoise}); seed ${data.seed}`,

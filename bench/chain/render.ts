@@ -1,5 +1,6 @@
 import type { PathResult } from "../engines/rounds.js";
 import { cpuCells, int, micros, seconds } from "../format.js";
+import { machineLines } from "../machine.js";
 import type { ChainCheck } from "./checks.js";
 import type { ChainReport } from "./report.js";
 import { chainRpcs, pathName } from "./workload.js";
@@ -12,10 +13,7 @@ export function renderChainReport(report: ChainReport): string {
     "# ragplane benchmark: the interceptor chain against an empty chain",
     "",
     `- Date: ${report.date}; the whole run took ${(report.durationMs / 1000).toFixed(0)} s`,
-    `- Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.os}`,
-    `- Node ${machine.node}; commit ${machine.commit}`,
-    `- Load average (1 min) before the run: ${report.loadAverage.start.toFixed(2)}; at its end ` +
-      `(including the run itself): ${report.loadAverage.end.toFixed(2)}`,
+    ...machineLines(machine, report.loadAverage),
     ...busyNote(report),
     "",
     "## Throughput against the empty chain",

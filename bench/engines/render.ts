@@ -1,4 +1,5 @@
 import { cpuCells, int, micros } from "../format.js";
+import { machineLines } from "../machine.js";
 import type { ProfileEntry } from "../profile.js";
 import type { RatioCheck } from "./checks.js";
 import type { PathProfile } from "./profile.js";
@@ -18,10 +19,7 @@ export function renderEnginesReport(report: EnginesReport): string {
     "# ragplane benchmark: real engines against their own clients",
     "",
     `- Date: ${report.date}; the whole run took ${(report.durationMs / 1000).toFixed(0)} s`,
-    `- Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.os}`,
-    `- Node ${machine.node}; commit ${machine.commit}`,
-    `- Load average (1 min) before the run: ${report.loadAverage.start.toFixed(2)}; at its end ` +
-      `(including the run itself): ${report.loadAverage.end.toFixed(2)}`,
+    ...machineLines(machine, report.loadAverage),
     `- Engines configured: Kafka ${yes(report.engines.kafka)}, Redis ${yes(report.engines.redis)}, ` +
       `Neo4j ${yes(report.engines.neo4j)}`,
     `- Load: closed loop, ${options.concurrency} calls in flight; each path warms up ` +
