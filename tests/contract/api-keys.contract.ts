@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { AlreadyExistsError, EngineUnavailableError, NotFoundError } from "../../clients/errors.js";
+import type { EventLog } from "../../clients/events/port.js";
 import { generateApiKey, hashApiKey } from "../../security/api-keys/format.js";
+import { LogApiKeyStore } from "../../security/api-keys/log-store.js";
 import type { ApiKeyRecord, ApiKeyStore } from "../../security/api-keys/port.js";
 import { type StoreHarness, useContractContext } from "./harness.js";
 
@@ -9,6 +12,46 @@ import { type StoreHarness, useContractContext } from "./harness.js";
 export interface ApiKeyStoreHarness extends StoreHarness<ApiKeyStore> {
   /** Opens another store on the same data through its own connection, as another replica would. */
   replica(): Promise<ApiKeyStore>;
+}
+
+/**
+ * A harness of {@link LogApiKeyStore}s over logs from `openLog`, each store on a log of
+ * its own as a replica would have; `removeData` runs once every store and log is closed.
+ */
+export async function logStoreHarness(
+  openLog: () => Promise<EventLog>,
+  removeData: () => Promise<void>,
+): Promise<ApiKeyStoreHarness> {
+  const logger = pino({ level: "silent" });
+  const logs: EventLog[] = [];
+  const stores: ApiKeyStore[] = [];
+  const openStore = async (): Promise<ApiKeyStore> => {
+    const events = await openLog();
+    logs.push(events);
+    const store = await LogApiKeyStore.open({ events, logger });
+    stores.push(store);
+    return store;
+  };
+  const closeAll = async () => {
+    for (const store of stores.splice(0)) await store.close();
+    for (const log of logs.splice(0)) await log.close();
+  };
+  let store = await openStore();
+  return {
+    get store() {
+      return store;
+    },
+    async reopen() {
+      await closeAll();
+      store = await openStore();
+      return store;
+    },
+    replica: openStore,
+    async cleanup() {
+      await closeAll();
+      await removeData();
+    },
+  };
 }
 
 /** How long a change may take to reach another replica. */

@@ -6,12 +6,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { EmbeddedEventLog } from "../../clients/events/embedded/log.js";
 import type { EventLog } from "../../clients/events/port.js";
 import { apiKeysTopic, LogApiKeyStore, systemTenant } from "../../security/api-keys/log-store.js";
-import type { ApiKeyStore } from "../../security/api-keys/port.js";
 import { openTemporaryLog } from "../support/temporary-log.js";
 import {
   type ApiKeyStoreHarness,
   describeApiKeyStoreContract,
   keyRecord,
+  logStoreHarness,
 } from "./api-keys.contract.js";
 
 const logger = pino({ level: "silent" });
@@ -19,32 +19,10 @@ const logger = pino({ level: "silent" });
 /** A store on an embedded log in a fresh temp dir; a replica is a second log on the same file. */
 async function openEmbedded(): Promise<ApiKeyStoreHarness> {
   const dataDir = await mkdtemp(join(tmpdir(), "ragplane-api-keys-"));
-  const logs: EventLog[] = [];
-  const openStore = async (): Promise<ApiKeyStore> => {
-    const events = await EmbeddedEventLog.open({ dataDir, retentionSweepMs: 0 });
-    logs.push(events);
-    return LogApiKeyStore.open({ events, logger });
-  };
-  let store = await openStore();
-  const closeAll = async () => {
-    await store.close();
-    for (const log of logs.splice(0)) await log.close();
-  };
-  return {
-    get store() {
-      return store;
-    },
-    async reopen() {
-      await closeAll();
-      store = await openStore();
-      return store;
-    },
-    replica: openStore,
-    async cleanup() {
-      await closeAll();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
+  return logStoreHarness(
+    () => EmbeddedEventLog.open({ dataDir, retentionSweepMs: 0 }),
+    () => rm(dataDir, { recursive: true, force: true }),
+  );
 }
 
 describeApiKeyStoreContract("log store on the embedded (SQLite) log", openEmbedded);
