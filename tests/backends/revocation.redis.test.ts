@@ -105,7 +105,8 @@ if (!url) {
       expect(await shared.client.zrange(key, "0", "-1")).toEqual(["live"]);
     });
 
-    it("answers from the last snapshot while Redis is unreachable and refuses new revocations", async () => {
+    /** A connection to Redis through a relay the test can cut and reopen. */
+    const relayedConnection = async () => {
       const relay = TcpRelay.toUrl(url, 6379);
       await relay.open();
       const connection = await RedisConnection.connect({
@@ -113,6 +114,15 @@ if (!url) {
         maxReconnectDelayMs: 100,
         onError: () => {},
       });
+      const close = async () => {
+        await connection.close();
+        await relay.cut();
+      };
+      return { relay, connection, close };
+    };
+
+    it("answers from the last snapshot while Redis is unreachable and refuses new revocations", async () => {
+      const { relay, connection, close } = await relayedConnection();
       try {
         const logger = recordingLogger();
         const list = await start({
@@ -140,19 +150,12 @@ if (!url) {
         expect(list.isRevoked("before")).toBe(true);
         expect(logger.warnings).toHaveLength(1);
       } finally {
-        await connection.close();
-        await relay.cut();
+        await close();
       }
     });
 
     it("starts empty when Redis is down at start, and catches up once it answers", async () => {
-      const relay = TcpRelay.toUrl(url, 6379);
-      await relay.open();
-      const connection = await RedisConnection.connect({
-        url: `redis://127.0.0.1:${relay.port}`,
-        maxReconnectDelayMs: 100,
-        onError: () => {},
-      });
+      const { relay, connection, close } = await relayedConnection();
       try {
         const keyPrefix = nextPrefix();
         await shared.client.zadd(`${keyPrefix}revoked-jti`, Date.now() + 60_000, "known");
@@ -166,8 +169,7 @@ if (!url) {
         await eventually(() => list.isRevoked("known"), 5_000);
         expect(list.loaded).toBe(true);
       } finally {
-        await connection.close();
-        await relay.cut();
+        await close();
       }
     });
 
