@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # ragplane: build with the toolchain, run as an unprivileged user with only what runs.
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
@@ -21,7 +21,7 @@ RUN npm run build \
  && cp gen/*.binpb dist/gen/ \
  && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     DATA_DIR=/var/lib/ragplane \
     GRPC_PORT=50051 \
