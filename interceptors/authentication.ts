@@ -6,6 +6,7 @@ import { readCredentials } from "../security/credentials.js";
 import { UnauthenticatedError } from "../security/errors.js";
 import type { Principal } from "../security/principal.js";
 import type { Call, Interceptor } from "./call.js";
+import type { SecurityMetrics } from "./metrics.js";
 import { principalKey } from "./values.js";
 
 /** Options of {@link createAuthenticationInterceptor}. */
@@ -19,6 +20,8 @@ export interface AuthenticationOptions {
    * bad credentials cannot flood the trail. Default 10 000 ms.
    */
   readonly auditPeriodMs?: number;
+  /** Where failures are counted by reason; none when absent. */
+  readonly metrics?: SecurityMetrics;
 }
 
 /**
@@ -28,7 +31,7 @@ export interface AuthenticationOptions {
  * recorded in the audit trail.
  */
 export function createAuthenticationInterceptor(options: AuthenticationOptions): Interceptor {
-  const { authenticators, audit } = options;
+  const { authenticators, audit, metrics } = options;
   const auditPeriodMs = options.auditPeriodMs ?? 10_000;
   const throttle = new AuditThrottle();
   return (next) => async (call, input) => {
@@ -37,6 +40,7 @@ export function createAuthenticationInterceptor(options: AuthenticationOptions):
       principal = await authenticate(readCredentials(call), authenticators);
     } catch (error) {
       if (error instanceof UnauthenticatedError) {
+        metrics?.authenticationFailed(error.reason);
         const key = `${peerHost(call.peer.address)}\n${error.reason}`;
         if (throttle.admit(key, Date.now(), auditPeriodMs)) {
           audit.record(auditEventFor(call, "authentication.failed", error.reason));

@@ -109,6 +109,25 @@ export async function* whenDone<T>(source: AsyncIterable<T>, done: () => void): 
   }
 }
 
+/**
+ * Passes an async iterable through and calls `done` once it ends, with the error it
+ * failed with (undefined when it completed or the consumer stopped early).
+ */
+export async function* whenSettled<T>(
+  source: AsyncIterable<T>,
+  done: (error: unknown) => void,
+): AsyncGenerator<T> {
+  let failure: unknown;
+  try {
+    yield* source;
+  } catch (error) {
+    failure = error;
+    throw error;
+  } finally {
+    done(failure);
+  }
+}
+
 /** Re-throws every error of an async iterable through `map`. */
 export async function* mapStreamErrors<T>(
   source: AsyncIterable<T>,

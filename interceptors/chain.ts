@@ -1,3 +1,4 @@
+import type { Tracer } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import type { AuditLog } from "../security/audit/port.js";
 import type { Authenticators } from "../security/authenticators.js";
@@ -9,9 +10,11 @@ import type { Interceptor } from "./call.js";
 import { createDeadlineInterceptor, type DeadlineOptions } from "./deadline.js";
 import { createErrorMappingInterceptor } from "./error-mapping.js";
 import { createLoggingInterceptor } from "./logging.js";
+import { createMetricsInterceptor, type RpcMetrics, type SecurityMetrics } from "./metrics.js";
 import { createRateLimitInterceptor } from "./rate-limit.js";
 import { createRequestIdInterceptor } from "./request-id.js";
 import { createStreamLimitInterceptor, type StreamLimitOptions } from "./stream-limit.js";
+import { createTracingInterceptor } from "./tracing.js";
 import { createValidationInterceptor } from "./validation.js";
 
 /** What the chain needs to be built. */
@@ -30,6 +33,12 @@ export interface ChainOptions {
   readonly limiter: RateLimiter;
   /** Caps on server streams open at once. */
   readonly streamLimits: StreamLimitOptions;
+  /** Where spans are made; no tracing when absent (the default: no OTLP endpoint). */
+  readonly tracer?: Tracer;
+  /** Where calls are counted and timed; none when absent. */
+  readonly metrics?: RpcMetrics;
+  /** Where authentication failures and rate-limit refusals are counted; none when absent. */
+  readonly securityMetrics?: SecurityMetrics;
 }
 
 /**
@@ -39,14 +48,22 @@ export interface ChainOptions {
  */
 export function createChain(options: ChainOptions): Interceptor[] {
   const { logger, audit } = options;
+  const securityMetrics =
+    options.securityMetrics === undefined ? {} : { metrics: options.securityMetrics };
   return [
     createRequestIdInterceptor(),
+    createTracingInterceptor(options.tracer === undefined ? {} : { tracer: options.tracer }),
     createLoggingInterceptor({ logger }),
+    createMetricsInterceptor(options.metrics === undefined ? {} : { metrics: options.metrics }),
     createErrorMappingInterceptor({ logger }),
     createDeadlineInterceptor(options.deadlines),
-    createAuthenticationInterceptor({ authenticators: options.authenticators, audit }),
+    createAuthenticationInterceptor({
+      authenticators: options.authenticators,
+      audit,
+      ...securityMetrics,
+    }),
     createAuthorizationInterceptor({ audit }),
-    createRateLimitInterceptor({ limiter: options.limiter, audit }),
+    createRateLimitInterceptor({ limiter: options.limiter, audit, ...securityMetrics }),
     createStreamLimitInterceptor(options.streamLimits),
     createValidationInterceptor({ validators: options.validators }),
   ];

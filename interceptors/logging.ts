@@ -1,7 +1,7 @@
-import { Code, ConnectError } from "@connectrpc/connect";
 import type { Logger } from "pino";
-import type { Call, Interceptor } from "./call.js";
-import { requestIdKey } from "./values.js";
+import { type Call, type Interceptor, whenSettled } from "./call.js";
+import { isServerFault, statusCodeOf, statusName } from "./status-codes.js";
+import { principalKey, requestIdKey, spanKey, tenantKey } from "./values.js";
 
 /** Options of {@link createLoggingInterceptor}. */
 export interface LoggingOptions {
@@ -9,36 +9,28 @@ export interface LoggingOptions {
   readonly logger: Logger;
 }
 
-const serverFaults = new Set([Code.Internal, Code.Unknown, Code.DataLoss, Code.Unavailable]);
-
 /**
- * Logs one line per finished call: method, protocol, code, duration and request id.
- * Successes log at debug, client errors at info, server faults at error, so the default
- * level stays quiet on the hot path. Streams are logged when they end.
+ * Logs one line per finished call: `rpc`, `protocol`, `code` (gRPC's canonical name:
+ * `OK`, `NOT_FOUND`, …), `durationMs`, `requestId`, and once known the `tenant` and the
+ * principal's id (`principal`, never a credential), plus `trace_id` / `span_id` when the
+ * call is traced. Successes log at debug, client errors at info, server faults at error,
+ * so the default level stays quiet on the hot path. Streams are logged when they end.
  */
 export function createLoggingInterceptor(options: LoggingOptions): Interceptor {
   const { logger } = options;
   return (next, method) => {
     const rpc = `${method.parent.typeName}/${method.name}`;
-    const finish = (call: Call, started: bigint, error: unknown): void => {
-      const code = error === undefined ? "ok" : codeName(error);
-      const level =
-        error === undefined ? "debug" : serverFaults.has(codeOf(error)) ? "error" : "info";
+    const finish = (call: Call, started: number, error: unknown): void => {
+      const code = statusCodeOf(error);
+      const level = code === 0 ? "debug" : isServerFault(code) ? "error" : "info";
       if (!logger.isLevelEnabled(level)) return;
-      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       logger[level](
-        {
-          rpc,
-          protocol: call.protocol,
-          code,
-          durationMs,
-          requestId: call.values.get(requestIdKey),
-        },
+        callFields(call, rpc, statusName(code), performance.now() - started),
         error instanceof Error ? error.message : "call finished",
       );
     };
     return async (call, input) => {
-      const started = process.hrtime.bigint();
+      const started = performance.now();
       try {
         const output = await next(call, input);
         if (!output.stream) {
@@ -47,7 +39,7 @@ export function createLoggingInterceptor(options: LoggingOptions): Interceptor {
         }
         return {
           stream: true,
-          messages: logWhenDone(output.messages, (e) => finish(call, started, e)),
+          messages: whenSettled(output.messages, (e) => finish(call, started, e)),
         };
       } catch (error) {
         finish(call, started, error);
@@ -57,25 +49,28 @@ export function createLoggingInterceptor(options: LoggingOptions): Interceptor {
   };
 }
 
-async function* logWhenDone<T>(
-  source: AsyncIterable<T>,
-  done: (error: unknown) => void,
-): AsyncGenerator<T> {
-  let failure: unknown;
-  try {
-    yield* source;
-  } catch (error) {
-    failure = error;
-    throw error;
-  } finally {
-    done(failure);
+/** The fields of a call's log line. */
+function callFields(
+  call: Call,
+  rpc: string,
+  code: string,
+  durationMs: number,
+): Record<string, unknown> {
+  const fields: Record<string, unknown> = {
+    rpc,
+    protocol: call.protocol,
+    code,
+    durationMs,
+    requestId: call.values.get(requestIdKey),
+  };
+  const tenant = call.values.get(tenantKey);
+  if (tenant !== "") fields.tenant = tenant;
+  const principal = call.values.get(principalKey);
+  if (principal !== undefined) fields.principal = principal.subject;
+  const span = call.values.get(spanKey)?.spanContext();
+  if (span !== undefined) {
+    fields.trace_id = span.traceId;
+    fields.span_id = span.spanId;
   }
-}
-
-function codeOf(error: unknown): Code {
-  return error instanceof ConnectError ? error.code : Code.Unknown;
-}
-
-function codeName(error: unknown): string {
-  return Code[codeOf(error)] ?? "Unknown";
+  return fields;
 }

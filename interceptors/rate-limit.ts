@@ -4,6 +4,7 @@ import { AuditThrottle } from "../security/audit/throttle.js";
 import { RateLimitedError } from "../security/errors.js";
 import type { RateLimiter } from "../security/rate-limit/port.js";
 import type { Interceptor } from "./call.js";
+import type { SecurityMetrics } from "./metrics.js";
 import { policyOf } from "./policy.js";
 import { principalKey } from "./values.js";
 
@@ -13,6 +14,8 @@ export interface RateLimitOptions {
   readonly limiter: RateLimiter;
   /** Where exceeded budgets are recorded (`rate_limit.exceeded`); none when absent. */
   readonly audit?: AuditLog;
+  /** Where refusals are counted by budget; none when absent. */
+  readonly metrics?: SecurityMetrics;
 }
 
 /**
@@ -24,7 +27,7 @@ export interface RateLimitOptions {
  * flood the trail.
  */
 export function createRateLimitInterceptor(options: RateLimitOptions): Interceptor {
-  const { limiter, audit } = options;
+  const { limiter, audit, metrics } = options;
   const throttle = new AuditThrottle();
 
   return (next, method) => {
@@ -34,6 +37,7 @@ export function createRateLimitInterceptor(options: RateLimitOptions): Intercept
       if (principal === undefined) return next(call, input);
       const decision = await limiter.consume(budget, principal.tenant, principal.subject);
       if (decision.allowed) return next(call, input);
+      metrics?.rateLimited(budget);
       if (audit) {
         const key = `${decision.budget}\n${principal.tenant}\n${principal.subject}`;
         if (throttle.admit(key, Date.now(), decision.retryAfterMs)) {

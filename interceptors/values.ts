@@ -1,4 +1,5 @@
 import { createContextKey } from "@connectrpc/connect";
+import type { Span } from "@opentelemetry/api";
 import type { Principal } from "../security/principal.js";
 
 /** The request id of the call (from `x-request-id`, or generated). */
@@ -14,3 +15,6 @@ export const tenantKey = createContextKey<string>("", { description: "tenant" })
 export const principalKey = createContextKey<Principal | undefined>(undefined, {
   description: "principal",
 });
+
+/** The call's server span, set by the tracing interceptor when tracing is on. */
+export const spanKey = createContextKey<Span | undefined>(undefined, { description: "span" });

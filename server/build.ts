@@ -19,12 +19,16 @@ import type { OpenSecurity } from "./security.js";
 import { createAdminService } from "./services/admin/service.js";
 import { adminValidators } from "./services/admin/validate.js";
 import { createEventsService } from "./services/events/service.js";
+import { Subscriptions } from "./services/events/subscriptions.js";
 import { eventsValidators } from "./services/events/validate.js";
 import { createGraphsService } from "./services/graphs/service.js";
 import { graphsValidators } from "./services/graphs/validate.js";
 import { validatorMap } from "./services/validators.js";
 import { createVectorsService } from "./services/vectors/service.js";
 import { vectorsValidators } from "./services/vectors/validate.js";
+import type { EngineLabel, ServerMetrics } from "./telemetry/metrics.js";
+import { listenMetrics, type MetricsServer } from "./telemetry/metrics-server.js";
+import { engineLabels, registerEngineGauges, type Telemetry } from "./telemetry/telemetry.js";
 import { createConnectHandler } from "./transports/connect.js";
 import { addMethodsToGrpcServer, createGrpcServer } from "./transports/grpc.js";
 import { createHttpServer, createOperationsHandler } from "./transports/http.js";
@@ -38,6 +42,8 @@ export interface Engines {
   readonly graphs: GraphStore;
   /** Redis, when configured: shared by the services that keep state there. */
   readonly redis?: { health(): Promise<EngineHealth> };
+  /** Which engine serves each capability (`embedded` when absent). */
+  readonly kinds?: Readonly<Record<"events" | "vectors" | "graphs", string>>;
 }
 
 /** What {@link build} needs. */
@@ -52,12 +58,16 @@ export interface RagplaneDeps {
    * benchmark's empty chain). Production always runs `createChain`.
    */
   readonly chain?: readonly Interceptor[];
+  /** Metrics and tracing; none when absent (see `createTelemetry`). */
+  readonly telemetry?: Telemetry;
 }
 
 /** The bound ports, once listening. */
 export interface ListeningPorts {
   readonly grpcPort: number;
   readonly httpPort: number;
+  /** The `/metrics` port, when metrics are served. */
+  readonly metricsPort?: number;
 }
 
 /** A built ragplane server: both transports, health and reflection, not yet listening. */
@@ -77,9 +87,23 @@ export interface RagplaneServer {
 /** Wires services, the interceptor chain and both transports; does not listen. */
 export function build(deps: RagplaneDeps): RagplaneServer {
   const { config, logger, engines, security } = deps;
+  const { metrics, tracer } = deps.telemetry ?? {};
   useFastUtf8Encoding();
+  const labels = engineLabels(engines.kinds);
+  const subscriptions = new Subscriptions(
+    engines.events,
+    metrics === undefined ? undefined : () => metrics.subscribeDelivered.inc(),
+  );
+  if (metrics) registerEngineGauges(metrics, engines, subscriptions, logger);
   const bindings: ServiceBinding[] = [
-    { service: EventsService, handlers: createEventsService(engines.events) },
+    {
+      service: EventsService,
+      handlers: createEventsService(engines.events, {
+        ...(tracer === undefined ? {} : { tracer }),
+        messagingSystem: labels.events === "kafka" ? "kafka" : "ragplane",
+        subscriptions,
+      }),
+    },
     { service: VectorsService, handlers: createVectorsService(engines.vectors) },
     { service: GraphsService, handlers: createGraphsService(engines.graphs) },
     {
@@ -110,15 +134,24 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       audit: security.audit,
       limiter: security.limiter,
       streamLimits: config.security.streamLimits,
+      ...(tracer === undefined ? {} : { tracer }),
+      ...(metrics === undefined ? {} : { metrics, securityMetrics: metrics }),
     });
   const streams = new OpenStreams();
   const methods = buildMethods(bindings, chain, streams);
 
+  const probe = (engine: { health(): Promise<EngineHealth> }, label: EngineLabel) =>
+    metrics === undefined ? () => engine.health() : reportingUp(engine, label, metrics);
+  const redis = engines.redis;
+  const redisProbe = redis === undefined ? undefined : { health: probe(redis, "redis") };
   const health = new HealthMonitor(
     new Map([
-      [EventsService.typeName, () => allHealthy([engines.events, engines.redis])],
-      [VectorsService.typeName, () => engines.vectors.health()],
-      [GraphsService.typeName, () => engines.graphs.health()],
+      [
+        EventsService.typeName,
+        () => allHealthy([{ health: probe(engines.events, labels.events) }, redisProbe]),
+      ],
+      [VectorsService.typeName, probe(engines.vectors, labels.vectors)],
+      [GraphsService.typeName, probe(engines.graphs, labels.graphs)],
       [AdminService.typeName, () => security.health()],
     ]),
     logger,
@@ -143,6 +176,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
     },
   );
 
+  let metricsServer: MetricsServer | undefined;
   return {
     health,
     async listen() {
@@ -152,10 +186,15 @@ export function build(deps: RagplaneDeps): RagplaneServer {
         grpcServerCredentials(security.tls),
       );
       const httpPort = await bindHttp(httpServer.server, config.host, config.httpPort);
+      if (metrics && config.metrics) {
+        const { host, port } = config.metrics;
+        metricsServer = await listenMetrics(metrics.registry, host, port, logger);
+      }
       await health.refresh();
       health.start(config.readinessIntervalMs);
-      logger.info({ host: config.host, grpcPort, httpPort }, "ragplane listening");
-      return { grpcPort, httpPort };
+      const metricsPort = metricsServer?.port;
+      logger.info({ host: config.host, grpcPort, httpPort, metricsPort }, "ragplane listening");
+      return { grpcPort, httpPort, ...(metricsPort === undefined ? {} : { metricsPort }) };
     },
     async close() {
       health.stop();
@@ -164,7 +203,26 @@ export function build(deps: RagplaneDeps): RagplaneServer {
         closeGrpc(grpcServer, config.shutdownGraceMs),
         httpServer.close(config.shutdownGraceMs, () => shutdown.abort()),
       ]);
+      await metricsServer?.close();
     },
+  };
+}
+
+/** A probe of `engine` that also publishes its verdict as `ragplane_engine_up`. */
+function reportingUp(
+  engine: { health(): Promise<EngineHealth> },
+  label: EngineLabel,
+  metrics: ServerMetrics,
+): () => Promise<EngineHealth> {
+  return async () => {
+    try {
+      const report = await engine.health();
+      metrics.engineUp(label, report.ok);
+      return report;
+    } catch (error) {
+      metrics.engineUp(label, false);
+      throw error;
+    }
   };
 }
 

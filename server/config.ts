@@ -4,6 +4,7 @@ import { type ConnectionLimits, readConnectionLimits } from "./config-connection
 import { productionProblems } from "./config-production.js";
 import { readSecurity, type SecurityConfig } from "./config-security.js";
 import { type Env, EnvReader } from "./env-reader.js";
+import { readTracing, type TracingConfig } from "./telemetry/tracing.js";
 
 /** Log levels accepted by `LOG_LEVEL`. */
 export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -44,6 +45,22 @@ export interface Config {
   readonly readinessIntervalMs: number;
   /** Real engines; an engine left unset runs embedded under `dataDir`. */
   readonly engines: EngineConfig;
+  /** The Prometheus endpoint, on its own port; undefined when `METRICS_ENABLED=false`. */
+  readonly metrics: MetricsConfig | undefined;
+  /** OpenTelemetry tracing, from the standard `OTEL_*` variables; undefined when off. */
+  readonly tracing: TracingConfig | undefined;
+}
+
+/**
+ * Where `/metrics` is served: a port of its own, so a scrape never needs a tenant
+ * credential, never passes the interceptor chain, and stays off the public listener (a
+ * Kubernetes `Service` exposes the API ports; Prometheus scrapes the pod's metrics port).
+ */
+export interface MetricsConfig {
+  /** `METRICS_HOST`: address the metrics port binds to. Default: `HOST`. */
+  readonly host: string;
+  /** `METRICS_PORT`: the metrics port. Default 9464; 0 picks a free port. */
+  readonly port: number;
 }
 
 /** Connection settings of the real engines, each present only when its URL is set. */
@@ -118,13 +135,26 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceMs: read.integer("SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
     readinessIntervalMs: read.integer("READINESS_INTERVAL_MS", 5_000, 100, 600_000),
     engines: readEngines(read),
+    metrics: readMetrics(read),
+    tracing: readTracing(env),
   };
   if (production) problems.push(...productionProblems(config, env));
   if (config.grpcPort !== 0 && config.grpcPort === config.httpPort) {
     problems.push("GRPC_PORT and HTTP_PORT must differ");
   }
+  const metricsPort = config.metrics?.port ?? 0;
+  if (metricsPort !== 0 && (metricsPort === config.grpcPort || metricsPort === config.httpPort)) {
+    problems.push("METRICS_PORT must differ from GRPC_PORT and HTTP_PORT");
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function readMetrics(read: EnvReader): MetricsConfig | undefined {
+  const enabled = read.boolean("METRICS_ENABLED", true);
+  const host = read.text("METRICS_HOST", read.text("HOST", "127.0.0.1"));
+  const port = read.integer("METRICS_PORT", 9464, 0, 65535);
+  return enabled ? { host, port } : undefined;
 }
 
 function readDeadlines(read: EnvReader): DeadlineOptions {

@@ -14,6 +14,11 @@ import { QdrantVectorStore } from "../clients/vectors/qdrant/store.js";
 import type { Engines } from "./build.js";
 import type { Config } from "./config.js";
 import { connectInBackground } from "./deferred-engine.js";
+import {
+  type EngineTelemetry,
+  observedOperations,
+  observeEngine,
+} from "./telemetry/observe-engine.js";
 
 /** Engines plus the means to close them all. */
 export interface OpenEngines extends Engines {
@@ -30,9 +35,13 @@ export interface OpenEngines extends Engines {
  * otherwise the embedded one under `config.dataDir`. Real engines connect in the
  * background (a service whose engine is down answers UNAVAILABLE and reports not
  * ready); an embedded engine that fails to open fails the start, after the engines
- * already open are closed.
+ * already open are closed. With `telemetry`, every port operation is timed and traced.
  */
-export async function openEngines(config: Config, logger?: Logger): Promise<OpenEngines> {
+export async function openEngines(
+  config: Config,
+  logger?: Logger,
+  telemetry: EngineTelemetry = {},
+): Promise<OpenEngines> {
   const { engines: settings } = config;
   const withLogger = logger === undefined ? {} : { logger };
   const opened: { close(): Promise<void> }[] = [];
@@ -92,9 +101,24 @@ export async function openEngines(config: Config, logger?: Logger): Promise<Open
       );
     }
     return {
-      events,
-      vectors,
-      graphs,
+      events: observeEngine(
+        events,
+        settings.kafka ? "kafka" : "embedded-events",
+        observedOperations.events,
+        telemetry,
+      ),
+      vectors: observeEngine(
+        vectors,
+        settings.qdrant ? "qdrant" : "embedded-vectors",
+        observedOperations.vectors,
+        telemetry,
+      ),
+      graphs: observeEngine(
+        graphs,
+        settings.neo4j ? "neo4j" : "embedded-graphs",
+        observedOperations.graphs,
+        telemetry,
+      ),
       ...(redis === undefined ? {} : { redis: redis.engine, redisReady: redis.ready }),
       kinds: {
         events: settings.kafka ? "kafka" : "embedded",

@@ -1,68 +1,17 @@
-import { bootstrapMessage } from "./bootstrap.js";
-import { build } from "./build.js";
-import { ConfigError, loadConfig } from "./config.js";
-import { openEngines } from "./engines.js";
-import { createLogger } from "./logger.js";
-import { openSecurity } from "./security.js";
+import { startTracing } from "./telemetry/tracing.js";
 
 /**
- * Starts ragplane: reads the configuration, opens the engines, listens on both ports
- * and shuts down gracefully on SIGTERM / SIGINT (in-flight calls finish, then the
- * engines close).
+ * The server's entry point. Tracing starts first, when the `OTEL_*` variables ask for it,
+ * so that its hooks are in place before the engine drivers are loaded; everything else
+ * is imported after it.
  */
-async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`ragplane: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
-  const logger = createLogger(config.logLevel);
-  const engines = await openEngines(config, logger);
-  logger.info({ engines: engines.kinds }, "engines open");
-  const security = await openSecurity(config, engines, logger);
-  const server = build({ config, logger, engines, security });
-  const ports = await server.listen();
-  logger.info(
-    { dataDir: config.dataDir, auth: [...config.security.authMethods] },
-    `try: grpcurl -plaintext ${config.host}:${ports.grpcPort} list`,
-  );
-  void security.bootstrap.then(
-    (created) => {
-      if (created?.provided) logger.info({ keyId: created.id }, "stored BOOTSTRAP_ADMIN_KEY");
-      else if (created)
-        process.stdout.write(`${bootstrapMessage(created, config.host, ports.grpcPort)}\n`);
-    },
-    (error: unknown) => logger.error({ err: error }, "could not create the first admin API key"),
-  );
-
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down");
-    await server.close();
-    await security.close();
-    await engines.close();
-    logger.info("stopped");
-    logger.flush();
-    process.exit(0);
-  };
-  process.on("SIGTERM", (signal) => void stop(signal));
-  process.on("SIGINT", (signal) => void stop(signal));
-  process.on("uncaughtException", (error) => {
-    logger.fatal({ err: error }, "uncaught exception");
-    void stop("uncaughtException");
-  });
-}
-
-main().catch((error: unknown) => {
+try {
+  const tracing = await startTracing(process.env);
+  const { start } = await import("./start.js");
+  await start(tracing);
+} catch (error) {
   process.stderr.write(
     `ragplane: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
   );
   process.exit(1);
-});
+}

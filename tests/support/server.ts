@@ -7,6 +7,7 @@ import {
   createGrpcTransport,
   createGrpcWebTransport,
 } from "@connectrpc/connect-node";
+import type { Tracer } from "@opentelemetry/api";
 import { pino } from "pino";
 import { issueApiKey } from "../../security/api-keys/issue.js";
 import { type Scope, scopes } from "../../security/scopes.js";
@@ -14,6 +15,7 @@ import { build, type ListeningPorts, type RagplaneServer } from "../../server/bu
 import { type Config, loadConfig } from "../../server/config.js";
 import { type OpenEngines, openEngines } from "../../server/engines.js";
 import { type OpenSecurity, openSecurity } from "../../server/security.js";
+import { ServerMetrics } from "../../server/telemetry/metrics.js";
 import { credentialHeaders, type TestCredentials, withHeaders } from "./credentials.js";
 import { createGrpcJsTransport } from "./grpc-js-transport.js";
 import {
@@ -34,6 +36,8 @@ export interface TestServer {
   readonly security: OpenSecurity;
   /** The admin key created on first start (tenant `default`, every scope). */
   readonly adminKey: string;
+  /** The server's Prometheus metrics. */
+  readonly metrics: ServerMetrics;
   /**
    * A transport of the given flavour, connected to this server, presenting
    * `credentials` on every call (default: the admin key).
@@ -57,21 +61,25 @@ export const transportNames: readonly TransportName[] = [
 export async function startTestServer(
   env: Record<string, string> = {},
   tlsClient?: TlsClientOptions,
+  tracer?: Tracer,
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "ragplane-test-"));
   const config = loadConfig({
     GRPC_PORT: "0",
     HTTP_PORT: "0",
+    METRICS_PORT: "0",
     DATA_DIR: dataDir,
     LOG_LEVEL: "silent",
     ...env,
   });
   const logger = pino({ level: config.logLevel });
-  const engines = await openEngines(config);
+  const metrics = new ServerMetrics({ processMetrics: false });
+  const telemetry = { metrics, ...(tracer === undefined ? {} : { tracer }) };
+  const engines = await openEngines(config, undefined, telemetry);
   const security = await openSecurity(config, engines, logger);
   const bootstrap = await security.bootstrap;
   if (bootstrap === undefined) throw new Error("the test server made no admin key");
-  const server = build({ config, logger, engines, security });
+  const server = build({ config, logger, engines, security, telemetry });
   const ports = await server.listen();
   const transports = clientTransports(config, ports, tlsClient);
 
@@ -82,6 +90,7 @@ export async function startTestServer(
     engines,
     security,
     adminKey: bootstrap.key,
+    metrics,
     transport: (name, credentials = { apiKey: bootstrap.key }) =>
       withHeaders(transports.byName[name], credentialHeaders(credentials)),
     async createKey(tenant, keyScopes = scopes) {

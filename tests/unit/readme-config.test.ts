@@ -140,6 +140,7 @@ const shown = (value: string | number | boolean | undefined): string | undefined
 const kafka: Env = { KAFKA_BROKERS: "127.0.0.1:9092" };
 const neo4j: Env = { NEO4J_URL: "bolt://127.0.0.1:7687", NEO4J_PASSWORD: "s3cret-value" };
 const qdrant: Env = { QDRANT_URL: "http://127.0.0.1:6333" };
+const otlp: Env = { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318" };
 
 /** How to see a variable's effective default: load `env` (default `{}`), then read `value`. */
 interface DefaultProbe {
@@ -213,6 +214,14 @@ const effectiveDefaults: Readonly<Record<string, DefaultProbe>> = {
   STREAMS_MAX_PER_PRINCIPAL: { value: (c) => shown(c.security.streamLimits.maxPerPrincipal) },
   STREAMS_MAX_PER_TENANT: { value: (c) => shown(c.security.streamLimits.maxPerTenant) },
   CORS_ORIGINS: { value: (c) => joined(c.security.corsOrigins) },
+  METRICS_ENABLED: { value: (c) => shown(c.metrics !== undefined) },
+  METRICS_HOST: { value: (c) => c.metrics?.host },
+  METRICS_PORT: { value: (c) => shown(c.metrics?.port) },
+  OTEL_EXPORTER_OTLP_ENDPOINT: { value: (c) => c.tracing?.endpoint },
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: { value: (c) => c.tracing?.endpoint },
+  OTEL_SERVICE_NAME: { env: otlp, value: (c) => c.tracing?.serviceName },
+  OTEL_SDK_DISABLED: { env: otlp, value: (c) => (c.tracing === undefined ? "true" : "false") },
+  OTEL_TRACES_EXPORTER: { env: otlp, value: (c) => (c.tracing === undefined ? "none" : "otlp") },
 };
 
 /** For variables documented as required ("—"): an environment that requires them. */

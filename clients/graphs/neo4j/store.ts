@@ -59,6 +59,11 @@ export class Neo4jGraphStore implements GraphStore {
     });
   }
 
+  /** Pool use: sessions in use now, and the pool's size (`maxPoolSize`). */
+  poolUse(): { readonly inUse: number; readonly max: number } {
+    return { inUse: this.tx.sessionsInUse, max: this.options.maxPoolSize };
+  }
+
   /**
    * Connects, checks that the database answers, and brings its schema up to date.
    * Rejects with `EngineUnavailableError` when Neo4j cannot be reached or refuses the

@@ -1,10 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Driver, QueryResult, RecordShape, SessionMode, Transaction } from "neo4j-driver";
 import { EngineUnavailableError, throwIfAborted } from "../../errors.js";
 import { isRetryableNeo4jError, neo4jEngine, toNeo4jEngineError } from "./errors.js";
 
 /** Query parameters. */
 export type Parameters = Readonly<Record<string, unknown>>;
+
+/** neo4j-driver has no maintained OpenTelemetry instrumentation: its query spans are ours. */
+const tracer = trace.getTracer("ragplane.neo4j");
 
 /**
  * One explicit transaction as the adapter's operations see it: every query first checks
@@ -14,15 +18,44 @@ export class Step {
   constructor(
     private readonly tx: Transaction,
     private readonly signal: AbortSignal | undefined,
+    private readonly database: string,
   ) {}
 
-  /** Runs one parameterised query and returns all of its records. */
+  /**
+   * Runs one parameterised query and returns all of its records, in a CLIENT span with
+   * the query text (parameters, which hold the caller's data, are never recorded).
+   */
   async run<R extends RecordShape = RecordShape>(
     query: string,
     parameters: Parameters = {},
   ): Promise<QueryResult<R>> {
     throwIfAborted(this.signal);
-    return this.tx.run<R>(query, parameters);
+    const operation = /^\s*(\w+)/.exec(query)?.[1]?.toUpperCase() ?? "QUERY";
+    return tracer.startActiveSpan(
+      `${operation} ${this.database}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          "db.system.name": "neo4j",
+          "db.namespace": this.database,
+          "db.operation.name": operation,
+          "db.query.text": query,
+        },
+      },
+      async (span) => {
+        try {
+          return await this.tx.run<R>(query, parameters);
+        } catch (error) {
+          span.setStatus({
+            code: SpanStatusCode.ERROR,
+            message: error instanceof Error ? error.name : "error",
+          });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
   }
 
   /** Runs a query that returns at most one row, and returns that row's values. */
@@ -58,6 +91,7 @@ export interface TransactionSettings {
  */
 export class Transactions {
   private closed = false;
+  private sessions = 0;
 
   constructor(
     private readonly driver: Driver,
@@ -77,6 +111,11 @@ export class Transactions {
   /** Makes every later call reject with `EngineUnavailableError`. */
   close(): void {
     this.closed = true;
+  }
+
+  /** Sessions open now: the driver's pooled connections in use by this adapter. */
+  get sessionsInUse(): number {
+    return this.sessions;
   }
 
   /** Whether `close` was called. */
@@ -116,10 +155,11 @@ export class Transactions {
       session.close().catch(() => undefined);
     };
     signal?.addEventListener("abort", reset, { once: true });
+    this.sessions += 1;
     try {
       const tx = session.beginTransaction({ timeout: this.settings.timeoutMs });
       try {
-        const result = await work(new Step(tx, signal));
+        const result = await work(new Step(tx, signal, this.settings.database));
         throwIfAborted(signal);
         await tx.commit();
         return result;
@@ -128,6 +168,7 @@ export class Transactions {
         throw error;
       }
     } finally {
+      this.sessions -= 1;
       signal?.removeEventListener("abort", reset);
       await session.close().catch(() => undefined);
     }

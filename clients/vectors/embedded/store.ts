@@ -209,6 +209,19 @@ export class EmbeddedVectorStore implements VectorStore {
     return scrollPoints(target, this.#db.keysInIdOrder(target.uid, query.after ?? ""), query);
   }
 
+  /** The collections whose HNSW index is in memory now, and the points they hold. */
+  indexStats(): { readonly collections: number; readonly points: number } {
+    let collections = 0;
+    let points = 0;
+    for (const tenantCollections of this.#loaded.values()) {
+      for (const collection of tenantCollections.values()) {
+        collections += 1;
+        points += collection.size;
+      }
+    }
+    return { collections, points };
+  }
+
   async health(): Promise<EngineHealth> {
     if (this.#closed) return { ok: false, detail: "closed" };
     try {

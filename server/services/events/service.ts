@@ -1,3 +1,4 @@
+import type { Tracer } from "@opentelemetry/api";
 import { CancelledError, EngineUnavailableError } from "../../../clients/errors.js";
 import type { EventLog } from "../../../clients/events/port.js";
 import type { EventsService } from "../../../gen/ragplane/v1/events_pb.js";
@@ -11,9 +12,24 @@ import {
   toTopicInit,
 } from "./convert.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
+import type { Subscriptions } from "./subscriptions.js";
+import { startDeliverySpan, withTraceContext } from "./trace-context.js";
 
 /** Topics per ListTopics page when the request leaves `page_size` at 0. */
 export const defaultTopicPageSize = 100;
+
+/** What the events service reports beyond its answers; all optional. */
+export interface EventsServiceOptions {
+  /**
+   * Traces the event log: Publish writes each event's trace context into its headers,
+   * Subscribe makes a span per delivered event linked to its producer.
+   */
+  readonly tracer?: Tracer;
+  /** `messaging.system` of delivery spans: `kafka`, or `ragplane` for the embedded log. */
+  readonly messagingSystem?: string;
+  /** Where open Subscribe streams report their position (consumer lag). */
+  readonly subscriptions?: Subscriptions;
+}
 
 /**
  * The EventsService implementation: converts messages to the `EventLog` port's types and
@@ -24,20 +40,38 @@ export const defaultTopicPageSize = 100;
  * quietly; a deadline ends it with the port's `EngineTimeoutError` (DEADLINE_EXCEEDED); a
  * server shutdown (signal aborted with `EngineUnavailableError`) ends it with UNAVAILABLE.
  */
-export function createEventsService(log: EventLog): ServiceHandlers<typeof EventsService.method> {
+export function createEventsService(
+  log: EventLog,
+  options: EventsServiceOptions = {},
+): ServiceHandlers<typeof EventsService.method> {
+  const { tracer, subscriptions } = options;
+  const system = options.messagingSystem ?? "ragplane";
+  const toEvent =
+    tracer === undefined
+      ? toNewEvent
+      : (event: Parameters<typeof toNewEvent>[0]) => withTraceContext(toNewEvent(event));
   return {
     async publish(request, { tenant, signal }) {
-      const acks = await log.append(tenant, request.topic, request.events.map(toNewEvent), signal);
+      const acks = await log.append(tenant, request.topic, request.events.map(toEvent), signal);
       return { acks: acks.map(toAckInit) };
     },
 
     async *subscribe(request, { tenant, signal }) {
+      const position = subscriptions?.track(tenant, request.topic);
       try {
         for await (const event of log.read(tenant, request.topic, toReadOptions(request), signal)) {
-          yield { event: toEventInit(event), partition: event.partition, offset: event.offset };
+          position?.delivered(event.partition, event.offset);
+          const span = tracer && startDeliverySpan(tracer, system, request.topic, event);
+          try {
+            yield { event: toEventInit(event), partition: event.partition, offset: event.offset };
+          } finally {
+            span?.end();
+          }
         }
       } catch (error) {
         rethrowUnlessCancelled(error, signal);
+      } finally {
+        position?.close();
       }
     },
 

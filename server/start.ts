@@ -1,0 +1,70 @@
+import { bootstrapMessage } from "./bootstrap.js";
+import { build } from "./build.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { openEngines } from "./engines.js";
+import { createLogger } from "./logger.js";
+import { openSecurity } from "./security.js";
+import { ServerMetrics } from "./telemetry/metrics.js";
+import type { Telemetry } from "./telemetry/telemetry.js";
+import type { Tracing } from "./telemetry/tracing.js";
+
+/**
+ * Starts ragplane: reads the configuration, opens the engines, listens on both ports
+ * (and the metrics port) and shuts down gracefully on SIGTERM / SIGINT (in-flight calls
+ * finish, then the engines close and the last spans are exported).
+ */
+export async function start(tracing: Tracing | undefined): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`ragplane: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const telemetry: Telemetry = {
+    ...(config.metrics === undefined ? {} : { metrics: new ServerMetrics() }),
+    ...(tracing === undefined ? {} : { tracer: tracing.tracer }),
+  };
+  if (tracing) logger.info("tracing on: spans are exported over OTLP");
+  const engines = await openEngines(config, logger, telemetry);
+  logger.info({ engines: engines.kinds }, "engines open");
+  const security = await openSecurity(config, engines, logger);
+  const server = build({ config, logger, engines, security, telemetry });
+  const ports = await server.listen();
+  logger.info(
+    { dataDir: config.dataDir, auth: [...config.security.authMethods] },
+    `try: grpcurl -plaintext ${config.host}:${ports.grpcPort} list`,
+  );
+  void security.bootstrap.then(
+    (created) => {
+      if (created?.provided) logger.info({ keyId: created.id }, "stored BOOTSTRAP_ADMIN_KEY");
+      else if (created)
+        process.stdout.write(`${bootstrapMessage(created, config.host, ports.grpcPort)}\n`);
+    },
+    (error: unknown) => logger.error({ err: error }, "could not create the first admin API key"),
+  );
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    await server.close();
+    await security.close();
+    await engines.close();
+    await tracing?.shutdown().catch(() => undefined);
+    logger.info("stopped");
+    logger.flush();
+    process.exit(0);
+  };
+  process.on("SIGTERM", (signal) => void stop(signal));
+  process.on("SIGINT", (signal) => void stop(signal));
+  process.on("uncaughtException", (error) => {
+    logger.fatal({ err: error }, "uncaught exception");
+    void stop("uncaughtException");
+  });
+}
