@@ -8,12 +8,13 @@ import {
   createGrpcWebTransport,
 } from "@connectrpc/connect-node";
 import type { Tracer } from "@opentelemetry/api";
-import { pino } from "pino";
+import { type DestinationStream, pino } from "pino";
 import { issueApiKey } from "../../security/api-keys/issue.js";
 import { type Scope, scopes } from "../../security/scopes.js";
 import { build, type ListeningPorts, type RagplaneServer } from "../../server/build.js";
 import { type Config, loadConfig } from "../../server/config.js";
 import { type OpenEngines, openEngines } from "../../server/engines.js";
+import { createLogger } from "../../server/logger.js";
 import { type OpenSecurity, openSecurity } from "../../server/security.js";
 import { ServerMetrics } from "../../server/telemetry/metrics.js";
 import { credentialHeaders, type TestCredentials, withHeaders } from "./credentials.js";
@@ -57,12 +58,21 @@ export const transportNames: readonly TransportName[] = [
   "grpc-h2c",
 ];
 
+/** What a test may add to its server beyond the environment. */
+export interface TestServerExtras {
+  /** Traces calls with this tracer (tracing is off without one). */
+  readonly tracer?: Tracer;
+  /** Where the server's log lines go, through the production logger (none without one). */
+  readonly logDestination?: DestinationStream;
+}
+
 /** Starts a ragplane server for a test, with optional environment overrides. */
 export async function startTestServer(
   env: Record<string, string> = {},
   tlsClient?: TlsClientOptions,
-  tracer?: Tracer,
+  extras: TestServerExtras = {},
 ): Promise<TestServer> {
+  const { tracer } = extras;
   const dataDir = await mkdtemp(join(tmpdir(), "ragplane-test-"));
   const config = loadConfig({
     GRPC_PORT: "0",
@@ -72,7 +82,10 @@ export async function startTestServer(
     LOG_LEVEL: "silent",
     ...env,
   });
-  const logger = pino({ level: config.logLevel });
+  const logger =
+    extras.logDestination === undefined
+      ? pino({ level: config.logLevel })
+      : createLogger(config.logLevel, extras.logDestination);
   const metrics = new ServerMetrics({ processMetrics: false });
   const telemetry = { metrics, ...(tracer === undefined ? {} : { tracer }) };
   const engines = await openEngines(config, undefined, telemetry);
