@@ -8,6 +8,8 @@ export interface MethodMetrics {
   started(protocol: Protocol): void;
   /** A call ended with a status code (0 for OK) after `seconds`. */
   finished(protocol: Protocol, code: number, seconds: number): void;
+  /** A request of `bytes` arrived (as its `content-length` said). */
+  requestBytes(protocol: Protocol, bytes: number): void;
   /** A server stream opened; `streamClosed` follows when it ends. */
   streamOpened(): void;
   /** A server stream ended, however it ended. */
@@ -36,7 +38,9 @@ export interface MetricsOptions {
 
 /**
  * Counts and times every call by service, method, status code and protocol, and keeps
- * the calls and server streams in flight. A server stream is timed until it ends.
+ * the calls and server streams in flight. A server stream is timed until it ends. On
+ * Connect and gRPC-Web the request's size is its `content-length`; the gRPC transport
+ * records both directions' sizes itself, where it has the bytes.
  */
 export function createMetricsInterceptor(options: MetricsOptions): Interceptor {
   const { metrics } = options;
@@ -46,6 +50,10 @@ export function createMetricsInterceptor(options: MetricsOptions): Interceptor {
     return async (call, input) => {
       const started = performance.now();
       recorder.started(call.protocol);
+      if (call.protocol !== "grpc") {
+        const length = Number(call.header("content-length"));
+        if (length > 0) recorder.requestBytes(call.protocol, length);
+      }
       const finish = (error: unknown): void =>
         recorder.finished(call.protocol, statusCodeOf(error), (performance.now() - started) / 1000);
       let output: Awaited<ReturnType<typeof next>>;

@@ -158,7 +158,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
   );
 
   const grpcServer = createGrpcServer(config.connections);
-  addMethodsToGrpcServer(grpcServer, methods.values());
+  addMethodsToGrpcServer(grpcServer, methods.values(), metrics?.messageSizes);
   health.grpc.addToServer(grpcServer);
   if (config.reflection) addReflection(grpcServer);
 

@@ -34,6 +34,15 @@ export interface EngineMetrics {
   engineUp(engine: EngineLabel, up: boolean): void;
 }
 
+/** Where the sizes of a method's messages are recorded, by the transport that sees the bytes. */
+export interface MessageSizes {
+  /** The recorder of one method's messages on one protocol; resolved once per method. */
+  forMethod(
+    method: DescMethod,
+    protocol: Protocol,
+  ): { request(bytes: number): void; response(bytes: number): void };
+}
+
 /** A gauge whose value is read when Prometheus scrapes. */
 export type GaugeSource = () => number | Promise<number>;
 
@@ -172,21 +181,25 @@ export class ServerMetrics implements RpcMetrics, SecurityMetrics, EngineMetrics
         children.count.inc();
         children.time.observe(seconds);
       },
+      requestBytes: (protocol, bytes) =>
+        this.requestBytes.labels(service, name, protocol).observe(bytes),
       streamOpened: () => this.openStreams.inc(),
       streamClosed: () => this.openStreams.dec(),
     };
   }
 
-  /** Records the size of a request or response message of a method. */
-  messageSize(
-    direction: "request" | "response",
-    method: DescMethod,
-    protocol: Protocol,
-    bytes: number,
-  ): void {
-    const histogram = direction === "request" ? this.requestBytes : this.responseBytes;
-    histogram.labels(method.parent.typeName, method.name, protocol).observe(bytes);
-  }
+  /** The message-size histograms, for the transports. */
+  readonly messageSizes: MessageSizes = {
+    forMethod: (method, protocol) => {
+      const labels = [method.parent.typeName, method.name, protocol] as const;
+      const request = this.requestBytes.labels(...labels);
+      const response = this.responseBytes.labels(...labels);
+      return {
+        request: (bytes) => request.observe(bytes),
+        response: (bytes) => response.observe(bytes),
+      };
+    },
+  };
 
   authenticationFailed(reason: string): void {
     this.authFailures.labels(reasonLabel(reason)).inc();

@@ -14,6 +14,7 @@ import type { CallOutput } from "../../interceptors/call.js";
 import type { ConnectionLimits } from "../config-connections.js";
 import { type MethodEntry, messageStream, singleMessage } from "../dispatch.js";
 import { limits } from "../limits.js";
+import type { MessageSizes } from "../telemetry/metrics.js";
 import { GrpcCall } from "./grpc-call.js";
 import { grpcStatusOf } from "./grpc-status.js";
 
@@ -47,7 +48,11 @@ export function createGrpcServer(connections: ConnectionLimits): Server {
  * generated descriptors and handlers that run the shared chain. This path stays off
  * Connect's invocation machinery: grpc-js calls our chain directly.
  */
-export function addMethodsToGrpcServer(server: Server, entries: Iterable<MethodEntry>): void {
+export function addMethodsToGrpcServer(
+  server: Server,
+  entries: Iterable<MethodEntry>,
+  sizes?: MessageSizes,
+): void {
   const byService = new Map<
     string,
     {
@@ -63,14 +68,28 @@ export function addMethodsToGrpcServer(server: Server, entries: Iterable<MethodE
       service = { definition: {}, handlers: {} };
       byService.set(serviceName, service);
     }
+    const observe = sizes?.forMethod(method, "grpc");
     service.definition[method.name] = {
       path: `/${serviceName}/${method.name}`,
       requestStream: method.methodKind === "client_streaming",
       responseStream: method.methodKind === "server_streaming",
       requestSerialize: (message: Decoded) =>
         Buffer.from(toBinary(method.input, message as Message)),
-      requestDeserialize: (bytes: Buffer) => decode(method, bytes),
-      responseSerialize: (message: Message) => Buffer.from(toBinary(method.output, message)),
+      requestDeserialize:
+        observe === undefined
+          ? (bytes: Buffer) => decode(method, bytes)
+          : (bytes: Buffer) => {
+              observe.request(bytes.length);
+              return decode(method, bytes);
+            },
+      responseSerialize:
+        observe === undefined
+          ? (message: Message) => Buffer.from(toBinary(method.output, message))
+          : (message: Message) => {
+              const bytes = toBinary(method.output, message);
+              observe.response(bytes.length);
+              return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+            },
       responseDeserialize: (bytes: Buffer) => fromBinary(method.output, bytes),
       originalName: method.localName,
     };

@@ -177,6 +177,28 @@ describe("metrics", () => {
     ).toBeGreaterThan(0);
     expect(sample(after, "ragplane_engine_up", { engine: "embedded-vectors" })).toBe(1);
     expect(sample(after, "ragplane_rpc_server_in_flight", { ...labels, protocol: "grpc" })).toBe(0);
+    for (const histogram of ["request", "response"]) {
+      const name = `ragplane_rpc_server_${histogram}_bytes_count`;
+      expect(sample(after, name, { ...labels, protocol: "grpc" })).toBeGreaterThan(0);
+    }
+  });
+
+  it("takes an HTTP request's size from its content-length", async () => {
+    const labels = { service: "ragplane.v1.VectorsService", method: "GetCollection" };
+    const key = { ...labels, protocol: "connect" };
+    const name = "ragplane_rpc_server_request_bytes_sum";
+    const before = sample(await metricsText(), name, key) ?? 0;
+    const body = JSON.stringify({ name: "traced" });
+    const response = await fetch(
+      `http://127.0.0.1:${server.ports.httpPort}/ragplane.v1.VectorsService/GetCollection`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${server.adminKey}` },
+        body,
+      },
+    );
+    expect(response.status).toBe(200);
+    expect((sample(await metricsText(), name, key) ?? 0) - before).toBe(body.length);
   });
 
   it("counts authentication failures by reason and exposes no tenant, collection or credential", async () => {
