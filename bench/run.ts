@@ -44,6 +44,7 @@ async function main(): Promise<void> {
           DATA_DIR: serverDir,
           GRPC_PORT: "0",
           HTTP_PORT: "0",
+          METRICS_PORT: "0",
           HOST: "127.0.0.1",
           LOG_LEVEL: "warn",
           SHUTDOWN_GRACE_MS: "2000",

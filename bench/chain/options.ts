@@ -5,6 +5,8 @@ import { type Env, positiveNumber } from "../env.js";
 export interface ChainBenchOptions {
   /** `REDIS_URL`: the Redis the limits of the `full-redis` server use; started for the run when unset. */
   readonly redisUrl?: string;
+  /** `OTEL_COLLECTOR_OTLP_ENDPOINT`: where the traced server exports; a collector is started for the run when unset. */
+  readonly collectorEndpoint?: string;
   /** `BENCH_CONCURRENCY`: calls in flight in every measured run. Default 16. */
   readonly concurrency: number;
   /** `BENCH_ROUNDS`: measured runs per configuration and RPC, interleaved. Default 3. */
@@ -26,8 +28,10 @@ export interface ChainBenchOptions {
 /** Reads the options; the only place the chain benchmark reads `process.env`. */
 export function chainBenchOptions(env: Env = process.env): ChainBenchOptions {
   const redisUrl = env.REDIS_URL?.trim();
+  const collectorEndpoint = env.OTEL_COLLECTOR_OTLP_ENDPOINT?.trim();
   return {
     ...(redisUrl === undefined || redisUrl === "" ? {} : { redisUrl }),
+    ...(collectorEndpoint === undefined || collectorEndpoint === "" ? {} : { collectorEndpoint }),
     concurrency: Math.ceil(positiveNumber(env, "BENCH_CONCURRENCY", 16, 256)),
     rounds: Math.ceil(positiveNumber(env, "BENCH_ROUNDS", 3, 20)),
     measureMs: 1000 * positiveNumber(env, "BENCH_SECONDS", 5, 120),

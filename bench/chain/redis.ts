@@ -1,11 +1,6 @@
-import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import type { Cleanup } from "../cleanup.js";
+import { run, startPrivateEngine } from "../private-engine.js";
 
 /** Where the Redis of the `full-redis` configuration comes from. */
 export type RedisSource =
@@ -19,8 +14,6 @@ export interface RedisStats {
   /** `total_commands_processed` since Redis started. */
   readonly commandsProcessed: number;
 }
-
-const engineScripts = fileURLToPath(new URL("../../scripts/engines/", import.meta.url));
 
 /**
  * The Redis to run against: `url` when given; otherwise a private `redis-server` started
@@ -36,14 +29,9 @@ export async function provideRedis(
   if ((await run("bash", ["-c", "command -v redis-server"], {}, "ignore")) !== 0) {
     return { kind: "missing", reason: "REDIS_URL is not set and no redis-server is on the PATH" };
   }
-  const runDir = await mkdtemp(join(tmpdir(), "ragplane-bench-redis-"));
-  cleanup.add(`remove ${runDir}`, () => rm(runDir, { recursive: true, force: true }));
-  const env = { RAGPLANE_ENGINES_DIR: runDir, REDIS_PORT: String(await freePort()) };
-  cleanup.add("stop the benchmark's Redis", () => engineScript("stop.sh", env));
-  await engineScript("start.sh", env);
-  const started = /^export REDIS_URL=(\S+)$/m.exec(await readFile(join(runDir, "env"), "utf8"));
-  if (started?.[1] === undefined) throw new Error(`start.sh wrote no REDIS_URL into ${runDir}/env`);
-  return { kind: "started", url: started[1] };
+  const started = (await startPrivateEngine("redis", ["REDIS_PORT"], cleanup)).REDIS_URL;
+  if (started === undefined) throw new Error("start.sh redis exported no REDIS_URL");
+  return { kind: "started", url: started };
 }
 
 /** Asks Redis for its version and how many commands it has processed. */
@@ -61,38 +49,4 @@ export async function redisStats(url: string): Promise<RedisStats> {
   } finally {
     client.disconnect();
   }
-}
-
-async function engineScript(name: string, env: Readonly<Record<string, string>>): Promise<void> {
-  const code = await run("bash", [join(engineScripts, name), "redis"], env, "inherit");
-  if (code !== 0) throw new Error(`scripts/engines/${name} redis exited with ${code}`);
-}
-
-function run(
-  command: string,
-  args: readonly string[],
-  env: Readonly<Record<string, string>>,
-  output: "inherit" | "ignore",
-): Promise<number> {
-  const sink = output === "inherit" ? process.stderr : "ignore";
-  const child = spawn(command, args, {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", sink, sink],
-  });
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("exit", (code, signal) => resolve(code ?? (signal === null ? 1 : 128)));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

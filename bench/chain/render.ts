@@ -104,8 +104,9 @@ export function renderChainReport(report: ChainReport): string {
 function checkRow(check: ChainCheck): string {
   return (
     `| ${check.name} | ${check.value.toFixed(3)} | ` +
-    `${check.rounds.min.toFixed(3)}–${check.rounds.max.toFixed(3)} | ≥ ${check.min} | ` +
-    `${check.pass ? "**pass**" : "**miss**"} |`
+    `${check.rounds.min.toFixed(3)}–${check.rounds.max.toFixed(3)} | ` +
+    `${check.min === undefined ? "—" : `≥ ${check.min}`} | ` +
+    `${check.min === undefined ? "reported" : check.pass ? "**pass**" : "**miss**"} |`
   );
 }
 

@@ -10,6 +10,7 @@ import { generateDataset } from "../dataset.js";
 import { type BenchPath, runRounds } from "../engines/rounds.js";
 import { loadAverage, machineInfo } from "../machine.js";
 import { type ChainCheck, type ConfigurationName, chainChecks, chainCosts } from "./checks.js";
+import { type CollectorSource, provideCollector } from "./collector.js";
 import { chainBenchOptions } from "./options.js";
 import { provideRedis, type RedisSource, redisStats } from "./redis.js";
 import { renderChainReport } from "./render.js";
@@ -19,36 +20,56 @@ import { chainRpcs, type PreparedServer, prepareServer } from "./workload.js";
 
 const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));
 
-/** A server configuration: which chain, and whether limits are counted in Redis. */
+/**
+ * A server configuration: which chain, whether limits are counted in Redis, whether
+ * metrics are kept and whether calls are traced.
+ */
 interface Configuration {
   readonly name: ConfigurationName;
   readonly description: string;
   readonly chain: "full" | "empty";
   readonly redis: boolean;
+  readonly metrics: boolean;
+  readonly tracing: boolean;
 }
 
 const fullChain =
-  "the production chain: request id, logging, error mapping, deadline, authentication " +
-  "(JWT, from the verifier's cache), authorization, rate limit, validation";
+  "the production chain: request id, tracing, logging, metrics, error mapping, deadline, " +
+  "authentication (JWT, from the verifier's cache), authorization, rate limit, validation; " +
+  "Prometheus metrics on (the default), engine calls timed";
 
 const configurations: readonly Configuration[] = [
   {
     name: "full",
-    description: `${fullChain}; limits in process memory`,
+    description: `${fullChain}; tracing off (no OTLP endpoint, the default); limits in process memory`,
     chain: "full",
     redis: false,
+    metrics: true,
+    tracing: false,
   },
   {
     name: "full-redis",
-    description: `${fullChain}; REDIS_URL set, so limits are counted in Redis (and the token denylist is read from it)`,
+    description: `${fullChain}; tracing off; REDIS_URL set, so limits are counted in Redis (and the token denylist is read from it)`,
     chain: "full",
     redis: true,
+    metrics: true,
+    tracing: false,
+  },
+  {
+    name: "full-traced",
+    description: `${fullChain}; tracing on, every call sampled (OTEL_TRACES_SAMPLER=always_on), spans exported over OTLP/HTTP to a local OpenTelemetry Collector writing them to a file; limits in process memory`,
+    chain: "full",
+    redis: false,
+    metrics: true,
+    tracing: true,
   },
   {
     name: "empty",
-    description: "one interceptor that sets the tenant",
+    description: "one interceptor that sets the tenant; no metrics, no tracing",
     chain: "empty",
     redis: false,
+    metrics: false,
+    tracing: false,
   },
 ];
 
@@ -70,16 +91,23 @@ async function main(): Promise<void> {
   killChildrenOnExit(children, cleanup);
   try {
     const redis = await provideRedis(options.redisUrl, cleanup);
-    const skipped =
-      redis.kind === "missing"
+    const collector = await provideCollector(options.collectorEndpoint, cleanup);
+    const skipped = [
+      ...(redis.kind === "missing"
         ? [`the full-redis configuration (Redis-backed limits): ${redis.reason}.`]
-        : [];
+        : []),
+      ...(collector.kind === "missing"
+        ? [`the full-traced configuration (tracing on): ${collector.reason}.`]
+        : []),
+    ];
     for (const line of skipped) log(`skipped: ${line}`);
-    const running = configurations.filter((c) => !c.redis || redis.kind !== "missing");
+    const running = configurations.filter(
+      (c) => (!c.redis || redis.kind !== "missing") && (!c.tracing || collector.kind !== "missing"),
+    );
 
     const starting = await Promise.allSettled(
       running.map(async (configuration) =>
-        startServer(configuration, await temporaryDir(cleanup), redis),
+        startServer(configuration, await temporaryDir(cleanup), redis, collector),
       ),
     );
     for (const outcome of starting)
@@ -158,16 +186,28 @@ function startServer(
   configuration: Configuration,
   dataDir: string,
   redis: RedisSource,
+  collector: CollectorSource,
 ): Promise<BenchChild> {
+  const tracing: Record<string, string> =
+    configuration.tracing && collector.kind !== "missing"
+      ? {
+          OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
+          OTEL_TRACES_SAMPLER: "always_on",
+          OTEL_NODE_RESOURCE_DETECTORS: "none",
+        }
+      : {};
   return startChild(`ragplane-${configuration.name}`, {
     entry: "server-process.ts",
     args: [`--chain=${configuration.chain}`],
     env: {
       ...embeddedEngineEnv,
       ...(configuration.redis && redis.kind !== "missing" ? { REDIS_URL: redis.url } : {}),
+      ...tracing,
+      METRICS_ENABLED: String(configuration.metrics),
       DATA_DIR: dataDir,
       GRPC_PORT: "0",
       HTTP_PORT: "0",
+      METRICS_PORT: "0",
       HOST: "127.0.0.1",
       LOG_LEVEL: "info",
       AUTH_METHODS: "api-key,jwt",
@@ -193,7 +233,7 @@ function redisReport(
 }
 
 function withoutUrl(options: ReturnType<typeof chainBenchOptions>): ChainReport["options"] {
-  const { redisUrl: _url, ...rest } = options;
+  const { redisUrl: _url, collectorEndpoint: _endpoint, ...rest } = options;
   return rest;
 }
 
@@ -204,7 +244,11 @@ async function temporaryDir(cleanup: Cleanup): Promise<string> {
 }
 
 function summary(check: ChainCheck): string {
-  return `${check.name}: ${check.value.toFixed(3)} (target ≥ ${check.min}: ${check.pass ? "pass" : "miss"})`;
+  const target =
+    check.min === undefined
+      ? "no target"
+      : `target ≥ ${check.min}: ${check.pass ? "pass" : "miss"}`;
+  return `${check.name}: ${check.value.toFixed(3)} (${target})`;
 }
 
 function log(message: string): void {

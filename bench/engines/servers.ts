@@ -43,6 +43,7 @@ export function startRagplane(
       DATA_DIR: dataDir,
       GRPC_PORT: "0",
       HTTP_PORT: "0",
+      METRICS_PORT: "0",
       HOST: "127.0.0.1",
       LOG_LEVEL: "warn",
       KAFKA_TOPIC_PREFIX: benchTopicPrefix,

@@ -10,7 +10,7 @@
 # Downloads and builds are cached in RAGPLANE_CACHE_DIR (default ~/.cache/ragplane).
 
 ENGINES_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ALL_ENGINES=(redis kafka neo4j)
+ALL_ENGINES=(redis kafka neo4j prometheus otelcol)
 
 REDIS_PORT=${REDIS_PORT:-6379}
 KAFKA_PORT=${KAFKA_PORT:-9092}
@@ -52,9 +52,9 @@ parse_engines() {
   for e in "$@"; do
     case "$e" in
       all) out+=("${ALL_ENGINES[@]}") ;;
-      redis | kafka | neo4j) out+=("$e") ;;
+      redis | kafka | neo4j | prometheus | otelcol) out+=("$e") ;;
       -h | --help) return 2 ;;
-      *) die "unknown engine '$e' (expected redis, kafka, neo4j or all)" ;;
+      *) die "unknown engine '$e' (expected redis, kafka, neo4j, prometheus, otelcol or all)" ;;
     esac
   done
   # de-duplicate, keep the canonical order
@@ -115,6 +115,8 @@ engine_pid() {
     redis) [[ $cmd == *redis-server* && $(readlink "/proc/$pid/cwd") == "$RUN_DIR/redis/data" ]] || return 1 ;;
     kafka) [[ $cmd == *kafka.Kafka* && $cmd == *"$RUN_DIR/kafka/"* ]] || return 1 ;;
     neo4j) [[ $cmd == *Neo4jRunner* && $cmd == *"$RUN_DIR/neo4j/"* ]] || return 1 ;;
+    prometheus) [[ $cmd == *prometheus* && $cmd == *"--config.file=$RUN_DIR/prometheus/"* ]] || return 1 ;;
+    otelcol) [[ $cmd == *otelcol-ragplane* && $cmd == *"--config=$RUN_DIR/otelcol/"* ]] || return 1 ;;
   esac
   printf '%s\n' "$pid"
 }
@@ -520,3 +522,13 @@ neo4j_launch() {
 neo4j_ready() {
   grep -q '^ragplane-neo4j ready' "$RUN_DIR/neo4j/neo4j.log" 2>/dev/null && port_open "$NEO4J_BOLT_PORT"
 }
+
+# ================================================================= prometheus
+
+# shellcheck source=prometheus.sh
+. "$ENGINES_SRC/prometheus.sh"
+
+# ================================================================= otelcol
+
+# shellcheck source=otelcol.sh
+. "$ENGINES_SRC/otelcol.sh"
