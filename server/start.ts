@@ -4,8 +4,7 @@ import { ConfigError, loadConfig } from "./config.js";
 import { openEngines } from "./engines.js";
 import { createLogger } from "./logger.js";
 import { openSecurity } from "./security.js";
-import { ServerMetrics } from "./telemetry/metrics.js";
-import type { Telemetry } from "./telemetry/telemetry.js";
+import { createTelemetry } from "./telemetry/telemetry.js";
 import type { Tracing } from "./telemetry/tracing.js";
 
 /**
@@ -25,10 +24,7 @@ export async function start(tracing: Tracing | undefined): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const telemetry: Telemetry = {
-    ...(config.metrics === undefined ? {} : { metrics: new ServerMetrics() }),
-    ...(tracing === undefined ? {} : { tracer: tracing.tracer }),
-  };
+  const telemetry = createTelemetry(config, tracing);
   if (tracing) logger.info("tracing on: spans are exported over OTLP");
   const engines = await openEngines(config, logger, telemetry);
   logger.info({ engines: engines.kinds }, "engines open");

@@ -2,7 +2,9 @@ import type { Tracer } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import type { Engines } from "../build.js";
 import type { Subscriptions } from "../services/events/subscriptions.js";
-import type { EngineLabel, ServerMetrics } from "./metrics.js";
+import type { Config } from "../config.js";
+import { type EngineLabel, ServerMetrics } from "./metrics.js";
+import type { Tracing } from "./tracing.js";
 
 /** What the server reports about itself; either part may be off. */
 export interface Telemetry {
@@ -10,6 +12,17 @@ export interface Telemetry {
   readonly metrics?: ServerMetrics;
   /** Where spans are made; present only when tracing is on (an OTLP endpoint is set). */
   readonly tracer?: Tracer;
+}
+
+/**
+ * The server's telemetry as configured: Prometheus metrics unless `METRICS_ENABLED=false`,
+ * and the tracer of `tracing` when tracing was started.
+ */
+export function createTelemetry(config: Config, tracing: Tracing | undefined): Telemetry {
+  return {
+    ...(config.metrics === undefined ? {} : { metrics: new ServerMetrics() }),
+    ...(tracing === undefined ? {} : { tracer: tracing.tracer }),
+  };
 }
 
 /** The engine labels of each capability, from which engine serves it. */
