@@ -1,8 +1,8 @@
 import type { Tracer } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import type { Engines } from "../build.js";
-import type { Subscriptions } from "../services/events/subscriptions.js";
 import type { Config } from "../config.js";
+import type { Subscriptions } from "../services/events/subscriptions.js";
 import { type EngineLabel, ServerMetrics } from "./metrics.js";
 import type { Tracing } from "./tracing.js";
 

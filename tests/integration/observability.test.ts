@@ -113,7 +113,7 @@ describe.each(transportNames)("tracing over %s", (transportName) => {
 });
 
 describe("trace context through the event log", () => {
-  it("writes the Publish span's traceparent into each event and links each delivery to it", async () => {
+  it("writes the Publish span's traceparent into each event and continues its trace in each delivery", async () => {
     const events = createClient(EventsService, server.transport("grpc-js"));
     await events.createTopic({ name: "traced", partitions: 1 });
     const caller = callerSpan();
@@ -142,8 +142,11 @@ describe("trace context through the event log", () => {
     const [subscribe] = serverSpans("ragplane.v1.EventsService/Subscribe");
     for (const delivery of deliveries) {
       expect(delivery.kind).toBe(SpanKind.CONSUMER);
-      expect(delivery.parentSpanContext?.spanId).toBe(subscribe?.spanContext().spanId);
-      expect(delivery.links.map((link) => link.context.traceId)).toEqual([caller.traceId]);
+      expect(delivery.spanContext().traceId).toBe(caller.traceId);
+      expect(delivery.parentSpanContext?.spanId).toBe(publish?.spanContext().spanId);
+      expect(delivery.links.map((link) => link.context.spanId)).toEqual([
+        subscribe?.spanContext().spanId,
+      ]);
     }
   });
 });

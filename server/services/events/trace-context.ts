@@ -2,6 +2,7 @@ import {
   context,
   type Link,
   propagation,
+  ROOT_CONTEXT,
   type Span,
   SpanKind,
   type Tracer,
@@ -27,9 +28,11 @@ export function withTraceContext(event: NewEvent): NewEvent {
 }
 
 /**
- * Starts the CONSUMER span of one event delivered by Subscribe: a child of the
- * Subscribe call's span, linked to the span that published the event (from its
- * `traceparent` header), so one trace leads from a Publish to every delivery.
+ * Starts the CONSUMER span of one event delivered by Subscribe. When the event carries a
+ * `traceparent` (written by Publish, or by the Kafka producer's instrumentation), the
+ * span is that producer span's child, so one trace leads from the Publish through the
+ * log to every delivery, and it links to the Subscribe call's span; otherwise it is the
+ * Subscribe span's child.
  */
 export function startDeliverySpan(
   tracer: Tracer,
@@ -37,18 +40,26 @@ export function startDeliverySpan(
   topic: string,
   event: StoredEvent,
 ): Span {
-  const producer = trace.getSpanContext(propagation.extract(context.active(), event.headers));
-  const links: Link[] = producer === undefined ? [] : [{ context: producer }];
-  return tracer.startSpan(`process ${topic}`, {
-    kind: SpanKind.CONSUMER,
-    links,
-    attributes: {
-      "messaging.system": system,
-      "messaging.operation.type": "process",
-      "messaging.destination.name": topic,
-      "messaging.destination.partition.id": String(event.partition),
-      "messaging.message.id": event.id,
-      "messaging.kafka.offset": Number(event.offset),
+  const subscriber = context.active();
+  const producer = propagation.extract(ROOT_CONTEXT, event.headers);
+  const fromProducer = trace.getSpanContext(producer) !== undefined;
+  const subscribeSpan = trace.getSpanContext(subscriber);
+  const links: Link[] =
+    fromProducer && subscribeSpan !== undefined ? [{ context: subscribeSpan }] : [];
+  return tracer.startSpan(
+    `process ${topic}`,
+    {
+      kind: SpanKind.CONSUMER,
+      links,
+      attributes: {
+        "messaging.system": system,
+        "messaging.operation.type": "process",
+        "messaging.destination.name": topic,
+        "messaging.destination.partition.id": String(event.partition),
+        "messaging.message.id": event.id,
+        "messaging.kafka.offset": Number(event.offset),
+      },
     },
-  });
+    fromProducer ? producer : subscriber,
+  );
 }
