@@ -40,7 +40,8 @@ export function readTracing(env: Env): TracingConfig | undefined {
 /**
  * Starts the OpenTelemetry SDK when {@link readTracing} says so, before any engine driver
  * is imported: it installs the ES-module hooks through which the maintained
- * instrumentations patch kafkajs (produce and fetch), ioredis (commands) and undici
+ * instrumentations patch kafkajs (produce and fetch), ioredis (commands, recorded by
+ * name only: their keys hold tenants' ids and event ids) and undici
  * (Qdrant's HTTP requests), then exports spans over OTLP as the `OTEL_*` variables say
  * (endpoint, protocol, headers, sampler, service name, resource attributes). Metrics and
  * logs are not exported this way: metrics are Prometheus's (`/metrics`), logs are JSON
@@ -64,7 +65,10 @@ export async function startTracing(env: Env): Promise<Tracing | undefined> {
     logRecordProcessors: [],
     instrumentations: [
       new kafkajs.KafkaJsInstrumentation(),
-      new ioredis.IORedisInstrumentation({ requireParentSpan: true }),
+      new ioredis.IORedisInstrumentation({
+        requireParentSpan: true,
+        dbStatementSerializer: (command) => command,
+      }),
       new undici.UndiciInstrumentation({ requireParentforSpans: true }),
     ],
   });

@@ -93,8 +93,11 @@ describe.skipIf(!configured)(
         attributes: { "rpc.system": "grpc", "rpc.method": "Search", "ragplane.tenant": "default" },
         resource: { "service.name": "ragplane-under-test" },
       });
-      const [engine] = await spansOf(call.traceId, 1, (s) => s.parentSpanId === search?.spanId);
-      expect(engine?.name).toMatch(/ search$/);
+      const children = await spansOf(call.traceId, 2, (s) => s.parentSpanId === search?.spanId);
+      expect(children.map((s) => s.name)).toContain("embedded-vectors search");
+      const redis = children.find((s) => s.attributes["db.system.name"] === "redis");
+      expect(redis?.kind).toBe(SpanKind.client);
+      expect(JSON.stringify(redis?.attributes)).not.toMatch(/rl:|default/);
     });
 
     it("puts a Publish, Kafka's producer span and each delivery to a Subscribe in one trace", async () => {
