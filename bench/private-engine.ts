@@ -12,13 +12,13 @@ const engineScripts = fileURLToPath(new URL("../scripts/engines/", import.meta.u
  * Starts one engine of `scripts/engines` for a benchmark alone: in a temporary run dir,
  * on free loopback ports (one per variable of `portVariables`), so it never touches an
  * engine someone else started; `cleanup` stops it and removes the dir. Returns the
- * variables the engine exported in its env file (`REDIS_URL`, …).
+ * variables the engine exported in its env file (`REDIS_URL`, …) and its pid.
  */
 export async function startPrivateEngine(
   engine: string,
   portVariables: readonly string[],
   cleanup: Cleanup,
-): Promise<Record<string, string>> {
+): Promise<{ readonly variables: Record<string, string>; readonly pid: number }> {
   const runDir = await mkdtemp(join(tmpdir(), `ragplane-bench-${engine}-`));
   cleanup.add(`remove ${runDir}`, () => rm(runDir, { recursive: true, force: true }));
   const env: Record<string, string> = { RAGPLANE_ENGINES_DIR: runDir };
@@ -31,7 +31,8 @@ export async function startPrivateEngine(
   )) {
     exported[match[1]!] = match[2]!;
   }
-  return exported;
+  const pid = Number(await readFile(join(runDir, engine, "pid"), "utf8"));
+  return { variables: exported, pid };
 }
 
 /** Runs a command and resolves with its exit code. */

@@ -77,7 +77,7 @@ export async function runScenario(
 }
 
 /** CPU time all cores have spent busy since boot, in microseconds. */
-function machineBusyMicros(): number {
+export function machineBusyMicros(): number {
   let busy = 0;
   for (const { times } of cpus()) busy += times.user + times.nice + times.sys + times.irq;
   return 1000 * busy;

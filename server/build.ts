@@ -92,7 +92,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
   const labels = engineLabels(engines.kinds);
   const subscriptions = new Subscriptions(
     engines.events,
-    metrics === undefined ? undefined : () => metrics.subscribeDelivered.inc(),
+    metrics === undefined ? undefined : () => metrics.subscribeDelivered(),
   );
   if (metrics) registerEngineGauges(metrics, engines, subscriptions, logger);
   const bindings: ServiceBinding[] = [

@@ -3,7 +3,8 @@ import { run, startPrivateEngine } from "../private-engine.js";
 
 /** Where the OTLP receiver of the `full-traced` configuration comes from. */
 export type CollectorSource =
-  | { readonly kind: "environment" | "started"; readonly endpoint: string }
+  | { readonly kind: "environment"; readonly endpoint: string }
+  | { readonly kind: "started"; readonly endpoint: string; readonly pid: number }
   | { readonly kind: "missing"; readonly reason: string };
 
 /**
@@ -21,12 +22,12 @@ export async function provideCollector(
   if ((await run("bash", ["-c", hasGo], {}, "ignore")) !== 0) {
     return { kind: "missing", reason: "no OTLP endpoint is set and Go is not installed" };
   }
-  const exported = await startPrivateEngine(
+  const { variables, pid } = await startPrivateEngine(
     "otelcol",
     ["OTELCOL_HTTP_PORT", "OTELCOL_GRPC_PORT"],
     cleanup,
   );
-  const started = exported.OTEL_COLLECTOR_OTLP_ENDPOINT;
+  const started = variables.OTEL_COLLECTOR_OTLP_ENDPOINT;
   if (started === undefined) throw new Error("start.sh otelcol exported no OTLP endpoint");
-  return { kind: "started", endpoint: started };
+  return { kind: "started", endpoint: started, pid };
 }

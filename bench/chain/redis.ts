@@ -5,7 +5,7 @@ import { run, startPrivateEngine } from "../private-engine.js";
 /** Where the Redis of the `full-redis` configuration comes from. */
 export type RedisSource =
   | { readonly kind: "environment"; readonly url: string }
-  | { readonly kind: "started"; readonly url: string }
+  | { readonly kind: "started"; readonly url: string; readonly pid: number }
   | { readonly kind: "missing"; readonly reason: string };
 
 /** What Redis reports about itself. */
@@ -29,9 +29,9 @@ export async function provideRedis(
   if ((await run("bash", ["-c", "command -v redis-server"], {}, "ignore")) !== 0) {
     return { kind: "missing", reason: "REDIS_URL is not set and no redis-server is on the PATH" };
   }
-  const started = (await startPrivateEngine("redis", ["REDIS_PORT"], cleanup)).REDIS_URL;
-  if (started === undefined) throw new Error("start.sh redis exported no REDIS_URL");
-  return { kind: "started", url: started };
+  const { variables, pid } = await startPrivateEngine("redis", ["REDIS_PORT"], cleanup);
+  if (variables.REDIS_URL === undefined) throw new Error("start.sh redis exported no REDIS_URL");
+  return { kind: "started", url: variables.REDIS_URL, pid };
 }
 
 /** Asks Redis for its version and how many commands it has processed. */

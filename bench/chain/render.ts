@@ -1,5 +1,6 @@
 import type { PathResult } from "../engines/rounds.js";
 import { cpuCells, int, micros, seconds } from "../format.js";
+import { ghzModule } from "../ghz.js";
 import { machineLines } from "../machine.js";
 import type { ChainCheck } from "./checks.js";
 import type { ChainReport } from "./report.js";
@@ -51,10 +52,14 @@ export function renderChainReport(report: ChainReport): string {
       `(${data.clusters} Gaussian clusters, seed ${data.seed}), loaded with Upserts of ` +
       `${options.batchSize}. GetCollection reads that collection's description; Search takes ` +
       `the next of ${data.queries} query vectors, limit ${options.limit}.`,
-    `- Load: closed loop over one grpc-js channel per server, ${options.concurrency} calls in ` +
-      `flight; each path warms up (${seconds(options.warmupMs)}), then ${options.rounds} ` +
-      `measured rounds of ${seconds(options.measureMs)} each, interleaved round by round ` +
-      "(GetCollection on each configuration, then Search on each); figures pool the rounds.",
+    `- Load: [ghz](https://ghz.sh) (\`${ghzModule}\`) pinned to cpu 0 with \`taskset\`, one ` +
+      `connection, ${options.concurrency} calls in flight; every ragplane child pinned to ` +
+      "cpu 1 (`taskset -a -p`), and the private Redis and collector on cpu 0 beside ghz, so " +
+      "the server has a core of its own. Each path warms up " +
+      `(${seconds(options.warmupMs)}), then ${options.rounds} measured rounds of ` +
+      `${seconds(options.measureMs)} each, interleaved round by round (GetCollection on ` +
+      "each configuration, then Search on each); figures pool the rounds. ghz's status " +
+      "counts are checked: a run with any call not OK fails the benchmark.",
     "",
     ...chainRpcs.flatMap((rpc) => [
       `## ${rpc}`,
@@ -81,9 +86,9 @@ export function renderChainReport(report: ChainReport): string {
       "client-side, including queueing behind the other calls in flight. CPU per call is " +
       "user + system time of the process over the measured rounds divided by their calls; " +
       "cores is that CPU time over the wall time, so a side near 1.00 has its one event loop " +
-      "saturated and bounds the throughput. The client is this benchmark's process, the " +
-      "same for every configuration. Other cores is what the rest of the machine used " +
-      "meanwhile (Redis included).",
+      "saturated and bounds the throughput. The client is ghz, its CPU read from `/proc` " +
+      "once it exits; the server's is read from the child's `/proc/<pid>/stat`. Other cores " +
+      "is what the rest of the machine used meanwhile (Redis and the collector included).",
     "",
     "## How to run",
     "",
@@ -96,7 +101,10 @@ export function renderChainReport(report: ChainReport): string {
       "load. With REDIS_URL set, that Redis is used; otherwise `scripts/engines/start.sh " +
       "redis` starts one on a free loopback port in a temporary run dir and `stop.sh` " +
       "removes it at the end, however the run ends. Without redis-server the Redis " +
-      "configuration is skipped and the report says so.",
+      "configuration is skipped and the report says so. The traced configuration exports to " +
+      "`OTEL_COLLECTOR_OTLP_ENDPOINT` when set, else to a private OpenTelemetry Collector " +
+      "started the same way (`start.sh otelcol`, built once with Go). ghz is installed " +
+      "with `go install` when missing.",
     "",
   ].join("\n");
 }

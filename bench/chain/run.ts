@@ -7,7 +7,8 @@ import { embeddedEngineEnv } from "../../tests/support/engine-env.js";
 import { type BenchChild, killChildrenOnExit, startChild } from "../children.js";
 import { Cleanup } from "../cleanup.js";
 import { generateDataset } from "../dataset.js";
-import { type BenchPath, runRounds } from "../engines/rounds.js";
+import { ensureGhz } from "../ghz.js";
+import { pinToCpu, runGhzRounds } from "../ghz-rounds.js";
 import { loadAverage, machineInfo } from "../machine.js";
 import { type ChainCheck, type ConfigurationName, chainChecks, chainCosts } from "./checks.js";
 import { type CollectorSource, provideCollector } from "./collector.js";
@@ -19,6 +20,10 @@ import { writeChainReport } from "./report.js";
 import { chainRpcs, type PreparedServer, prepareServer } from "./workload.js";
 
 const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));
+
+/** ghz, the collector and Redis run on this core; the ragplane children on the other. */
+const loadCpu = 0;
+const serverCpu = 1;
 
 /**
  * A server configuration: which chain, whether limits are counted in Redis, whether
@@ -125,31 +130,28 @@ async function main(): Promise<void> {
       for (const server of prepared) server.close();
     });
 
-    let redisCalls = 0;
-    const paths = chainRpcs.flatMap((rpc) =>
-      prepared.map((server, i): BenchPath => {
-        const path = server.paths[rpc];
-        if (!running[i]!.redis) return path;
-        return {
-          ...path,
-          call: () => {
-            redisCalls++;
-            return path.call();
-          },
-        };
-      }),
-    );
+    const paths = chainRpcs.flatMap((rpc) => prepared.map((server) => server.paths[rpc]));
+    const ghz = await ensureGhz();
+    for (const child of children) await pinToCpu(child.pid, serverCpu);
+    for (const engine of [redis, collector]) {
+      if (engine.kind === "started") await pinToCpu(engine.pid, loadCpu);
+    }
     const redisUrl = redis.kind === "missing" ? undefined : redis.url;
     const redisBefore = redisUrl === undefined ? undefined : await redisStats(redisUrl);
-    log(`measuring ${paths.map((p) => p.name).join(", ")}`);
-    const results = await runRounds(paths, {
+    log(
+      `measuring ${paths.map((p) => p.name).join(", ")} with ghz on cpu ${loadCpu}, servers on cpu ${serverCpu}`,
+    );
+    const results = await runGhzRounds(paths, {
       rounds: options.rounds,
       concurrency: options.concurrency,
       measureMs: options.measureMs,
-      maxRequests: options.maxRequests,
       warmupMs: options.warmupMs,
-      warmupRequests: options.maxRequests,
+      ghz,
+      loadCpu,
     });
+    const redisCalls = results
+      .filter((result) => result.name.endsWith("/full-redis"))
+      .reduce((total, result) => total + result.requests, 0);
     const redisAfter = redisUrl === undefined ? undefined : await redisStats(redisUrl);
 
     const checks = chainChecks(results);

@@ -1,15 +1,10 @@
-import { create, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import {
-  Distance,
-  GetCollectionRequestSchema,
-  VectorsService,
-} from "../../gen/ragplane/v1/vectors_pb.js";
+import { Distance, VectorsService } from "../../gen/ragplane/v1/vectors_pb.js";
 import { withHeaders } from "../../tests/support/credentials.js";
 import { createGrpcJsTransport } from "../../tests/support/grpc-js-transport.js";
 import type { BenchChild } from "../children.js";
 import type { Dataset } from "../dataset.js";
-import type { BenchPath } from "../engines/rounds.js";
+import type { GhzPath } from "../ghz-rounds.js";
 import { BytesClient } from "../grpc-client.js";
 import { encodeSearches, encodeUpserts, hitIds, pointBatches, vectorsPaths } from "../requests.js";
 import type { ChainBenchOptions } from "./options.js";
@@ -22,8 +17,8 @@ export type ChainRpc = (typeof chainRpcs)[number];
 
 /** A loaded server, ready to be measured. */
 export interface PreparedServer {
-  /** The measured calls of each RPC, named `<rpc>/<configuration>`. */
-  readonly paths: Readonly<Record<ChainRpc, BenchPath>>;
+  /** The measured calls of each RPC, named `<rpc>/<configuration>`, for ghz. */
+  readonly paths: Readonly<Record<ChainRpc, GhzPath>>;
   /**
    * What the server answered to a GetCollection without credentials: `Unauthenticated`
    * from the full chain, `OK` from the empty one.
@@ -34,7 +29,7 @@ export interface PreparedServer {
 }
 
 const collection = "bench";
-const getCollectionPath = `/${VectorsService.typeName}/${VectorsService.method.getCollection.name}`;
+const getCollectionMethod = `${VectorsService.typeName}/${VectorsService.method.getCollection.name}`;
 
 /** The path name of `rpc` on `configuration`. */
 export function pathName(rpc: ChainRpc, configuration: string): string {
@@ -44,8 +39,8 @@ export function pathName(rpc: ChainRpc, configuration: string): string {
 /**
  * Creates the collection on `server` and loads the dataset through Upserts (with the
  * server's credentials), checks the point count and a Search's hit count, asks once
- * without credentials, and returns the measured calls: GetCollection of that collection,
- * and Search over the dataset's queries in turn, over one grpc-js channel.
+ * without credentials, and returns the measured calls for ghz: GetCollection of that
+ * collection, and Search over the dataset's queries in turn.
  */
 export async function prepareServer(
   configuration: string,
@@ -60,9 +55,6 @@ export async function prepareServer(
     client.close();
     transport.close();
   };
-  const getCollection = Buffer.from(
-    toBinary(GetCollectionRequestSchema, create(GetCollectionRequestSchema, { name: collection })),
-  );
   const searches = encodeSearches(collection, dataset.queries, options.limit, false);
   let withoutCredentials: string;
   try {
@@ -96,7 +88,6 @@ export async function prepareServer(
     close();
     throw error;
   }
-  let query = 0;
   return {
     withoutCredentials,
     paths: {
@@ -104,13 +95,16 @@ export async function prepareServer(
         name: pathName("GetCollection", configuration),
         description: `GetCollection of a ${dataset.spec.points}-point collection`,
         server,
-        call: () => client.call(getCollectionPath, getCollection),
+        call: { method: getCollectionMethod, messages: [{ name: collection }] },
       },
       Search: {
         name: pathName("Search", configuration),
         description: `Search, ${dataset.spec.points} × ${dataset.spec.dimension} dims, limit ${options.limit}`,
         server,
-        call: () => client.call(vectorsPaths.search, searches[query++ % searches.length]!),
+        call: {
+          method: `${VectorsService.typeName}/${VectorsService.method.search.name}`,
+          messages: dataset.queries.map((vector) => ({ collection, vector, limit: options.limit })),
+        },
       },
     },
     close,

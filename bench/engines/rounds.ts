@@ -111,11 +111,12 @@ export async function runRounds(
   return states.map(({ path, recorder, rounds }) => summarize(path, recorder, rounds, options));
 }
 
-function summarize(
-  path: BenchPath,
+/** A path's figures over its measured rounds, with latency percentiles over every call. */
+export function summarize(
+  path: Pick<BenchPath, "name" | "description">,
   recorder: LatencyRecorder,
   rounds: readonly ScenarioResult[],
-  options: RoundsOptions,
+  options: Pick<RoundsOptions, "concurrency">,
 ): PathResult {
   const requests = sum(rounds.map((r) => r.requests));
   const elapsedMs = sum(rounds.map((r) => r.elapsedMs));

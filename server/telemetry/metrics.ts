@@ -1,8 +1,15 @@
 import type { DescMethod } from "@bufbuild/protobuf";
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { Protocol } from "../../interceptors/call.js";
 import type { MethodMetrics, RpcMetrics, SecurityMetrics } from "../../interceptors/metrics.js";
 import { statusName } from "../../interceptors/status-codes.js";
+import {
+  type CounterChild,
+  FastCounter,
+  FastGauge,
+  FastHistogram,
+  type HistogramChild,
+} from "./instruments.js";
 
 /** Latency buckets of calls and engine calls, in seconds: 1 ms to 10 s. */
 const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -10,11 +17,6 @@ const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
 const sizeBuckets = [
   64, 256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216,
 ];
-
-type CallLabels = "service" | "method" | "code" | "protocol";
-type CallCounter = Counter.Internal;
-type CallTimer = Histogram.Internal<CallLabels>;
-type InFlightGauge = Gauge.Internal<"service" | "method" | "protocol">;
 
 /** An engine as the metrics name it: a small fixed set, never a tenant or a collection. */
 export type EngineLabel =
@@ -26,10 +28,16 @@ export type EngineLabel =
   | "embedded-vectors"
   | "embedded-graphs";
 
+/** The recorder of one engine operation's calls; resolved once per operation. */
+export interface EngineOperationMetrics {
+  /** One call ended after `seconds`; `ok` is false for an engine fault. */
+  record(seconds: number, ok: boolean): void;
+}
+
 /** What is recorded of calls to the engines. */
 export interface EngineMetrics {
-  /** One engine call of `operation` (a port method name) ended after `seconds`. */
-  engineCall(engine: EngineLabel, operation: string, seconds: number, ok: boolean): void;
+  /** The recorder of `operation` (a port method name) on `engine`. */
+  forOperation(engine: EngineLabel, operation: string): EngineOperationMetrics;
   /** The readiness probe's latest verdict on an engine. */
   engineUp(engine: EngineLabel, up: boolean): void;
 }
@@ -46,90 +54,83 @@ export interface MessageSizes {
 /** A gauge whose value is read when Prometheus scrapes. */
 export type GaugeSource = () => number | Promise<number>;
 
+const protocols: readonly Protocol[] = ["grpc", "grpc-web", "connect"];
+
 /**
  * Every metric ragplane exposes, in one Prometheus registry (see docs/observability.md).
  * Label values are bounded: services, methods, codes, protocols, engines, operations,
- * budgets and reasons, never a tenant, a collection or a topic.
+ * budgets and reasons, never a tenant, a collection or a topic. What is recorded on every
+ * call resolves its label set once ({@link FastCounter} and its kin); the registry and
+ * the process metrics are prom-client's.
  */
 export class ServerMetrics implements RpcMetrics, SecurityMetrics, EngineMetrics {
   /** The registry `/metrics` serves. */
   readonly registry = new Registry();
 
-  private readonly calls = new Counter({
-    name: "ragplane_rpc_server_calls_total",
-    help: "RPCs finished, by service, method, status code and protocol.",
-    labelNames: ["service", "method", "code", "protocol"] as const,
-    registers: [this.registry],
-  });
-  private readonly duration = new Histogram({
-    name: "ragplane_rpc_server_duration_seconds",
-    help: "Time from a call's arrival to its status (a server stream: until it ends).",
-    labelNames: ["service", "method", "code", "protocol"] as const,
-    buckets: latencyBuckets,
-    registers: [this.registry],
-  });
-  private readonly inFlight = new Gauge({
-    name: "ragplane_rpc_server_in_flight",
-    help: "RPCs being served now, server streams included.",
-    labelNames: ["service", "method", "protocol"] as const,
-    registers: [this.registry],
-  });
-  private readonly openStreams = new Gauge({
-    name: "ragplane_open_streams",
-    help: "Server streams (Subscribe) open now.",
-    registers: [this.registry],
-  });
-  private readonly requestBytes = new Histogram({
-    name: "ragplane_rpc_server_request_bytes",
-    help: "Size of request messages as received, by service, method and protocol.",
-    labelNames: ["service", "method", "protocol"] as const,
-    buckets: sizeBuckets,
-    registers: [this.registry],
-  });
-  private readonly responseBytes = new Histogram({
-    name: "ragplane_rpc_server_response_bytes",
-    help: "Size of response messages as sent, by service, method and protocol.",
-    labelNames: ["service", "method", "protocol"] as const,
-    buckets: sizeBuckets,
-    registers: [this.registry],
-  });
-  private readonly authFailures = new Counter({
-    name: "ragplane_auth_failures_total",
-    help: "Calls refused as UNAUTHENTICATED, by reason.",
-    labelNames: ["reason"] as const,
-    registers: [this.registry],
-  });
-  private readonly rateLimited_ = new Counter({
-    name: "ragplane_rate_limit_rejections_total",
-    help: "Calls refused as RESOURCE_EXHAUSTED by the rate limits, by budget class.",
-    labelNames: ["budget"] as const,
-    registers: [this.registry],
-  });
-  private readonly engineCalls = new Counter({
-    name: "ragplane_engine_calls_total",
-    help: "Calls from the adapters to the engines, by engine, operation and outcome.",
-    labelNames: ["engine", "operation", "outcome"] as const,
-    registers: [this.registry],
-  });
-  private readonly engineDuration = new Histogram({
-    name: "ragplane_engine_call_duration_seconds",
-    help: "Time of the adapters' engine calls, by engine and operation.",
-    labelNames: ["engine", "operation"] as const,
-    buckets: latencyBuckets,
-    registers: [this.registry],
-  });
-  private readonly engineUpGauge = new Gauge({
-    name: "ragplane_engine_up",
-    help: "1 when the engine passed its latest readiness probe, else 0.",
-    labelNames: ["engine"] as const,
-    registers: [this.registry],
-  });
-  /** Events delivered to Subscribe streams. */
-  readonly subscribeDelivered = new Counter({
-    name: "ragplane_subscribe_delivered_events_total",
-    help: "Events delivered to Subscribe streams.",
-    registers: [this.registry],
-  });
+  private readonly calls = new FastCounter(
+    this.registry,
+    "ragplane_rpc_server_calls_total",
+    "RPCs finished, by service, method, status code and protocol.",
+  );
+  private readonly duration = new FastHistogram(
+    this.registry,
+    "ragplane_rpc_server_duration_seconds",
+    "Time from a call's arrival to its status (a server stream: until it ends).",
+    latencyBuckets,
+  );
+  private readonly inFlight = new FastGauge(
+    this.registry,
+    "ragplane_rpc_server_in_flight",
+    "RPCs being served now, server streams included.",
+  );
+  private readonly openStreams = new FastGauge(
+    this.registry,
+    "ragplane_open_streams",
+    "Server streams (Subscribe) open now.",
+  ).child({});
+  private readonly requestBytes = new FastHistogram(
+    this.registry,
+    "ragplane_rpc_server_request_bytes",
+    "Size of request messages as received, by service, method and protocol.",
+    sizeBuckets,
+  );
+  private readonly responseBytes = new FastHistogram(
+    this.registry,
+    "ragplane_rpc_server_response_bytes",
+    "Size of response messages as sent, by service, method and protocol.",
+    sizeBuckets,
+  );
+  private readonly authFailures = new FastCounter(
+    this.registry,
+    "ragplane_auth_failures_total",
+    "Calls refused as UNAUTHENTICATED, by reason.",
+  );
+  private readonly rateLimitRejections = new FastCounter(
+    this.registry,
+    "ragplane_rate_limit_rejections_total",
+    "Calls refused as RESOURCE_EXHAUSTED by the rate limits, by budget class.",
+  );
+  private readonly engineCalls = new FastCounter(
+    this.registry,
+    "ragplane_engine_calls_total",
+    "Calls from the adapters to the engines, by engine, operation and outcome.",
+  );
+  private readonly engineDuration = new FastHistogram(
+    this.registry,
+    "ragplane_engine_call_duration_seconds",
+    "Time of the adapters' engine calls, by engine and operation.",
+    latencyBuckets,
+  );
+  private readonly engineUpGauge = new FastGauge(
+    this.registry,
+    "ragplane_engine_up",
+    "1 when the engine passed its latest readiness probe, else 0.",
+  );
+  private readonly delivered = new FastCounter(
+    this.registry,
+    "ragplane_subscribe_delivered_events_total",
+    "Events delivered to Subscribe streams.",
+  ).child({});
 
   constructor(options: { readonly processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) {
@@ -140,6 +141,11 @@ export class ServerMetrics implements RpcMetrics, SecurityMetrics, EngineMetrics
         this.registry.removeSingleMetric(`nodejs_active_${name}_total`);
       }
     }
+  }
+
+  /** Counts one event delivered to a Subscribe stream. */
+  subscribeDelivered(): void {
+    this.delivered.inc();
   }
 
   /**
@@ -164,32 +170,33 @@ export class ServerMetrics implements RpcMetrics, SecurityMetrics, EngineMetrics
   forMethod(method: DescMethod): MethodMetrics {
     const service = method.parent.typeName;
     const name = method.name;
-    const finished = new Map<string, { count: CallCounter; time: CallTimer }>();
-    const inFlight = new Map<Protocol, InFlightGauge>();
-    const gaugeOf = (protocol: Protocol): InFlightGauge => {
-      let gauge = inFlight.get(protocol);
-      if (gauge === undefined) {
-        gauge = this.inFlight.labels(service, name, protocol);
-        inFlight.set(protocol, gauge);
+    const index = (protocol: Protocol): number => protocols.indexOf(protocol);
+    const inFlight = protocols.map((protocol) =>
+      this.inFlight.child({ service, method: name, protocol }),
+    );
+    const requestBytes = protocols.map((protocol) =>
+      this.requestBytes.child({ service, method: name, protocol }),
+    );
+    const finished: ({ count: CounterChild; time: HistogramChild } | undefined)[] = [];
+    const finishedOf = (protocol: Protocol, code: number) => {
+      const slot = index(protocol) * 17 + code;
+      let children = finished[slot];
+      if (children === undefined) {
+        const labels = { service, method: name, code: statusName(code), protocol };
+        children = { count: this.calls.child(labels), time: this.duration.child(labels) };
+        finished[slot] = children;
       }
-      return gauge;
+      return children;
     };
     return {
-      started: (protocol) => gaugeOf(protocol).inc(),
+      started: (protocol) => inFlight[index(protocol)]?.inc(),
       finished: (protocol, code, seconds) => {
-        gaugeOf(protocol).dec();
-        const key = `${protocol} ${code}`;
-        let children = finished.get(key);
-        if (children === undefined) {
-          const labels = [service, name, statusName(code), protocol] as const;
-          children = { count: this.calls.labels(...labels), time: this.duration.labels(...labels) };
-          finished.set(key, children);
-        }
+        inFlight[index(protocol)]?.dec();
+        const children = finishedOf(protocol, code);
         children.count.inc();
         children.time.observe(seconds);
       },
-      requestBytes: (protocol, bytes) =>
-        this.requestBytes.labels(service, name, protocol).observe(bytes),
+      requestBytes: (protocol, bytes) => requestBytes[index(protocol)]?.observe(bytes),
       streamOpened: () => this.openStreams.inc(),
       streamClosed: () => this.openStreams.dec(),
     };
@@ -198,9 +205,9 @@ export class ServerMetrics implements RpcMetrics, SecurityMetrics, EngineMetrics
   /** The message-size histograms, for the transports. */
   readonly messageSizes: MessageSizes = {
     forMethod: (method, protocol) => {
-      const labels = [method.parent.typeName, method.name, protocol] as const;
-      const request = this.requestBytes.labels(...labels);
-      const response = this.responseBytes.labels(...labels);
+      const labels = { service: method.parent.typeName, method: method.name, protocol };
+      const request = this.requestBytes.child(labels);
+      const response = this.responseBytes.child(labels);
       return {
         request: (bytes) => request.observe(bytes),
         response: (bytes) => response.observe(bytes),
@@ -209,20 +216,27 @@ export class ServerMetrics implements RpcMetrics, SecurityMetrics, EngineMetrics
   };
 
   authenticationFailed(reason: string): void {
-    this.authFailures.labels(reasonLabel(reason)).inc();
+    this.authFailures.child({ reason: reasonLabel(reason) }).inc();
   }
 
   rateLimited(budget: string): void {
-    this.rateLimited_.labels(budget).inc();
+    this.rateLimitRejections.child({ budget }).inc();
   }
 
-  engineCall(engine: EngineLabel, operation: string, seconds: number, ok: boolean): void {
-    this.engineCalls.labels(engine, operation, ok ? "ok" : "error").inc();
-    this.engineDuration.labels(engine, operation).observe(seconds);
+  forOperation(engine: EngineLabel, operation: string): EngineOperationMetrics {
+    const ok = this.engineCalls.child({ engine, operation, outcome: "ok" });
+    const error = this.engineCalls.child({ engine, operation, outcome: "error" });
+    const time = this.engineDuration.child({ engine, operation });
+    return {
+      record: (seconds, succeeded) => {
+        (succeeded ? ok : error).inc();
+        time.observe(seconds);
+      },
+    };
   }
 
   engineUp(engine: EngineLabel, up: boolean): void {
-    this.engineUpGauge.labels(engine).set(up ? 1 : 0);
+    this.engineUpGauge.child({ engine }).set(up ? 1 : 0);
   }
 }
 

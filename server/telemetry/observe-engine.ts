@@ -68,9 +68,9 @@ export function observeEngine<T extends Engine>(
   if (metrics === undefined && tracer === undefined) return engine;
   const observed = new Set(operations);
   const wrappers = new Map<PropertyKey, (...args: unknown[]) => Promise<unknown>>();
-  const wrap =
-    (operation: string) =>
-    async (...args: unknown[]) => {
+  const wrap = (operation: string) => {
+    const recorder = metrics?.forOperation(label, operation);
+    return async (...args: unknown[]) => {
       const call = (): Promise<unknown> =>
         (Reflect.get(engine, operation) as (...a: unknown[]) => Promise<unknown>).apply(
           engine,
@@ -88,11 +88,11 @@ export function observeEngine<T extends Engine>(
         const result = await (span === undefined
           ? call()
           : context.with(trace.setSpan(context.active(), span), call));
-        metrics?.engineCall(label, operation, (performance.now() - started) / 1000, true);
+        recorder?.record((performance.now() - started) / 1000, true);
         return result;
       } catch (error) {
         const fault = isEngineFault(error);
-        metrics?.engineCall(label, operation, (performance.now() - started) / 1000, !fault);
+        recorder?.record((performance.now() - started) / 1000, !fault);
         if (fault) {
           span?.setStatus({
             code: SpanStatusCode.ERROR,
@@ -104,6 +104,7 @@ export function observeEngine<T extends Engine>(
         span?.end();
       }
     };
+  };
   return new Proxy(engine, {
     get(target, property) {
       if (typeof property === "string" && observed.has(property)) {

@@ -1,0 +1,111 @@
+import type { BenchChild } from "./children.js";
+import { type PathResult, type RoundsOptions, summarize } from "./engines/rounds.js";
+import { type GhzCall, type GhzOptions, type GhzRun, runGhz } from "./ghz.js";
+import { LatencyRecorder } from "./latency.js";
+import { run } from "./private-engine.js";
+import { machineBusyMicros, type ScenarioResult } from "./scenario.js";
+
+/** A path measured with ghz: one RPC on one ragplane child. */
+export interface GhzPath {
+  readonly name: string;
+  readonly description: string;
+  readonly server: BenchChild;
+  readonly call: GhzCall;
+}
+
+/** How the ghz rounds run, and where each side is pinned. */
+export interface GhzRoundsOptions extends Pick<RoundsOptions, "rounds" | "concurrency"> {
+  readonly measureMs: number;
+  readonly warmupMs: number;
+  /** ghz's path (see `ensureGhz`). */
+  readonly ghz: string;
+  /** The core ghz runs on; the servers run on the other (see `pinToCpu`). */
+  readonly loadCpu: number;
+}
+
+/**
+ * Warms every path up for `warmupMs`, which also sizes its measured runs (as many calls
+ * as the warm-up's rate makes in `measureMs`), then runs `rounds` measured ghz runs of
+ * each, interleaved (A, B, C, A, B, C…) so that drifting load on the machine hits every
+ * path alike. Each run's
+ * server CPU comes from the child's `/proc` stat, ghz's from its own; a run in which any
+ * call did not end OK fails the benchmark, since ghz would count it as done.
+ */
+export async function runGhzRounds(
+  paths: readonly GhzPath[],
+  options: GhzRoundsOptions,
+): Promise<PathResult[]> {
+  const measure = (path: GhzPath, amount: GhzOptions["amount"]): Promise<GhzRun> =>
+    runGhz(options.ghz, {
+      address: `127.0.0.1:${path.server.port}`,
+      call: path.call,
+      metadata: path.server.headers,
+      concurrency: options.concurrency,
+      amount,
+      cpu: options.loadCpu,
+    });
+  const calls = new Map<GhzPath, number>();
+  for (const path of paths) {
+    const warmup = await measure(path, { durationMs: options.warmupMs });
+    const ok = warmup.statuses.OK ?? 0;
+    if (ok < warmup.requests - options.concurrency) requireAllOk(path, warmup);
+    const perSecond = (1000 * ok) / Math.max(1, warmup.elapsedMs);
+    calls.set(
+      path,
+      Math.max(options.concurrency, Math.round((perSecond * options.measureMs) / 1000)),
+    );
+  }
+  const states = paths.map((path) => ({
+    path,
+    recorder: new LatencyRecorder(options.rounds * Math.ceil(options.measureMs / 1000) * 30_000),
+    rounds: [] as ScenarioResult[],
+  }));
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const state of states) {
+      const serverBefore = await state.path.server.cpuMicros();
+      const machineBefore = machineBusyMicros();
+      const result = requireAllOk(
+        state.path,
+        await measure(state.path, { calls: calls.get(state.path) ?? options.concurrency }),
+      );
+      const machine = machineBusyMicros() - machineBefore;
+      const server = (await state.path.server.cpuMicros()) - serverBefore;
+      for (const latency of result.latenciesMs) state.recorder.record(latency);
+      const roundRecorder = new LatencyRecorder(result.latenciesMs.length);
+      for (const latency of result.latenciesMs) roundRecorder.record(latency);
+      const perCall = (micros: number) => (result.requests > 0 ? micros / result.requests : 0);
+      const cores = (micros: number) => micros / (1000 * result.elapsedMs);
+      state.rounds.push({
+        name: state.path.name,
+        description: `${state.path.description} (round ${round})`,
+        concurrency: options.concurrency,
+        requests: result.requests,
+        elapsedMs: result.elapsedMs,
+        throughput: (1000 * result.requests) / result.elapsedMs,
+        latency: roundRecorder.summary(),
+        serverCpuMicrosPerCall: perCall(server),
+        serverCores: cores(server),
+        clientCpuMicrosPerCall: perCall(result.cpuMicros),
+        clientCores: cores(result.cpuMicros),
+        otherCores: Math.max(0, cores(machine - server - result.cpuMicros)),
+      });
+    }
+  }
+  return states.map(({ path, recorder, rounds }) => summarize(path, recorder, rounds, options));
+}
+
+/** Pins every thread of a process to one core (`taskset -a -p`). */
+export async function pinToCpu(pid: number, cpu: number): Promise<void> {
+  const code = await run("taskset", ["-a", "-p", "-c", String(cpu), String(pid)], {}, "ignore");
+  if (code !== 0) throw new Error(`taskset could not pin pid ${pid} to cpu ${cpu}`);
+}
+
+function requireAllOk(path: GhzPath, result: GhzRun): GhzRun {
+  const failed = Object.entries(result.statuses).filter(([status]) => status !== "OK");
+  if (failed.length > 0 || result.requests === 0) {
+    throw new Error(
+      `${path.name}: ghz saw ${JSON.stringify(result.statuses)} in ${result.requests} calls; a measured run must be all OK`,
+    );
+  }
+  return result;
+}
