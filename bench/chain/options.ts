@@ -13,7 +13,7 @@ export interface ChainBenchOptions {
   readonly rounds: number;
   /** `BENCH_SECONDS`: length of each measured run. Default 5. */
   readonly measureMs: number;
-  /** `BENCH_WARMUP_SECONDS`: un-measured run of each configuration and RPC first. Default 1. */
+  /** `BENCH_WARMUP_SECONDS`: un-measured run of each configuration and RPC first, which also sizes its measured runs. Default 3. */
   readonly warmupMs: number;
   /** Most calls of one measured run, whatever its length. Default 200 000. */
   readonly maxRequests: number;
@@ -35,7 +35,7 @@ export function chainBenchOptions(env: Env = process.env): ChainBenchOptions {
     concurrency: Math.ceil(positiveNumber(env, "BENCH_CONCURRENCY", 16, 256)),
     rounds: Math.ceil(positiveNumber(env, "BENCH_ROUNDS", 3, 20)),
     measureMs: 1000 * positiveNumber(env, "BENCH_SECONDS", 5, 120),
-    warmupMs: 1000 * positiveNumber(env, "BENCH_WARMUP_SECONDS", 1, 60),
+    warmupMs: 1000 * positiveNumber(env, "BENCH_WARMUP_SECONDS", 3, 60),
     maxRequests: 200_000,
     dataset: {
       points: 1_000,
