@@ -15,7 +15,7 @@ import {
   UnauthenticatedError,
 } from "../security/errors.js";
 import { type Call, type CallOutput, type Interceptor, mapStreamErrors } from "./call.js";
-import { requestIdKey } from "./values.js";
+import { requestIdOf } from "./values.js";
 
 /** Options of {@link createErrorMappingInterceptor}. */
 export interface ErrorMappingOptions {
@@ -49,7 +49,7 @@ export function createErrorMappingInterceptor(options: ErrorMappingOptions): Int
 
 /** Adds the call's request id to an error's metadata, so every failure can be traced. */
 function withRequestId(error: ConnectError, call: Call): ConnectError {
-  const requestId = call.values.get(requestIdKey);
+  const requestId = requestIdOf(call);
   if (requestId !== "" && !error.metadata.has("x-request-id")) {
     error.metadata.set("x-request-id", requestId);
   }
@@ -71,7 +71,7 @@ export function toConnectError(error: unknown, call: Call, logger: Logger): Conn
   }
   if (error instanceof EngineUnavailableError) {
     logger.warn(
-      { err: error.cause, engine: error.engine, requestId: call.values.get(requestIdKey) },
+      { err: error.cause, engine: error.engine, requestId: requestIdOf(call) },
       "engine unavailable",
     );
     return new ConnectError(error.message, Code.Unavailable);
@@ -87,7 +87,7 @@ export function toConnectError(error: unknown, call: Call, logger: Logger): Conn
     return new ConnectError(error.message, Code.PermissionDenied);
   }
   if (error instanceof RateLimitedError) return rateLimited(error);
-  const requestId = call.values.get(requestIdKey);
+  const requestId = requestIdOf(call);
   logger.error({ err: error, requestId, method: call.method.name }, "unexpected error");
   return new ConnectError(`internal error (request id ${requestId})`, Code.Internal);
 }

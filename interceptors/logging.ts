@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { type Call, type Interceptor, whenSettled } from "./call.js";
 import { isServerFault, statusCodeOf, statusName } from "./status-codes.js";
-import { principalKey, requestIdKey, spanKey, tenantKey } from "./values.js";
+import { principalKey, requestIdOf, spanKey, tenantKey } from "./values.js";
 
 /** Options of {@link createLoggingInterceptor}. */
 export interface LoggingOptions {
@@ -61,7 +61,7 @@ function callFields(
     protocol: call.protocol,
     code,
     durationMs,
-    requestId: call.values.get(requestIdKey),
+    requestId: requestIdOf(call),
   };
   const tenant = call.values.get(tenantKey);
   if (tenant !== "") fields.tenant = tenant;

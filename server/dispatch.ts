@@ -10,7 +10,7 @@ import {
   type Next,
   whenDone,
 } from "../interceptors/call.js";
-import { principalKey, requestIdKey, tenantKey } from "../interceptors/values.js";
+import { principalKey, requestIdOf, tenantKey } from "../interceptors/values.js";
 import type { Principal } from "../security/principal.js";
 import type { ServiceContext } from "./services/context.js";
 
@@ -40,7 +40,7 @@ class CallServiceContext implements ServiceContext {
     return this.call.signal;
   }
   get requestId(): string {
-    return this.call.values.get(requestIdKey);
+    return requestIdOf(this.call);
   }
   get peer(): string {
     return this.call.peer.address;

@@ -1,6 +1,6 @@
 import type { Call } from "../../interceptors/call.js";
 import { methodKey } from "../../interceptors/validation.js";
-import { principalKey, requestIdKey } from "../../interceptors/values.js";
+import { principalKey, requestIdOf } from "../../interceptors/values.js";
 import type { AuditEvent, AuditEventType } from "./port.js";
 
 /**
@@ -22,7 +22,7 @@ export function auditEventFor(
     principal: principal?.subject ?? "",
     method: methodKey(call.method),
     peer: call.peer.address,
-    requestId: call.values.get(requestIdKey),
+    requestId: requestIdOf(call),
     reason,
     details,
   };

@@ -17,7 +17,7 @@ import {
 } from "../../interceptors/call.js";
 import { createChain } from "../../interceptors/chain.js";
 import { methodKey } from "../../interceptors/validation.js";
-import { requestIdKey, tenantKey } from "../../interceptors/values.js";
+import { requestIdKey, requestIdOf, tenantKey } from "../../interceptors/values.js";
 import type { AuditEvent, AuditLog, AuditPage } from "../../security/audit/port.js";
 import type { ApiKeyVerifier } from "../../security/authenticators.js";
 import { UnauthenticatedError } from "../../security/errors.js";
@@ -144,7 +144,9 @@ describe("interceptor chain", () => {
 
     const unsafe = authed({ "x-request-id": "bad id\n" });
     await invoke(unsafe, { stream: false, message: request });
-    expect(unsafe.values.get(requestIdKey)).toMatch(/^[0-9a-f-]{36}$/);
+    expect(unsafe.values.get(requestIdKey)).toBe("");
+    expect(requestIdOf(unsafe)).toMatch(/^[0-9a-f-]{36}$/);
+    expect(requestIdOf(unsafe)).toBe(requestIdOf(unsafe));
     expect(unsafe.responseHeaders.has("x-request-id")).toBe(false);
   });
 

@@ -34,6 +34,7 @@ describe("auditEventFor", () => {
   it("leaves principal and tenant empty before authentication, and details empty by default", () => {
     const call = new FakeCall(VectorsService.method.search);
     const event = auditEventFor(call, "authentication.failed", "no credentials");
-    expect(event).toMatchObject({ tenant: "", principal: "", requestId: "", details: {} });
+    expect(event).toMatchObject({ tenant: "", principal: "", details: {} });
+    expect(event.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
