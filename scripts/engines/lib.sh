@@ -2,7 +2,8 @@
 # Shared functions of scripts/engines/start.sh and stop.sh. Sourced, not run.
 #
 # Layout of the run directory (RAGPLANE_ENGINES_DIR, default $PWD/.engines):
-#   env                  sourceable: REDIS_URL, KAFKA_BROKERS, NEO4J_URL, NEO4J_USER, NEO4J_PASSWORD
+#   env                  sourceable: REDIS_URL, KAFKA_BROKERS, NEO4J_URL, NEO4J_USER, NEO4J_PASSWORD,
+#                        PROMETHEUS_URL, PROMETHEUS_TARGETS_FILE, OTEL_COLLECTOR_* (see the engines' files)
 #   <engine>/pid         pid of the engine process
 #   <engine>/<engine>.log  its stdout/stderr (neo4j also logs/debug.log)
 #   <engine>/data/       its data (removed by stop.sh)
