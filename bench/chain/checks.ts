@@ -2,7 +2,7 @@ import type { PathResult } from "../engines/rounds.js";
 import { type ChainRpc, chainRpcs, pathName } from "./workload.js";
 
 /** The server configurations compared; `empty` is the baseline. */
-export type ConfigurationName = "full" | "full-redis" | "full-traced" | "empty";
+export type ConfigurationName = "full" | "full-redis" | "full-unmetered" | "full-traced" | "empty";
 
 /** A throughput ratio of a configuration against the empty chain on the same RPC. */
 export interface ChainCheck {
@@ -36,6 +36,7 @@ export const chainTargets: Readonly<
 > = {
   full: 0.85,
   "full-redis": 0.75,
+  "full-unmetered": undefined,
   "full-traced": undefined,
 };
 
@@ -86,7 +87,8 @@ function pairs(results: readonly PathResult[]): {
   return chainRpcs.flatMap((rpc) => {
     const baseline = find(rpc, "empty");
     if (baseline === undefined) return [];
-    return (["full", "full-redis", "full-traced"] as const).flatMap((configuration) => {
+    const measured = ["full", "full-redis", "full-unmetered", "full-traced"] as const;
+    return measured.flatMap((configuration) => {
       const path = find(rpc, configuration);
       return path === undefined ? [] : [{ rpc, configuration, path, baseline }];
     });

@@ -7,7 +7,7 @@ export interface ChainBenchOptions {
   readonly redisUrl?: string;
   /** `OTEL_COLLECTOR_OTLP_ENDPOINT`: where the traced server exports; a collector is started for the run when unset. */
   readonly collectorEndpoint?: string;
-  /** `BENCH_CONCURRENCY`: calls in flight in every measured run. Default 16. */
+  /** `BENCH_CONCURRENCY`: calls in flight in every measured run. Default 64, so the server is saturated. */
   readonly concurrency: number;
   /** `BENCH_ROUNDS`: measured runs per configuration and RPC, interleaved. Default 3. */
   readonly rounds: number;
@@ -32,7 +32,7 @@ export function chainBenchOptions(env: Env = process.env): ChainBenchOptions {
   return {
     ...(redisUrl === undefined || redisUrl === "" ? {} : { redisUrl }),
     ...(collectorEndpoint === undefined || collectorEndpoint === "" ? {} : { collectorEndpoint }),
-    concurrency: Math.ceil(positiveNumber(env, "BENCH_CONCURRENCY", 16, 256)),
+    concurrency: Math.ceil(positiveNumber(env, "BENCH_CONCURRENCY", 64, 256)),
     rounds: Math.ceil(positiveNumber(env, "BENCH_ROUNDS", 3, 20)),
     measureMs: 1000 * positiveNumber(env, "BENCH_SECONDS", 5, 120),
     warmupMs: 1000 * positiveNumber(env, "BENCH_WARMUP_SECONDS", 3, 60),

@@ -61,6 +61,14 @@ const configurations: readonly Configuration[] = [
     tracing: false,
   },
   {
+    name: "full-unmetered",
+    description: `${fullChain.replace("; Prometheus metrics on (the default), engine calls timed", "")}; METRICS_ENABLED=false: no metrics, engine calls not timed; tracing off; limits in process memory`,
+    chain: "full",
+    redis: false,
+    metrics: false,
+    tracing: false,
+  },
+  {
     name: "full-traced",
     description: `${fullChain}; tracing on, every call sampled (OTEL_TRACES_SAMPLER=always_on), spans exported over OTLP/HTTP to a local OpenTelemetry Collector writing them to a file; limits in process memory`,
     chain: "full",
