@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Driver, QueryResult, RecordShape, SessionMode, Transaction } from "neo4j-driver";
 import { EngineUnavailableError, throwIfAborted } from "../../errors.js";
 import { isRetryableNeo4jError, neo4jEngine, toNeo4jEngineError } from "./errors.js";
@@ -22,14 +22,16 @@ export class Step {
   ) {}
 
   /**
-   * Runs one parameterised query and returns all of its records, in a CLIENT span with
-   * the query text (parameters, which hold the caller's data, are never recorded).
+   * Runs one parameterised query and returns all of its records; inside a traced call, in
+   * a CLIENT span with the query text (parameters, which hold the caller's data, are never
+   * recorded).
    */
   async run<R extends RecordShape = RecordShape>(
     query: string,
     parameters: Parameters = {},
   ): Promise<QueryResult<R>> {
     throwIfAborted(this.signal);
+    if (trace.getSpan(context.active()) === undefined) return this.tx.run<R>(query, parameters);
     const operation = /^\s*(\w+)/.exec(query)?.[1]?.toUpperCase() ?? "QUERY";
     return tracer.startActiveSpan(
       `${operation} ${this.database}`,
