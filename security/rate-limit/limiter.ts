@@ -123,15 +123,21 @@ function counter(
   });
 }
 
-/** Consumes one point; resolves with the wait in ms when the budget is spent. */
-async function spend(limiter: RateLimiterAbstract, key: string): Promise<number | undefined> {
-  try {
-    await limiter.consume(key, 1);
-    return undefined;
-  } catch (rejection) {
-    if (rejection instanceof RateLimiterRes) return Math.max(1, rejection.msBeforeNext);
-    throw rejection;
-  }
+/**
+ * Consumes one point; resolves with the wait in ms when the budget is spent. Called on
+ * every call, so it maps the library's promise rather than wrapping it in another.
+ */
+function spend(limiter: RateLimiterAbstract, key: string): Promise<number | undefined> {
+  return limiter.consume(key, 1).then(nothingToWait, waitOf);
+}
+
+function nothingToWait(): undefined {
+  return undefined;
+}
+
+function waitOf(rejection: unknown): number {
+  if (rejection instanceof RateLimiterRes) return Math.max(1, rejection.msBeforeNext);
+  throw rejection;
 }
 
 function refused(budget: string, retryAfterMs: number): LimitDecision {
