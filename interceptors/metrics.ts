@@ -1,5 +1,5 @@
 import type { DescMethod } from "@bufbuild/protobuf";
-import { type Interceptor, type Protocol, whenSettled } from "./call.js";
+import { type CallOutput, type Interceptor, type Protocol, whenSettled } from "./call.js";
 import { statusCodeOf } from "./status-codes.js";
 
 /** What the metrics step records of one method's calls; resolved once per method. */
@@ -49,22 +49,21 @@ export function createMetricsInterceptor(options: MetricsOptions): Interceptor {
     const recorder = metrics.forMethod(method);
     return async (call, input) => {
       const started = performance.now();
-      recorder.started(call.protocol);
-      if (call.protocol !== "grpc") {
+      const protocol = call.protocol;
+      recorder.started(protocol);
+      if (protocol !== "grpc") {
         const length = Number(call.header("content-length"));
-        if (length > 0) recorder.requestBytes(call.protocol, length);
+        if (length > 0) recorder.requestBytes(protocol, length);
       }
-      const finish = (error: unknown): void =>
-        recorder.finished(call.protocol, statusCodeOf(error), (performance.now() - started) / 1000);
-      let output: Awaited<ReturnType<typeof next>>;
+      let output: CallOutput;
       try {
         output = await next(call, input);
       } catch (error) {
-        finish(error);
+        recorder.finished(protocol, statusCodeOf(error), (performance.now() - started) / 1000);
         throw error;
       }
       if (!output.stream) {
-        finish(undefined);
+        recorder.finished(protocol, 0, (performance.now() - started) / 1000);
         return output;
       }
       recorder.streamOpened();
@@ -72,7 +71,7 @@ export function createMetricsInterceptor(options: MetricsOptions): Interceptor {
         stream: true,
         messages: whenSettled(output.messages, (error) => {
           recorder.streamClosed();
-          finish(error);
+          recorder.finished(protocol, statusCodeOf(error), (performance.now() - started) / 1000);
         }),
       };
     };

@@ -71,11 +71,6 @@ export function observeEngine<T extends Engine>(
   const wrap = (operation: string) => {
     const recorder = metrics?.forOperation(label, operation);
     return async (...args: unknown[]) => {
-      const call = (): Promise<unknown> =>
-        (Reflect.get(engine, operation) as (...a: unknown[]) => Promise<unknown>).apply(
-          engine,
-          args,
-        );
       const started = performance.now();
       const traced = tracer !== undefined && trace.getSpan(context.active()) !== undefined;
       const span = traced
@@ -84,10 +79,11 @@ export function observeEngine<T extends Engine>(
             attributes: { "db.system.name": systemOf[label], "db.operation.name": operation },
           })
         : undefined;
+      const method = Reflect.get(engine, operation) as (...a: unknown[]) => Promise<unknown>;
       try {
         const result = await (span === undefined
-          ? call()
-          : context.with(trace.setSpan(context.active(), span), call));
+          ? method.apply(engine, args)
+          : context.with(trace.setSpan(context.active(), span), method, engine, ...args));
         recorder?.record((performance.now() - started) / 1000, true);
         return result;
       } catch (error) {
