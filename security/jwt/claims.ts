@@ -20,7 +20,9 @@ const controlCharacters = /[\u0000-\u001f\u007f]/;
 
 /**
  * Builds the principal from the claims of a token jose has verified (signature, `iss`,
- * `aud`, `exp`, `nbf`). Rejects with `UnauthenticatedError` when `sub`, the tenant claim,
+ * `aud`, `exp`, `nbf`). Rejects with `UnauthenticatedError` a token that would outlive
+ * the longest lifetime, one issued (`iat`) later than now plus the clock skew, and one
+ * whose `sub`, the tenant claim,
  * the scopes claim or `jti` is missing where required or of the wrong shape. Scope names
  * ragplane does not know are ignored.
  */
@@ -33,6 +35,10 @@ export function toVerifiedToken(
   if (typeof exp !== "number") throw new UnauthenticatedError("no expiry claim");
   if (exp * 1000 > nowMs + (config.maxLifetimeS + config.clockSkewS) * 1000) {
     throw new UnauthenticatedError("token lifetime too long");
+  }
+  const iat = payload.iat;
+  if (typeof iat === "number" && iat * 1000 > nowMs + config.clockSkewS * 1000) {
+    throw new UnauthenticatedError("token issued in the future");
   }
   const principal: Principal & { readonly expiresAt: number } = Object.freeze({
     subject: `jwt:${config.issuer}#${subjectOf(payload.sub)}`,

@@ -69,6 +69,16 @@ describe("createTokenVerifier with a JWKS file", () => {
     await expect(verifier.verify(within)).resolves.toMatchObject({ tenant: "acme" });
   });
 
+  it("refuses a token issued later than now plus the clock skew", async () => {
+    const verifier = verifierFor();
+    for (const ahead of [31, 3_600, 365 * 86_400]) {
+      const future = await signToken(es256, claims({ iat: nowS + ahead }));
+      expect(await reasonOf(verifier, future)).toBe("token issued in the future");
+    }
+    const skewed = await signToken(es256, claims({ iat: nowS + 30 }));
+    await expect(verifier.verify(skewed)).resolves.toMatchObject({ tenant: "acme" });
+  });
+
   it("turns a valid ES256 token into the principal it names", async () => {
     const principal = await verifierFor().verify(await signToken(es256, claims()));
     expect(principal).toEqual({
