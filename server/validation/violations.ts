@@ -31,9 +31,13 @@ export class Violations {
     return false;
   }
 
-  /** A non-empty id of at most `limits.maxIdBytes` UTF-8 bytes. */
+  /**
+   * A non-empty id of at most `limits.maxIdBytes` UTF-8 bytes without NUL (U+0000), which
+   * not every engine can store (Neo4j refuses it), so no engine is given one.
+   */
   id(field: string, value: string): boolean {
     if (value.length === 0) return this.add(field, "must not be empty");
+    if (value.includes("\u0000")) return this.add(field, nulRefused);
     return this.shortText(field, value);
   }
 
@@ -89,6 +93,9 @@ export class Violations {
     return true;
   }
 }
+
+/** The violation of a string holding NUL (U+0000). */
+export const nulRefused = "must not contain NUL (U+0000)";
 
 /** Shortens user input quoted in an error message. */
 export function truncate(value: string, max = 64): string {

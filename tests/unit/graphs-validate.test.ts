@@ -63,6 +63,26 @@ describe("graphsValidators.upsertNodes", () => {
     ]);
   });
 
+  it("refuses NUL in ids, property keys and string values, which Neo4j cannot store", () => {
+    expect(
+      upsertNodes([
+        { id: "a\u0000b" },
+        { id: "n", properties: { "k\u0000": 1, s: "x\u0000", l: ["ok", "\u0000"] } },
+      ]),
+    ).toEqual([
+      { field: "nodes[0].id", description: "must not contain NUL (U+0000)" },
+      {
+        field: 'nodes[1].properties["k\\u0000"]',
+        description: "key must not contain NUL (U+0000)",
+      },
+      { field: 'nodes[1].properties["s"]', description: "must not contain NUL (U+0000)" },
+      { field: 'nodes[1].properties["l"][1]', description: "must not contain NUL (U+0000)" },
+    ]);
+    expect(fields(upsertRelationships([{ fromId: "a\u0000", toId: "b", type: "LINKS" }]))).toEqual([
+      "relationships[0].from_id",
+    ]);
+  });
+
   it("checks each label against the pattern and at most 16 labels", () => {
     const bad = ["1abc", "", "has-dash", "_x", `A${"b".repeat(64)}`];
     expect(fields(upsertNodes([{ id: "n", labels: ["Ok", ...bad] }]))).toEqual([

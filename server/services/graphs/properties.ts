@@ -1,6 +1,6 @@
 import type { Value } from "@bufbuild/protobuf/wkt";
 import { limits } from "../../limits.js";
-import { truncate, utf8Length, type Violations } from "../../validation/violations.js";
+import { nulRefused, truncate, utf8Length, type Violations } from "../../validation/violations.js";
 
 type ScalarKind = "stringValue" | "numberValue" | "boolValue";
 
@@ -13,7 +13,8 @@ const scalarNames: Record<ScalarKind, string> = {
 /**
  * Checks a `map<string, google.protobuf.Value>` of node or relationship properties by
  * Neo4j's rule: at most `limits.maxProperties` entries, keys of 1 to `limits.maxIdBytes`
- * bytes, each value a string, finite number or boolean, or a list of them all of one type.
+ * bytes, each value a string, finite number or boolean, or a list of them all of one type;
+ * no key or string holds NUL (U+0000), which Neo4j cannot store.
  * Nulls (in or out of lists), objects and nested lists are refused. An entry's path is
  * `<field>["<key>"]`, a list element's `<field>["<key>"][i]`.
  */
@@ -29,6 +30,7 @@ export function checkProperties(
   for (const key of keys) {
     const path = `${field}[${JSON.stringify(truncate(key))}]`;
     if (key.length === 0) v.add(path, "key must not be empty");
+    else if (key.includes("\u0000")) v.add(path, `key ${nulRefused}`);
     else if (utf8Length(key) > limits.maxIdBytes) {
       v.add(path, `key must be at most ${limits.maxIdBytes} bytes`);
     }
@@ -67,6 +69,9 @@ function checkScalar(v: Violations, path: string, value: Value): ScalarKind | un
   const { kind } = value;
   switch (kind.case) {
     case "stringValue":
+      if (!kind.value.includes("\u0000")) return kind.case;
+      v.add(path, nulRefused);
+      return undefined;
     case "boolValue":
       return kind.case;
     case "numberValue":
