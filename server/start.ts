@@ -2,7 +2,7 @@ import { bootstrapMessage } from "./bootstrap.js";
 import { build } from "./build.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { openEngines } from "./engines.js";
-import { createLogger } from "./logger.js";
+import { createLogger, routeGrpcLogs } from "./logger.js";
 import { openSecurity } from "./security.js";
 import { createTelemetry } from "./telemetry/telemetry.js";
 import type { Tracing } from "./telemetry/tracing.js";
@@ -24,6 +24,7 @@ export async function start(tracing: Tracing | undefined): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  routeGrpcLogs(logger);
   const telemetry = createTelemetry(config, tracing);
   if (tracing) logger.info("tracing on: spans are exported over OTLP");
   const engines = await openEngines(config, logger, telemetry);
