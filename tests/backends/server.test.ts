@@ -22,6 +22,25 @@ describe.skipIf(!realEnginesConfigured)(
     });
     afterAll(() => server?.close());
 
+    it("serves events to a tenant whose id has upper-case letters, dots and underscores", async () => {
+      const key = await server.createKey("Acme.EU_1");
+      const events = createClient(EventsService, server.transport("grpc-js", { apiKey: key }));
+      await events.createTopic({ name: "orders", partitions: 1 });
+      const acks = await events.publish({ topic: "orders", events: [{ id: "o1" }] });
+      expect(acks.acks[0]?.duplicate).toBe(false);
+      const listed = await events.listTopics({});
+      expect(listed.topics.map((topic) => topic.name)).toEqual(["orders"]);
+      const abort = new AbortController();
+      for await (const response of events.subscribe(
+        { topic: "orders" },
+        { signal: abort.signal },
+      )) {
+        expect(response.event?.id).toBe("o1");
+        break;
+      }
+      abort.abort();
+    });
+
     it("reports every service ready once the engines are connected", async () => {
       const response = await fetch(`http://127.0.0.1:${server.ports.httpPort}/readyz`);
       expect(response.status).toBe(200);

@@ -52,9 +52,37 @@ describe("TopicNames", () => {
     expect(names.physical("acme", "")).toBeUndefined();
   });
 
+  it("names every tenant the platform accepts, keeping lower-case tenants' names as they were", () => {
+    expect(names.physical("_system", "keys")).toBe("rp._system.keys");
+    expect(names.physical("Acme.EU_1", "t")).toBe("rp.ZacmeZ0ZeZuZ11.t");
+    const tenants = [
+      "acme",
+      "Acme",
+      "ACME",
+      "a.b",
+      "a_b",
+      "a-b",
+      "aZ0b",
+      "a.Zb",
+      "A-z",
+      "a0",
+      "A0",
+    ];
+    const seen = new Map<string, string>();
+    for (const tenant of tenants) {
+      const prefix = names.tenantPrefix(tenant);
+      expect(prefix.split(".")).toHaveLength(3);
+      expect(`${prefix}t`).toMatch(kafkaTopic);
+      expect(seen.get(prefix.replaceAll(".", "_"))).toBeUndefined();
+      seen.set(prefix.replaceAll(".", "_"), tenant);
+      expect(names.logical(tenant, `${prefix}t`)).toBe("t");
+    }
+  });
+
   it("refuses tenants and prefixes it could not keep apart", () => {
-    expect(() => names.physical("Acme", "t")).toThrow(RangeError);
-    expect(() => names.physical("ac.me", "t")).toThrow(RangeError);
+    expect(() => names.physical("", "t")).toThrow(RangeError);
+    expect(() => names.physical("a b", "t")).toThrow(RangeError);
+    expect(() => names.physical(".acme", "t")).toThrow(RangeError);
     expect(() => new TopicNames("r.p")).toThrow(RangeError);
     expect(() => new TopicNames("")).toThrow(RangeError);
   });
