@@ -14,6 +14,7 @@ import { createChain } from "../interceptors/chain.js";
 import type { Config } from "./config.js";
 import { buildMethods, OpenStreams, type ServiceBinding } from "./dispatch.js";
 import { HealthMonitor } from "./health.js";
+import { cappingHealthWatch } from "./health-watch-limit.js";
 import { addReflection } from "./reflection.js";
 import type { OpenSecurity } from "./security.js";
 import { createAdminService } from "./services/admin/service.js";
@@ -159,7 +160,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
 
   const grpcServer = createGrpcServer(config.connections);
   addMethodsToGrpcServer(grpcServer, methods.values(), metrics?.messageSizes);
-  health.grpc.addToServer(grpcServer);
+  health.grpc.addToServer(cappingHealthWatch(grpcServer, config.connections.healthWatch));
   if (config.reflection) addReflection(grpcServer);
 
   const shutdown = new AbortController();

@@ -1,4 +1,5 @@
 import type { EnvReader } from "./env-reader.js";
+import type { HealthWatchLimits } from "./health-watch-limit.js";
 
 /** Limits on the HTTP/2 connections of both ports. */
 export interface ConnectionLimits {
@@ -23,6 +24,12 @@ export interface ConnectionLimits {
    * this long; 0 never. Default 0.
    */
   readonly maxIdleMs: number;
+  /**
+   * Caps on `grpc.health.v1.Health/Watch` streams, which need no credential:
+   * `HEALTH_WATCH_MAX` in the process (default 1 000) and `HEALTH_WATCH_MAX_PER_CONNECTION`
+   * (default 8); a stream past either gets RESOURCE_EXHAUSTED.
+   */
+  readonly healthWatch: HealthWatchLimits;
 }
 
 const day = 86_400_000;
@@ -34,5 +41,9 @@ export function readConnectionLimits(read: EnvReader): ConnectionLimits {
     maxAgeMs: read.integer("GRPC_MAX_CONNECTION_AGE_MS", 0, 0, 30 * day),
     maxAgeGraceMs: read.integer("GRPC_MAX_CONNECTION_AGE_GRACE_MS", 0, 0, 30 * day),
     maxIdleMs: read.integer("GRPC_MAX_CONNECTION_IDLE_MS", 0, 0, 30 * day),
+    healthWatch: {
+      maxOpen: read.integer("HEALTH_WATCH_MAX", 1_000, 1, 1_000_000),
+      maxPerConnection: read.integer("HEALTH_WATCH_MAX_PER_CONNECTION", 8, 1, 10_000),
+    },
   };
 }

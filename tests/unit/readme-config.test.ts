@@ -169,6 +169,10 @@ const effectiveDefaults: Readonly<Record<string, DefaultProbe>> = {
   GRPC_MAX_CONNECTION_AGE_MS: { value: (c) => shown(c.connections.maxAgeMs) },
   GRPC_MAX_CONNECTION_AGE_GRACE_MS: { value: (c) => shown(c.connections.maxAgeGraceMs) },
   GRPC_MAX_CONNECTION_IDLE_MS: { value: (c) => shown(c.connections.maxIdleMs) },
+  HEALTH_WATCH_MAX: { value: (c) => shown(c.connections.healthWatch.maxOpen) },
+  HEALTH_WATCH_MAX_PER_CONNECTION: {
+    value: (c) => shown(c.connections.healthWatch.maxPerConnection),
+  },
   READ_TIMEOUT_MS: { value: (c) => shown(c.deadlines.read.defaultMs) },
   MAX_READ_TIMEOUT_MS: { value: (c) => shown(c.deadlines.read.maxMs) },
   WRITE_TIMEOUT_MS: { value: (c) => shown(c.deadlines.write.defaultMs) },
