@@ -1,10 +1,11 @@
+import { AuditAggregator } from "../security/audit/aggregator.js";
 import type { AuditLog } from "../security/audit/port.js";
 import { auditEventFor } from "../security/audit/recorder.js";
-import { AuditThrottle } from "../security/audit/throttle.js";
 import type { Authenticators, Credentials } from "../security/authenticators.js";
 import { readCredentials } from "../security/credentials.js";
-import { UnauthenticatedError } from "../security/errors.js";
+import { RateLimitedError, UnauthenticatedError } from "../security/errors.js";
 import type { Principal } from "../security/principal.js";
+import type { RefusalBudget } from "../security/rate-limit/refusals.js";
 import type { Call, Interceptor } from "./call.js";
 import type { SecurityMetrics } from "./metrics.js";
 import { principalKey } from "./values.js";
@@ -16,24 +17,27 @@ export interface AuthenticationOptions {
   /** Where failed authentications are recorded. */
   readonly audit: AuditLog;
   /**
-   * A failure is recorded once per peer address and reason in this period, so a flood of
-   * bad credentials cannot flood the trail. Default 10 000 ms.
+   * A failure is recorded once per peer address and reason in this period, then as one
+   * summary with the count of repeats, so a flood of bad credentials cannot flood the
+   * trail. Default 10 000 ms.
    */
   readonly auditPeriodMs?: number;
   /** Where failures are counted by reason; none when absent. */
   readonly metrics?: SecurityMetrics;
+  /** The budget failed calls draw from, per peer host; unlimited when absent. */
+  readonly refusals?: RefusalBudget;
 }
 
 /**
  * Establishes who is calling, from an API key, a JWT or the verified client certificate
  * (an explicit key or token wins over the certificate), and stores the principal in the
- * call's values. No credential, or one that does not hold, is UNAUTHENTICATED and is
- * recorded in the audit trail.
+ * call's values. No credential, or one that does not hold, is UNAUTHENTICATED, recorded in
+ * the audit trail (aggregated per peer and reason), and drawn from the peer's budget of
+ * refused calls: past it, RESOURCE_EXHAUSTED with a retry delay.
  */
 export function createAuthenticationInterceptor(options: AuthenticationOptions): Interceptor {
-  const { authenticators, audit, metrics } = options;
-  const auditPeriodMs = options.auditPeriodMs ?? 10_000;
-  const throttle = new AuditThrottle();
+  const { authenticators, audit, metrics, refusals } = options;
+  const failures = new AuditAggregator(audit, options.auditPeriodMs ?? 10_000);
   return (next) => async (call, input) => {
     let principal: Principal;
     try {
@@ -41,9 +45,15 @@ export function createAuthenticationInterceptor(options: AuthenticationOptions):
     } catch (error) {
       if (error instanceof UnauthenticatedError) {
         metrics?.authenticationFailed(error.reason);
-        const key = `${peerHost(call.peer.address)}\n${error.reason}`;
-        if (throttle.admit(key, Date.now(), auditPeriodMs)) {
-          audit.record(auditEventFor(call, "authentication.failed", error.reason));
+        const host = peerHost(call.peer.address);
+        failures.record(
+          `${host}\n${error.reason}`,
+          auditEventFor(call, "authentication.failed", error.reason),
+        );
+        const waitMs = await refusals?.spend(`peer:${host}`);
+        if (waitMs !== undefined) {
+          metrics?.rateLimited("refused");
+          throw new RateLimitedError("refused calls per peer", waitMs);
         }
       }
       throw error;

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { AuditLog } from "../security/audit/port.js";
 import type { Authenticators } from "../security/authenticators.js";
 import type { RateLimiter } from "../security/rate-limit/port.js";
+import type { RefusalBudget } from "../security/rate-limit/refusals.js";
 import type { Validator } from "../server/validation/violations.js";
 import { createAuthenticationInterceptor } from "./authentication.js";
 import { createAuthorizationInterceptor } from "./authorization.js";
@@ -39,6 +40,8 @@ export interface ChainOptions {
   readonly metrics?: RpcMetrics;
   /** Where authentication failures and rate-limit refusals are counted; none when absent. */
   readonly securityMetrics?: SecurityMetrics;
+  /** The budget refused calls (unauthenticated, denied) draw from; unlimited when absent. */
+  readonly refusals?: RefusalBudget;
 }
 
 /**
@@ -48,6 +51,7 @@ export interface ChainOptions {
  */
 export function createChain(options: ChainOptions): Interceptor[] {
   const { logger, audit } = options;
+  const refusals = options.refusals === undefined ? {} : { refusals: options.refusals };
   const securityMetrics =
     options.securityMetrics === undefined ? {} : { metrics: options.securityMetrics };
   return [
@@ -61,8 +65,9 @@ export function createChain(options: ChainOptions): Interceptor[] {
       authenticators: options.authenticators,
       audit,
       ...securityMetrics,
+      ...refusals,
     }),
-    createAuthorizationInterceptor({ audit }),
+    createAuthorizationInterceptor({ audit, ...securityMetrics, ...refusals }),
     createRateLimitInterceptor({ limiter: options.limiter, audit, ...securityMetrics }),
     createStreamLimitInterceptor(options.streamLimits),
     createValidationInterceptor({ validators: options.validators }),

@@ -134,6 +134,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       authenticators: security.authenticators,
       audit: security.audit,
       limiter: security.limiter,
+      refusals: security.refusals,
       streamLimits: config.security.streamLimits,
       ...(tracer === undefined ? {} : { tracer }),
       ...(metrics === undefined ? {} : { metrics, securityMetrics: metrics }),

@@ -104,6 +104,12 @@ export interface RateLimitConfig {
    * READ (default 2 000 / 1 000), WRITE (500 / 250), STREAM (50 / 20).
    */
   readonly budgets: Readonly<Record<BudgetClass, Budget>>;
+  /**
+   * `RATE_LIMIT_REFUSED_PER_CALLER`: calls refused as UNAUTHENTICATED (per peer host) or
+   * PERMISSION_DENIED (per principal) a caller may make per window before its refused
+   * calls get RESOURCE_EXHAUSTED; 0 for no limit. Default 50.
+   */
+  readonly refusedPerCaller: number;
 }
 
 const authMethods: readonly AuthMethod[] = ["api-key", "jwt", "mtls"];
@@ -258,5 +264,6 @@ function readRateLimits(read: EnvReader): RateLimitConfig {
       write: budget("WRITE", defaultBudgets.write),
       stream: budget("STREAM", defaultBudgets.stream),
     },
+    refusedPerCaller: read.integer("RATE_LIMIT_REFUSED_PER_CALLER", 50, 0, 10_000_000),
   };
 }

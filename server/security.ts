@@ -11,6 +11,7 @@ import { createTokenVerifier } from "../security/jwt/verifier.js";
 import { loadCertificateMapper } from "../security/mtls/mapper.js";
 import { createRateLimiter } from "../security/rate-limit/limiter.js";
 import type { RateLimiter } from "../security/rate-limit/port.js";
+import { RefusalBudget } from "../security/rate-limit/refusals.js";
 import { EmbeddedRevocationList } from "../security/revocation/embedded.js";
 import type { RevocationList } from "../security/revocation/port.js";
 import { RedisRevocationList } from "../security/revocation/redis.js";
@@ -26,6 +27,8 @@ export interface OpenSecurity {
   readonly authenticators: Authenticators;
   readonly audit: AuditLog;
   readonly limiter: RateLimiter;
+  /** The budget refused calls draw from (see `RefusalBudget`). */
+  readonly refusals: RefusalBudget;
   readonly keys: ApiKeyStore;
   readonly revocations: RevocationList;
   /** Whether the API key store has loaded (AdminService's readiness). */
@@ -117,6 +120,10 @@ export async function openSecurity(
       authenticators,
       audit,
       limiter,
+      refusals: new RefusalBudget(
+        security.rateLimits.refusedPerCaller,
+        security.rateLimits.windowMs,
+      ),
       keys,
       revocations,
       bootstrap,

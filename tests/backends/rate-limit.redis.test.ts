@@ -13,6 +13,7 @@ const logger = pino({ level: "silent" });
 const off = { perTenant: 0, perPrincipal: 0 };
 const config: RateLimitConfig = {
   windowMs: 60_000,
+  refusedPerCaller: 0,
   budgets: { read: { perTenant: 2, perPrincipal: 0 }, write: off, stream: off },
 };
 

@@ -78,6 +78,7 @@ export async function startTestServer(
     GRPC_PORT: "0",
     HTTP_PORT: "0",
     METRICS_PORT: "0",
+    RATE_LIMIT_REFUSED_PER_CALLER: "0",
     DATA_DIR: dataDir,
     LOG_LEVEL: "silent",
     ...env,

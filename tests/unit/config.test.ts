@@ -35,6 +35,7 @@ describe("loadConfig", () => {
       maxAgeMs: 0,
       maxAgeGraceMs: 0,
       maxIdleMs: 0,
+      healthWatch: { maxOpen: 1_000, maxPerConnection: 8 },
     });
     const config = loadConfig({
       MAX_CONCURRENT_STREAMS: "200",
@@ -47,6 +48,7 @@ describe("loadConfig", () => {
       maxAgeMs: 1_800_000,
       maxAgeGraceMs: 30_000,
       maxIdleMs: 600_000,
+      healthWatch: { maxOpen: 1_000, maxPerConnection: 8 },
     });
     expect(() => loadConfig({ MAX_CONCURRENT_STREAMS: "0" })).toThrow(/MAX_CONCURRENT_STREAMS/);
   });

@@ -40,7 +40,7 @@ afterEach(async () => {
 
 function limiter(read: Budget, windowMs = 60_000): RateLimiter {
   const off = { perTenant: 0, perPrincipal: 0 };
-  const config = { windowMs, budgets: { read, write: off, stream: off } };
+  const config = { windowMs, budgets: { read, write: off, stream: off }, refusedPerCaller: 0 };
   return createRateLimiter({ config, logger });
 }
 

@@ -214,6 +214,7 @@ const effectiveDefaults: Readonly<Record<string, DefaultProbe>> = {
   JWT_MAX_LIFETIME_S: { value: (c) => shown(c.security.jwt?.maxLifetimeS) },
   REVOCATION_REFRESH_MS: { value: (c) => shown(c.security.revocationRefreshMs) },
   RATE_LIMIT_WINDOW_MS: { value: (c) => shown(c.security.rateLimits.windowMs) },
+  RATE_LIMIT_REFUSED_PER_CALLER: { value: (c) => shown(c.security.rateLimits.refusedPerCaller) },
   ...budgetDefaults,
   STREAMS_MAX_PER_PRINCIPAL: { value: (c) => shown(c.security.streamLimits.maxPerPrincipal) },
   STREAMS_MAX_PER_TENANT: { value: (c) => shown(c.security.streamLimits.maxPerTenant) },

@@ -15,6 +15,7 @@ function limiterWith(
   const config: RateLimitConfig = {
     windowMs,
     budgets: { read: unlimited, write: unlimited, stream: unlimited, ...budgets },
+    refusedPerCaller: 0,
   };
   return createRateLimiter({ config, logger });
 }
