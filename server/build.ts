@@ -174,6 +174,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
     {
       corsOrigins: config.security.corsOrigins,
       maxConcurrentStreams: config.connections.maxConcurrentStreams,
+      timeouts: config.connections.http,
       ...(security.tls === undefined ? {} : { tls: security.tls }),
     },
   );

@@ -1,5 +1,6 @@
 import type { EnvReader } from "./env-reader.js";
 import type { HealthWatchLimits } from "./health-watch-limit.js";
+import type { ConnectionTimeouts } from "./transports/connection-timeouts.js";
 
 /** Limits on the HTTP/2 connections of both ports. */
 export interface ConnectionLimits {
@@ -30,6 +31,8 @@ export interface ConnectionLimits {
    * (default 8); a stream past either gets RESOURCE_EXHAUSTED.
    */
   readonly healthWatch: HealthWatchLimits;
+  /** The HTTP port's header and idle timeouts. */
+  readonly http: ConnectionTimeouts;
 }
 
 const day = 86_400_000;
@@ -44,6 +47,10 @@ export function readConnectionLimits(read: EnvReader): ConnectionLimits {
     healthWatch: {
       maxOpen: read.integer("HEALTH_WATCH_MAX", 1_000, 1, 1_000_000),
       maxPerConnection: read.integer("HEALTH_WATCH_MAX_PER_CONNECTION", 8, 1, 10_000),
+    },
+    http: {
+      headersTimeoutMs: read.integer("HTTP_HEADERS_TIMEOUT_MS", 10_000, 100, 600_000),
+      idleTimeoutMs: read.integer("HTTP_IDLE_TIMEOUT_MS", 60_000, 100, 30 * day),
     },
   };
 }

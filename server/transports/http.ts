@@ -4,6 +4,7 @@ import type { Server, Socket } from "node:net";
 import { createServer } from "@httptoolkit/httpolyglot";
 import type { HealthMonitor } from "../health.js";
 import type { NodeHandlerFn } from "./connect.js";
+import { type ConnectionTimeouts, enforceConnectionTimeouts } from "./connection-timeouts.js";
 import { withCors } from "./cors.js";
 import { httpTlsOptions, type LoadedTls } from "./tls.js";
 
@@ -68,6 +69,8 @@ export interface HttpServerOptions {
   readonly corsOrigins?: readonly string[];
   /** Calls one HTTP/2 connection may have open at once. Default: Node's (no limit). */
   readonly maxConcurrentStreams?: number;
+  /** How long a connection may wait for its first request, and idle; none when absent. */
+  readonly timeouts?: ConnectionTimeouts;
 }
 
 /**
@@ -83,7 +86,9 @@ export function createHttpServer(
   let inFlight = 0;
   let idle: (() => void) | undefined;
   const served = withCors(handler, options.corsOrigins ?? []);
+  let watchRequest: ((request: AnyRequest, response: AnyResponse) => void) | undefined;
   const listener = (request: AnyRequest, response: AnyResponse) => {
+    watchRequest?.(request, response);
     inFlight++;
     response.once("close", () => {
       inFlight--;
@@ -103,6 +108,9 @@ export function createHttpServer(
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   });
+  if (options.timeouts !== undefined) {
+    watchRequest = enforceConnectionTimeouts(server, options.timeouts);
+  }
   return {
     server,
     async close(graceMs, abortCalls) {

@@ -36,6 +36,7 @@ describe("loadConfig", () => {
       maxAgeGraceMs: 0,
       maxIdleMs: 0,
       healthWatch: { maxOpen: 1_000, maxPerConnection: 8 },
+      http: { headersTimeoutMs: 10_000, idleTimeoutMs: 60_000 },
     });
     const config = loadConfig({
       MAX_CONCURRENT_STREAMS: "200",
@@ -49,6 +50,7 @@ describe("loadConfig", () => {
       maxAgeGraceMs: 30_000,
       maxIdleMs: 600_000,
       healthWatch: { maxOpen: 1_000, maxPerConnection: 8 },
+      http: { headersTimeoutMs: 10_000, idleTimeoutMs: 60_000 },
     });
     expect(() => loadConfig({ MAX_CONCURRENT_STREAMS: "0" })).toThrow(/MAX_CONCURRENT_STREAMS/);
   });

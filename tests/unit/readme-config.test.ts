@@ -170,6 +170,8 @@ const effectiveDefaults: Readonly<Record<string, DefaultProbe>> = {
   GRPC_MAX_CONNECTION_AGE_GRACE_MS: { value: (c) => shown(c.connections.maxAgeGraceMs) },
   GRPC_MAX_CONNECTION_IDLE_MS: { value: (c) => shown(c.connections.maxIdleMs) },
   HEALTH_WATCH_MAX: { value: (c) => shown(c.connections.healthWatch.maxOpen) },
+  HTTP_HEADERS_TIMEOUT_MS: { value: (c) => shown(c.connections.http.headersTimeoutMs) },
+  HTTP_IDLE_TIMEOUT_MS: { value: (c) => shown(c.connections.http.idleTimeoutMs) },
   HEALTH_WATCH_MAX_PER_CONNECTION: {
     value: (c) => shown(c.connections.healthWatch.maxPerConnection),
   },
