@@ -30,6 +30,28 @@ function closedWithin(socket: Socket, limitMs: number): Promise<number | "open">
   });
 }
 
+/** Subscribes over `transport`, stays quiet for 1 s (past the idle timeout), then gets an event. */
+async function expectQuietStreamToLast(
+  target: TestServer,
+  transport: "connect" | "grpc-h2c",
+): Promise<void> {
+  const events = createClient(EventsService, target.transport(transport));
+  const topic = `quiet-${transport}`;
+  await events.createTopic({ name: topic, partitions: 1 });
+  const abort = new AbortController();
+  const first = events
+    .subscribe({ topic }, { signal: abort.signal })
+    [Symbol.asyncIterator]()
+    .next();
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  await createClient(EventsService, target.transport("grpc-js")).publish({
+    topic,
+    events: [{ id: "late" }],
+  });
+  expect((await first).value?.event?.id).toBe("late");
+  abort.abort();
+}
+
 describe("the HTTP port's connection timeouts", () => {
   it("closes a connection that sends nothing", async () => {
     const socket = open();
@@ -71,21 +93,7 @@ describe("the HTTP port's connection timeouts", () => {
 
   it.each(["connect", "grpc-h2c"] as const)(
     "keeps a quiet Subscribe stream's connection open past the idle timeout (%s)",
-    async (transport) => {
-      const events = createClient(EventsService, server.transport(transport));
-      const topic = `quiet-${transport}`;
-      await events.createTopic({ name: topic, partitions: 1 });
-      const abort = new AbortController();
-      const stream = events.subscribe({ topic }, { signal: abort.signal });
-      const first = stream[Symbol.asyncIterator]().next();
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      await createClient(EventsService, server.transport("grpc-js")).publish({
-        topic,
-        events: [{ id: "late" }],
-      });
-      expect((await first).value?.event?.id).toBe("late");
-      abort.abort();
-    },
+    (transport) => expectQuietStreamToLast(server, transport),
   );
 });
 
@@ -118,22 +126,6 @@ describe("the same timeouts with TLS on the HTTP port", () => {
 
   it.each(["connect", "grpc-h2c"] as const)(
     "keeps a quiet Subscribe stream open past the idle timeout (%s over TLS)",
-    async (transport) => {
-      const events = createClient(EventsService, tlsServer.transport(transport));
-      const topic = `quiet-tls-${transport}`;
-      await events.createTopic({ name: topic, partitions: 1 });
-      const abort = new AbortController();
-      const first = events
-        .subscribe({ topic }, { signal: abort.signal })
-        [Symbol.asyncIterator]()
-        .next();
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      await createClient(EventsService, tlsServer.transport("grpc-js")).publish({
-        topic,
-        events: [{ id: "late" }],
-      });
-      expect((await first).value?.event?.id).toBe("late");
-      abort.abort();
-    },
+    (transport) => expectQuietStreamToLast(tlsServer, transport),
   );
 });
