@@ -172,10 +172,10 @@ export class ServerMetrics implements RpcMetrics, SecurityMetrics, EngineMetrics
     const name = method.name;
     const index = (protocol: Protocol): number => protocols.indexOf(protocol);
     const inFlight = protocols.map((protocol) =>
-      this.inFlight.child({ service, method: name, protocol }),
+      once(() => this.inFlight.child({ service, method: name, protocol })),
     );
     const requestBytes = protocols.map((protocol) =>
-      this.requestBytes.child({ service, method: name, protocol }),
+      once(() => this.requestBytes.child({ service, method: name, protocol })),
     );
     const finished: ({ count: CounterChild; time: HistogramChild } | undefined)[] = [];
     const finishedOf = (protocol: Protocol, code: number) => {
@@ -189,14 +189,14 @@ export class ServerMetrics implements RpcMetrics, SecurityMetrics, EngineMetrics
       return children;
     };
     return {
-      started: (protocol) => inFlight[index(protocol)]?.inc(),
+      started: (protocol) => inFlight[index(protocol)]?.().inc(),
       finished: (protocol, code, seconds) => {
-        inFlight[index(protocol)]?.dec();
+        inFlight[index(protocol)]?.().dec();
         const children = finishedOf(protocol, code);
         children.count.inc();
         children.time.observe(seconds);
       },
-      requestBytes: (protocol, bytes) => requestBytes[index(protocol)]?.observe(bytes),
+      requestBytes: (protocol, bytes) => requestBytes[index(protocol)]?.().observe(bytes),
       streamOpened: () => this.openStreams.inc(),
       streamClosed: () => this.openStreams.dec(),
     };
@@ -206,11 +206,11 @@ export class ServerMetrics implements RpcMetrics, SecurityMetrics, EngineMetrics
   readonly messageSizes: MessageSizes = {
     forMethod: (method, protocol) => {
       const labels = { service: method.parent.typeName, method: method.name, protocol };
-      const request = this.requestBytes.child(labels);
-      const response = this.responseBytes.child(labels);
+      const request = once(() => this.requestBytes.child(labels));
+      const response = once(() => this.responseBytes.child(labels));
       return {
-        request: (bytes) => request.observe(bytes),
-        response: (bytes) => response.observe(bytes),
+        request: (bytes) => request().observe(bytes),
+        response: (bytes) => response().observe(bytes),
       };
     },
   };
@@ -238,6 +238,18 @@ export class ServerMetrics implements RpcMetrics, SecurityMetrics, EngineMetrics
   engineUp(engine: EngineLabel, up: boolean): void {
     this.engineUpGauge.child({ engine }).set(up ? 1 : 0);
   }
+}
+
+/**
+ * `make`'s result, made on the first call: a label set is exported only once something
+ * was recorded under it, so methods never called add no series.
+ */
+function once<T>(make: () => T): () => T {
+  let made: T | undefined;
+  return () => {
+    made ??= make();
+    return made;
+  };
 }
 
 /**

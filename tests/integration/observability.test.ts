@@ -232,6 +232,7 @@ describe("metrics", () => {
     expect(elsewhere.status).toBe(404);
     const onApiPort = await fetch(`http://127.0.0.1:${server.ports.httpPort}/metrics`);
     expect(onApiPort.status).not.toBe(200);
+    expect(await metricsText()).not.toContain('method="ShortestPath"');
   });
 });
 
