@@ -51,6 +51,7 @@ export function readConnectionLimits(read: EnvReader): ConnectionLimits {
     http: {
       headersTimeoutMs: read.integer("HTTP_HEADERS_TIMEOUT_MS", 10_000, 100, 600_000),
       idleTimeoutMs: read.integer("HTTP_IDLE_TIMEOUT_MS", 60_000, 100, 30 * day),
+      maxConnectionsPerPeer: read.integer("HTTP_MAX_CONNECTIONS_PER_PEER", 256, 1, 1_000_000),
     },
   };
 }

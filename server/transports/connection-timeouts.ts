@@ -15,6 +15,11 @@ export interface ConnectionTimeouts {
    * progress; an open stream (a `Subscribe`) keeps it, however quiet. Default 60 000.
    */
   readonly idleTimeoutMs: number;
+  /**
+   * `HTTP_MAX_CONNECTIONS_PER_PEER`: connections one remote address may hold open at
+   * once; one more is closed as it opens. Default 256.
+   */
+  readonly maxConnectionsPerPeer: number;
 }
 
 /** A response, as far as the timeouts need it: told when it closes. */
@@ -29,7 +34,8 @@ interface Tracked {
 }
 
 /**
- * Closes the HTTP port's connections that serve no request for too long: the first
+ * Caps the connections one remote address holds on the HTTP port, and closes those that
+ * serve no request for too long: the first
  * request must arrive within `headersTimeoutMs`, and between requests (HTTP/1.1) or
  * streams (HTTP/2) a connection may idle for `idleTimeoutMs`. Deadlines are absolute, so
  * trickling bytes does not extend them.
@@ -74,6 +80,7 @@ export function enforceConnectionTimeouts(
   };
   const keyOf = (socket: Socket): string => `${socket.remoteAddress}:${socket.remotePort}`;
 
+  const perPeer = new Map<string, number>();
   server.on("connection", (socket: Socket) => {
     if (seen.has(socket)) {
       if (sessionBeingSetUp !== undefined) {
@@ -83,6 +90,18 @@ export function enforceConnectionTimeouts(
       return;
     }
     seen.add(socket);
+    const peer = socket.remoteAddress ?? "";
+    const held = perPeer.get(peer) ?? 0;
+    if (held >= timeouts.maxConnectionsPerPeer) {
+      socket.destroy();
+      return;
+    }
+    perPeer.set(peer, held + 1);
+    socket.once("close", () => {
+      const left = (perPeer.get(peer) ?? 1) - 1;
+      if (left === 0) perPeer.delete(peer);
+      else perPeer.set(peer, left);
+    });
     const key = keyOf(socket);
     socketKeys.set(socket, key);
     const tracked: Tracked = { close: () => socket.destroy(), open: 0, timer: undefined };

@@ -9,7 +9,11 @@ import { startTestServer, type TestServer } from "../support/server.js";
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ HTTP_HEADERS_TIMEOUT_MS: "400", HTTP_IDLE_TIMEOUT_MS: "400" });
+  server = await startTestServer({
+    HTTP_HEADERS_TIMEOUT_MS: "400",
+    HTTP_IDLE_TIMEOUT_MS: "400",
+    HTTP_MAX_CONNECTIONS_PER_PEER: "4",
+  });
 });
 afterAll(() => server?.close());
 
@@ -53,6 +57,25 @@ async function expectQuietStreamToLast(
 }
 
 describe("the HTTP port's connection timeouts", () => {
+  it("closes a peer's connections past its cap as they open, and frees a slot when one closes", async () => {
+    const held = await Promise.all(Array.from({ length: 4 }, open));
+    const extra = await open();
+    const closed = await closedWithin(extra, 200);
+    expect(closed).not.toBe("open");
+    expect(closed as number).toBeLessThan(200);
+    const first = held[0];
+    if (first === undefined) throw new Error("no connection");
+    first.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const again = await open();
+    const response = new Promise<string>((resolve) =>
+      again.once("data", (chunk) => resolve(String(chunk))),
+    );
+    again.write("GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n");
+    expect(await response).toMatch(/^HTTP\/1\.1 200/);
+    for (const socket of [...held, again]) socket.destroy();
+  });
+
   it("closes a connection that sends nothing", async () => {
     const socket = open();
     expect(await closedWithin(await socket, 3_000)).not.toBe("open");

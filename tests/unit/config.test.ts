@@ -36,7 +36,7 @@ describe("loadConfig", () => {
       maxAgeGraceMs: 0,
       maxIdleMs: 0,
       healthWatch: { maxOpen: 1_000, maxPerConnection: 8 },
-      http: { headersTimeoutMs: 10_000, idleTimeoutMs: 60_000 },
+      http: { headersTimeoutMs: 10_000, idleTimeoutMs: 60_000, maxConnectionsPerPeer: 256 },
     });
     const config = loadConfig({
       MAX_CONCURRENT_STREAMS: "200",
@@ -50,7 +50,7 @@ describe("loadConfig", () => {
       maxAgeGraceMs: 30_000,
       maxIdleMs: 600_000,
       healthWatch: { maxOpen: 1_000, maxPerConnection: 8 },
-      http: { headersTimeoutMs: 10_000, idleTimeoutMs: 60_000 },
+      http: { headersTimeoutMs: 10_000, idleTimeoutMs: 60_000, maxConnectionsPerPeer: 256 },
     });
     expect(() => loadConfig({ MAX_CONCURRENT_STREAMS: "0" })).toThrow(/MAX_CONCURRENT_STREAMS/);
   });

@@ -172,6 +172,9 @@ const effectiveDefaults: Readonly<Record<string, DefaultProbe>> = {
   HEALTH_WATCH_MAX: { value: (c) => shown(c.connections.healthWatch.maxOpen) },
   HTTP_HEADERS_TIMEOUT_MS: { value: (c) => shown(c.connections.http.headersTimeoutMs) },
   HTTP_IDLE_TIMEOUT_MS: { value: (c) => shown(c.connections.http.idleTimeoutMs) },
+  HTTP_MAX_CONNECTIONS_PER_PEER: {
+    value: (c) => shown(c.connections.http.maxConnectionsPerPeer),
+  },
   HEALTH_WATCH_MAX_PER_CONNECTION: {
     value: (c) => shown(c.connections.healthWatch.maxPerConnection),
   },
