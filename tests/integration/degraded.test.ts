@@ -34,10 +34,25 @@ describe("a service whose engine is down", () => {
     expect(body.services["ragplane.v1.EventsService"]?.ready).toBe(true);
   });
 
+  it("is reported down, by engine, in the metrics the EngineDown alert reads", async () => {
+    const metrics = await (
+      await fetch(`http://127.0.0.1:${server.ports.metricsPort}/metrics`)
+    ).text();
+    expect(metrics).toContain('ragplane_engine_up{engine="neo4j"} 0');
+    expect(metrics).toContain('ragplane_engine_up{engine="embedded-vectors"} 1');
+    expect(metrics).toContain('ragplane_engine_up{engine="embedded-events"} 1');
+  });
+
   it("answers UNAVAILABLE, and the other services keep working", async () => {
     const graphs = createClient(GraphsService, server.transport("grpc-js"));
     const error = await rejection(graphs.getNode({ id: "a" }));
     expect(error.code).toBe(Code.Unavailable);
+    const metrics = await (
+      await fetch(`http://127.0.0.1:${server.ports.metricsPort}/metrics`)
+    ).text();
+    expect(metrics).toContain(
+      'ragplane_engine_calls_total{engine="neo4j",operation="getNode",outcome="error"} 1',
+    );
     const vectors = createClient(VectorsService, server.transport("grpc-js"));
     const listed = await vectors.listCollections({});
     expect(listed.collections).toEqual([]);
