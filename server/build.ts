@@ -175,6 +175,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       corsOrigins: config.security.corsOrigins,
       maxConcurrentStreams: config.connections.maxConcurrentStreams,
       timeouts: config.connections.http,
+      maxResetsPerSecond: config.connections.maxResetsPerSecond,
       ...(security.tls === undefined ? {} : { tls: security.tls }),
     },
   );

@@ -33,6 +33,11 @@ export interface ConnectionLimits {
   readonly healthWatch: HealthWatchLimits;
   /** The HTTP port's header and idle timeouts. */
   readonly http: ConnectionTimeouts;
+  /**
+   * `HTTP2_MAX_RESETS_PER_SECOND`: streams an HTTP/2 peer of the HTTP port may reset in a
+   * second before its session is ended with ENHANCE_YOUR_CALM (rapid reset). Default 200.
+   */
+  readonly maxResetsPerSecond: number;
 }
 
 const day = 86_400_000;
@@ -53,5 +58,6 @@ export function readConnectionLimits(read: EnvReader): ConnectionLimits {
       idleTimeoutMs: read.integer("HTTP_IDLE_TIMEOUT_MS", 60_000, 100, 30 * day),
       maxConnectionsPerPeer: read.integer("HTTP_MAX_CONNECTIONS_PER_PEER", 256, 1, 1_000_000),
     },
+    maxResetsPerSecond: read.integer("HTTP2_MAX_RESETS_PER_SECOND", 200, 1, 1_000_000),
   };
 }

@@ -6,6 +6,7 @@ import type { HealthMonitor } from "../health.js";
 import type { NodeHandlerFn } from "./connect.js";
 import { type ConnectionTimeouts, enforceConnectionTimeouts } from "./connection-timeouts.js";
 import { withCors } from "./cors.js";
+import { endResetFloods } from "./reset-floods.js";
 import { httpTlsOptions, type LoadedTls } from "./tls.js";
 
 type AnyRequest = Parameters<NodeHandlerFn>[0];
@@ -71,6 +72,8 @@ export interface HttpServerOptions {
   readonly maxConcurrentStreams?: number;
   /** How long a connection may wait for its first request, and idle; none when absent. */
   readonly timeouts?: ConnectionTimeouts;
+  /** Streams an HTTP/2 peer may reset per second before its session is ended; no cap when absent. */
+  readonly maxResetsPerSecond?: number;
 }
 
 /**
@@ -111,6 +114,7 @@ export function createHttpServer(
   if (options.timeouts !== undefined) {
     watchRequest = enforceConnectionTimeouts(server, options.timeouts);
   }
+  if (options.maxResetsPerSecond !== undefined) endResetFloods(server, options.maxResetsPerSecond);
   return {
     server,
     async close(graceMs, abortCalls) {

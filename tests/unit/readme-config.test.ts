@@ -172,6 +172,7 @@ const effectiveDefaults: Readonly<Record<string, DefaultProbe>> = {
   HEALTH_WATCH_MAX: { value: (c) => shown(c.connections.healthWatch.maxOpen) },
   HTTP_HEADERS_TIMEOUT_MS: { value: (c) => shown(c.connections.http.headersTimeoutMs) },
   HTTP_IDLE_TIMEOUT_MS: { value: (c) => shown(c.connections.http.idleTimeoutMs) },
+  HTTP2_MAX_RESETS_PER_SECOND: { value: (c) => shown(c.connections.maxResetsPerSecond) },
   HTTP_MAX_CONNECTIONS_PER_PEER: {
     value: (c) => shown(c.connections.http.maxConnectionsPerPeer),
   },
