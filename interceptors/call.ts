@@ -100,15 +100,6 @@ export async function* mapStream<T, U>(
   for await (const item of source) yield map(item);
 }
 
-/** Passes an async iterable through and calls `done` once it ends, however it ends. */
-export async function* whenDone<T>(source: AsyncIterable<T>, done: () => void): AsyncGenerator<T> {
-  try {
-    yield* source;
-  } finally {
-    done();
-  }
-}
-
 /**
  * Passes an async iterable through and calls `done` once it ends, with the error it
  * failed with (undefined when it completed or the consumer stopped early).

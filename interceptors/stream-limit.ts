@@ -1,5 +1,5 @@
 import { RateLimitedError } from "../security/errors.js";
-import { type Interceptor, whenDone } from "./call.js";
+import { type Interceptor, whenSettled } from "./call.js";
 import { principalKey } from "./values.js";
 
 /** Options of {@link createStreamLimitInterceptor}; 0 switches a limit off. */
@@ -59,7 +59,7 @@ export function createStreamLimitInterceptor(options: StreamLimitOptions): Inter
           free();
           return output;
         }
-        return { stream: true, messages: whenDone(output.messages, free) };
+        return { stream: true, messages: whenSettled(output.messages, free) };
       } catch (error) {
         free();
         throw error;

@@ -8,7 +8,7 @@ import {
   type Interceptor,
   mapStream,
   type Next,
-  whenDone,
+  whenSettled,
 } from "../interceptors/call.js";
 import { principalKey, requestIdOf, tenantKey } from "../interceptors/values.js";
 import type { Principal } from "../security/principal.js";
@@ -126,7 +126,7 @@ function terminalStep(method: DescMethod, handler: AnyHandler, streams: OpenStre
         ) as AsyncIterable<unknown>;
         return {
           stream: true,
-          messages: whenDone(mapStream(source, toMessage), () => streams.delete(call)),
+          messages: whenSettled(mapStream(source, toMessage), () => streams.delete(call)),
         };
       };
     default:
