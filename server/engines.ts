@@ -19,6 +19,7 @@ import {
   observedOperations,
   observeEngine,
 } from "./telemetry/observe-engine.js";
+import { engineLabels } from "./telemetry/telemetry.js";
 
 /** Engines plus the means to close them all. */
 export interface OpenEngines extends Engines {
@@ -100,31 +101,18 @@ export async function openEngines(
         "KAFKA_BROKERS without REDIS_URL: published event ids are remembered by this process only, so a repeat after a restart or on another replica is written again",
       );
     }
+    const kinds = {
+      events: settings.kafka ? "kafka" : "embedded",
+      vectors: settings.qdrant ? "qdrant" : "embedded",
+      graphs: settings.neo4j ? "neo4j" : "embedded",
+    };
+    const labels = engineLabels(kinds);
     return {
-      events: observeEngine(
-        events,
-        settings.kafka ? "kafka" : "embedded-events",
-        observedOperations.events,
-        telemetry,
-      ),
-      vectors: observeEngine(
-        vectors,
-        settings.qdrant ? "qdrant" : "embedded-vectors",
-        observedOperations.vectors,
-        telemetry,
-      ),
-      graphs: observeEngine(
-        graphs,
-        settings.neo4j ? "neo4j" : "embedded-graphs",
-        observedOperations.graphs,
-        telemetry,
-      ),
+      events: observeEngine(events, labels.events, observedOperations.events, telemetry),
+      vectors: observeEngine(vectors, labels.vectors, observedOperations.vectors, telemetry),
+      graphs: observeEngine(graphs, labels.graphs, observedOperations.graphs, telemetry),
       ...(redis === undefined ? {} : { redis: redis.engine, redisReady: redis.ready }),
-      kinds: {
-        events: settings.kafka ? "kafka" : "embedded",
-        vectors: settings.qdrant ? "qdrant" : "embedded",
-        graphs: settings.neo4j ? "neo4j" : "embedded",
-      },
+      kinds,
       close: () => closeAll(opened),
     };
   } catch (error) {
