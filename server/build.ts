@@ -91,18 +91,18 @@ export function build(deps: RagplaneDeps): RagplaneServer {
   const { metrics, tracer } = deps.telemetry ?? {};
   useFastUtf8Encoding();
   const labels = engineLabels(engines.kinds);
-  const subscriptions = new Subscriptions(
-    engines.events,
-    metrics === undefined ? undefined : () => metrics.subscribeDelivered(),
-  );
-  if (metrics) registerEngineGauges(metrics, engines, subscriptions, logger);
+  const subscriptions =
+    metrics === undefined
+      ? undefined
+      : new Subscriptions(engines.events, () => metrics.subscribeDelivered());
+  if (metrics && subscriptions) registerEngineGauges(metrics, engines, subscriptions, logger);
   const bindings: ServiceBinding[] = [
     {
       service: EventsService,
       handlers: createEventsService(engines.events, {
         ...(tracer === undefined ? {} : { tracer }),
         messagingSystem: labels.events === "kafka" ? "kafka" : "ragplane",
-        subscriptions,
+        ...(subscriptions === undefined ? {} : { subscriptions }),
       }),
     },
     { service: VectorsService, handlers: createVectorsService(engines.vectors) },

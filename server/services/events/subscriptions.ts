@@ -26,7 +26,7 @@ export class Subscriptions {
 
   constructor(
     private readonly log: EventLog,
-    private readonly onDelivered: () => void = () => undefined,
+    private readonly onDelivered: () => void,
   ) {}
 
   /** Starts tracking a stream of `tenant`'s `topic`. */
