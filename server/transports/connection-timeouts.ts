@@ -35,10 +35,10 @@ interface Tracked {
 
 /**
  * Caps the connections one remote address holds on the HTTP port, and closes those that
- * serve no request for too long: the first
- * request must arrive within `headersTimeoutMs`, and between requests (HTTP/1.1) or
- * streams (HTTP/2) a connection may idle for `idleTimeoutMs`. Deadlines are absolute, so
- * trickling bytes does not extend them.
+ * serve no request for too long: the first request must arrive within
+ * `headersTimeoutMs`, and between requests (HTTP/1.1) or streams (HTTP/2) a connection
+ * may idle for `idleTimeoutMs`. Deadlines are absolute, so trickling bytes does not
+ * extend them.
  *
  * A TCP connection is timed from its start until it turns out to be HTTP/2 (its session
  * is then timed instead, by its streams), completes TLS (which must happen within the
@@ -53,7 +53,7 @@ export function enforceConnectionTimeouts(
   timeouts: ConnectionTimeouts,
 ): (request: IncomingMessage | Http2ServerRequest, response: ClosingResponse) => void {
   const connections = new Map<string, Tracked>();
-  const seen = new WeakSet<object>();
+  const perPeer = new Map<string, number>();
   const socketKeys = new WeakMap<Socket, string>();
   let sessionBeingSetUp: Http2Session | undefined;
   const arm = (tracked: Tracked, ms: number): void => {
@@ -80,16 +80,17 @@ export function enforceConnectionTimeouts(
   };
   const keyOf = (socket: Socket): string => `${socket.remoteAddress}:${socket.remotePort}`;
 
-  const perPeer = new Map<string, number>();
   server.on("connection", (socket: Socket) => {
-    if (seen.has(socket)) {
+    const seenKey = socketKeys.get(socket);
+    if (seenKey !== undefined) {
       if (sessionBeingSetUp !== undefined) {
         sessionBeingSetUp = undefined;
-        disarm(connections.get(socketKeys.get(socket) ?? ""));
+        disarm(connections.get(seenKey));
       }
       return;
     }
-    seen.add(socket);
+    const key = keyOf(socket);
+    socketKeys.set(socket, key);
     const peer = socket.remoteAddress ?? "";
     const held = perPeer.get(peer) ?? 0;
     if (held >= timeouts.maxConnectionsPerPeer) {
@@ -97,19 +98,15 @@ export function enforceConnectionTimeouts(
       return;
     }
     perPeer.set(peer, held + 1);
-    socket.once("close", () => {
-      const left = (perPeer.get(peer) ?? 1) - 1;
-      if (left === 0) perPeer.delete(peer);
-      else perPeer.set(peer, left);
-    });
-    const key = keyOf(socket);
-    socketKeys.set(socket, key);
     const tracked: Tracked = { close: () => socket.destroy(), open: 0, timer: undefined };
     connections.set(key, tracked);
     arm(tracked, timeouts.headersTimeoutMs);
     socket.once("close", () => {
       clearTimeout(tracked.timer);
       if (connections.get(key) === tracked) connections.delete(key);
+      const left = (perPeer.get(peer) ?? 1) - 1;
+      if (left === 0) perPeer.delete(peer);
+      else perPeer.set(peer, left);
     });
   });
   server.on("secureConnection", (socket: Socket) => disarm(connections.get(keyOf(socket))));
