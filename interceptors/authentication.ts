@@ -3,11 +3,12 @@ import type { AuditLog } from "../security/audit/port.js";
 import { auditEventFor } from "../security/audit/recorder.js";
 import type { Authenticators, Credentials } from "../security/authenticators.js";
 import { readCredentials } from "../security/credentials.js";
-import { RateLimitedError, UnauthenticatedError } from "../security/errors.js";
+import { UnauthenticatedError } from "../security/errors.js";
 import type { Principal } from "../security/principal.js";
 import type { RefusalBudget } from "../security/rate-limit/refusals.js";
 import type { Call, Interceptor } from "./call.js";
 import type { SecurityMetrics } from "./metrics.js";
+import { chargeRefusal } from "./rate-limit.js";
 import { principalKey } from "./values.js";
 
 /** Options of {@link createAuthenticationInterceptor}. */
@@ -50,11 +51,7 @@ export function createAuthenticationInterceptor(options: AuthenticationOptions):
           `${host}\n${error.reason}`,
           auditEventFor(call, "authentication.failed", error.reason),
         );
-        const waitMs = await refusals?.spend(`peer:${host}`);
-        if (waitMs !== undefined) {
-          metrics?.rateLimited("refused");
-          throw new RateLimitedError("refused calls per peer", waitMs);
-        }
+        await chargeRefusal(refusals, metrics, `peer:${host}`, "refused calls per peer");
       }
       throw error;
     }

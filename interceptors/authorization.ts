@@ -1,12 +1,13 @@
 import { AuditAggregator } from "../security/audit/aggregator.js";
 import type { AuditLog } from "../security/audit/port.js";
 import { auditEventFor } from "../security/audit/recorder.js";
-import { PermissionDeniedError, RateLimitedError } from "../security/errors.js";
+import { PermissionDeniedError } from "../security/errors.js";
 import type { RefusalBudget } from "../security/rate-limit/refusals.js";
 import { principalOf } from "./authentication.js";
 import type { Interceptor } from "./call.js";
 import type { SecurityMetrics } from "./metrics.js";
 import { policyOf } from "./policy.js";
+import { chargeRefusal } from "./rate-limit.js";
 import { tenantKey } from "./values.js";
 
 /** Options of {@link createAuthorizationInterceptor}. */
@@ -46,11 +47,12 @@ export function createAuthorizationInterceptor(options: AuthorizationOptions): I
           `${principal.tenant}\n${principal.subject}\n${rpc}\n${reason}`,
           auditEventFor(call, "permission.denied", reason),
         );
-        const waitMs = await refusals?.spend(`principal:${principal.tenant}:${principal.subject}`);
-        if (waitMs !== undefined) {
-          metrics?.rateLimited("refused");
-          throw new RateLimitedError("refused calls per principal", waitMs);
-        }
+        await chargeRefusal(
+          refusals,
+          metrics,
+          `principal:${principal.tenant}:${principal.subject}`,
+          "refused calls per principal",
+        );
         throw new PermissionDeniedError(`permission denied: ${reason}`, scope);
       }
       call.values.set(tenantKey, principal.tenant);

@@ -3,6 +3,7 @@ import { auditEventFor } from "../security/audit/recorder.js";
 import { AuditThrottle } from "../security/audit/throttle.js";
 import { RateLimitedError } from "../security/errors.js";
 import type { RateLimiter } from "../security/rate-limit/port.js";
+import type { RefusalBudget } from "../security/rate-limit/refusals.js";
 import type { Interceptor } from "./call.js";
 import type { SecurityMetrics } from "./metrics.js";
 import { policyOf } from "./policy.js";
@@ -51,4 +52,21 @@ export function createRateLimitInterceptor(options: RateLimitOptions): Intercept
       throw new RateLimitedError(decision.budget, decision.retryAfterMs);
     };
   };
+}
+
+/**
+ * Draws a refused call (unauthenticated, denied) from `caller`'s budget of refused calls;
+ * past it, throws `RateLimitedError` (RESOURCE_EXHAUSTED with a retry delay), counted
+ * under the `refused` budget, for the caller to get instead of its refusal.
+ */
+export async function chargeRefusal(
+  refusals: RefusalBudget | undefined,
+  metrics: SecurityMetrics | undefined,
+  caller: string,
+  budget: string,
+): Promise<void> {
+  const waitMs = await refusals?.spend(caller);
+  if (waitMs === undefined) return;
+  metrics?.rateLimited("refused");
+  throw new RateLimitedError(budget, waitMs);
 }
