@@ -152,6 +152,18 @@ export interface DeleteNodesResult {
   readonly relationshipsDeleted: number;
 }
 
+/** How many nodes and relationships: a tenant's, or those of a list of ids that exist. */
+export interface GraphCounts {
+  readonly nodes: number;
+  readonly relationships: number;
+}
+
+/** Ids to look up with `GraphStore.countExisting`. */
+export interface GraphIds {
+  readonly nodeIds: readonly string[];
+  readonly relationshipIds: readonly string[];
+}
+
 /**
  * A tenant-scoped property graph. Methods reject with the domain errors of
  * `clients/errors.ts` only.
@@ -214,6 +226,15 @@ export interface GraphStore {
    * endpoint is missing (`fromId` checked first).
    */
   shortestPath(tenant: string, query: ShortestPathQuery, signal?: AbortSignal): Promise<PathResult>;
+
+  /** How many nodes and relationships the tenant holds, for quotas. */
+  usage(tenant: string, signal?: AbortSignal): Promise<GraphCounts>;
+
+  /**
+   * How many distinct ids of `ids` the tenant already holds: nodes by id, relationships by
+   * id, whatever their type (an upsert replaces those, so they do not grow the graph).
+   */
+  countExisting(tenant: string, ids: GraphIds, signal?: AbortSignal): Promise<GraphCounts>;
 
   /** Whether the engine can serve requests now. Never rejects. */
   health(): Promise<EngineHealth>;

@@ -31,6 +31,8 @@ export const observedOperations = {
     "deleteRelationships",
     "neighbors",
     "shortestPath",
+    "usage",
+    "countExisting",
   ],
 } as const satisfies Record<string, readonly string[]>;
 

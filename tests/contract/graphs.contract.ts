@@ -13,6 +13,7 @@ import {
 } from "./graphs.fixtures.js";
 import { describeRandomGraphTraversals } from "./graphs.random.contract.js";
 import { describeGraphTraversals } from "./graphs.traversal.contract.js";
+import { describeGraphUsage } from "./graphs.usage.contract.js";
 import { describeGraphWrites } from "./graphs.writes.contract.js";
 
 export type { GraphStoreHarness, OpenGraphStore } from "./graphs.fixtures.js";
@@ -34,6 +35,7 @@ export function describeGraphStoreContract(label: string, open: OpenGraphStore):
   describe(`GraphStore contract: ${label}`, () => {
     const ctx = useContractContext(open);
     describeGraphWrites(ctx);
+    describeGraphUsage(ctx);
     describe("traversals", () => describeGraphTraversals(ctx));
     describeRandomGraphTraversals(ctx);
     describeTenancy(ctx);

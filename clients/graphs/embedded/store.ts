@@ -3,6 +3,8 @@ import { NotFoundError, throwIfAborted } from "../../errors.js";
 import type { EngineHealth } from "../../health.js";
 import type {
   DeleteNodesResult,
+  GraphCounts,
+  GraphIds,
   GraphNode,
   GraphStore,
   NeighborsQuery,
@@ -16,6 +18,7 @@ import { shortestPath } from "./path.js";
 import { openGraphDatabase } from "./schema.js";
 import { GraphStatements, nodeFromRow } from "./statements.js";
 import { neighbors } from "./traversal.js";
+import { GraphUsage } from "./usage.js";
 import { GraphWrites } from "./writes.js";
 
 /** Options of `EmbeddedGraphStore.open`. */
@@ -34,10 +37,12 @@ export interface EmbeddedGraphStoreOptions {
 export class EmbeddedGraphStore implements GraphStore {
   private readonly sql: GraphStatements;
   private readonly writes: GraphWrites;
+  private readonly counts: GraphUsage;
 
   private constructor(private readonly db: Database.Database) {
     this.sql = new GraphStatements(db);
     this.writes = new GraphWrites(db, this.sql);
+    this.counts = new GraphUsage(db);
   }
 
   /** Opens (creating if needed) the graph database in `options.dataDir`. */
@@ -96,6 +101,14 @@ export class EmbeddedGraphStore implements GraphStore {
     signal?: AbortSignal,
   ): Promise<PathResult> {
     return guard(signal, () => shortestPath(this.sql, tenant, query, signal));
+  }
+
+  async usage(tenant: string, signal?: AbortSignal): Promise<GraphCounts> {
+    return guard(signal, () => this.counts.of(tenant));
+  }
+
+  async countExisting(tenant: string, ids: GraphIds, signal?: AbortSignal): Promise<GraphCounts> {
+    return guard(signal, () => this.counts.existing(tenant, ids));
   }
 
   async health(): Promise<EngineHealth> {

@@ -3,6 +3,8 @@ import { EngineUnavailableError, NotFoundError, throwIfAborted } from "../../err
 import type { EngineHealth } from "../../health.js";
 import type {
   DeleteNodesResult,
+  GraphCounts,
+  GraphIds,
   GraphNode,
   GraphStore,
   NeighborsQuery,
@@ -23,6 +25,7 @@ import { shortestPath } from "./path.js";
 import { RelationshipTypeConstraints } from "./relationship-types.js";
 import { Transactions } from "./transactions.js";
 import { loadNode, neighbors } from "./traversal.js";
+import { existingIds, tenantUsage } from "./usage.js";
 import { deleteNodes, deleteRelationships, upsertNodes, upsertRelationships } from "./writes.js";
 
 export type { Neo4jGraphStoreOptions } from "./options.js";
@@ -157,6 +160,14 @@ export class Neo4jGraphStore implements GraphStore {
     signal?: AbortSignal,
   ): Promise<PathResult> {
     return this.tx.read(signal, (step) => shortestPath(step, tenant, query));
+  }
+
+  async usage(tenant: string, signal?: AbortSignal): Promise<GraphCounts> {
+    return this.tx.read(signal, (step) => tenantUsage(step, tenant));
+  }
+
+  async countExisting(tenant: string, ids: GraphIds, signal?: AbortSignal): Promise<GraphCounts> {
+    return this.tx.read(signal, (step) => existingIds(step, tenant, ids));
   }
 
   async health(): Promise<EngineHealth> {
