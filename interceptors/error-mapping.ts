@@ -8,9 +8,14 @@ import {
   NotFoundError,
   PreconditionError,
 } from "../clients/errors.js";
-import { PreconditionFailureSchema, RetryInfoSchema } from "../gen/google/rpc/error_details_pb.js";
+import {
+  PreconditionFailureSchema,
+  QuotaFailureSchema,
+  RetryInfoSchema,
+} from "../gen/google/rpc/error_details_pb.js";
 import {
   PermissionDeniedError,
+  QuotaExceededError,
   RateLimitedError,
   UnauthenticatedError,
 } from "../security/errors.js";
@@ -87,6 +92,7 @@ export function toConnectError(error: unknown, call: Call, logger: Logger): Conn
     return new ConnectError(error.message, Code.PermissionDenied);
   }
   if (error instanceof RateLimitedError) return rateLimited(error);
+  if (error instanceof QuotaExceededError) return quotaExceeded(error);
   const requestId = requestIdOf(call);
   logger.error({ err: error, requestId, method: call.method.name }, "unexpected error");
   return new ConnectError(`internal error (request id ${requestId})`, Code.Internal);
@@ -105,4 +111,19 @@ function rateLimited(error: RateLimitedError): ConnectError {
     { "retry-after": String(seconds) },
     [{ desc: RetryInfoSchema, value: { retryDelay } }],
   );
+}
+
+/** RESOURCE_EXHAUSTED with the quota in `google.rpc.QuotaFailure`, and no RetryInfo. */
+function quotaExceeded(error: QuotaExceededError): ConnectError {
+  const violation = {
+    subject: `tenant:${error.tenant}`,
+    description: error.message,
+    quotaId: error.resource,
+    quotaMetric: `ragplane.io/${error.resource}`,
+    quotaDimensions: { tenant: error.tenant },
+    quotaValue: BigInt(error.limit),
+  };
+  return new ConnectError(error.message, Code.ResourceExhausted, undefined, [
+    { desc: QuotaFailureSchema, value: { violations: [violation] } },
+  ]);
 }

@@ -53,6 +53,7 @@ export const methodPolicies: Readonly<Record<string, MethodPolicy>> = {
   "ragplane.v1.AdminService/RevokeApiKey": admin("write"),
   "ragplane.v1.AdminService/RevokeToken": admin("write"),
   "ragplane.v1.AdminService/ListAuditEvents": admin("read"),
+  "ragplane.v1.AdminService/GetTenantUsage": admin("read"),
 };
 
 /** The policy of a method; throws (at build time) when the table lacks it. */

@@ -35,3 +35,22 @@ export class RateLimitedError extends Error {
     super(`rate limit exceeded (${budget}); retry after ${Math.ceil(retryAfterMs / 1000)} s`);
   }
 }
+
+/**
+ * A write would take a tenant past one of its quotas. Not retryable as is: the tenant
+ * must free some of `resource` or be given a larger quota.
+ */
+export class QuotaExceededError extends Error {
+  override readonly name = "QuotaExceededError";
+  constructor(
+    readonly tenant: string,
+    readonly resource: string,
+    readonly limit: number,
+    readonly used: number,
+    readonly requested: number,
+  ) {
+    super(
+      `quota exceeded: ${resource} would reach ${used + requested} (${used} used, ${requested} requested), over the tenant's quota of ${limit}`,
+    );
+  }
+}

@@ -12,9 +12,13 @@ import { VectorsService } from "../gen/ragplane/v1/vectors_pb.js";
 import type { Interceptor } from "../interceptors/call.js";
 import { createChain } from "../interceptors/chain.js";
 import type { Config } from "./config.js";
+import { quotasOf } from "./config-quotas.js";
 import { buildMethods, OpenStreams, type ServiceBinding } from "./dispatch.js";
 import { HealthMonitor } from "./health.js";
 import { cappingHealthWatch } from "./health-watch-limit.js";
+import { enforceQuotas } from "./quotas/enforce.js";
+import { QuotaLedger } from "./quotas/ledger.js";
+import { engineMeter } from "./quotas/meter.js";
 import { addReflection } from "./reflection.js";
 import type { OpenSecurity } from "./security.js";
 import { createAdminService } from "./services/admin/service.js";
@@ -87,8 +91,15 @@ export interface RagplaneServer {
 
 /** Wires services, the interceptor chain and both transports; does not listen. */
 export function build(deps: RagplaneDeps): RagplaneServer {
-  const { config, logger, engines, security } = deps;
+  const { config, logger, security } = deps;
   const { metrics, tracer } = deps.telemetry ?? {};
+  const quotas = new QuotaLedger({
+    quotasOf: (tenant) => quotasOf(config.quotas, tenant),
+    measure: engineMeter(deps.engines),
+    maxAgeMs: config.quotas.usageMaxAgeMs,
+    ...(metrics === undefined ? {} : { metrics: metrics.quotas }),
+  });
+  const engines = enforceQuotas(deps.engines, quotas);
   useFastUtf8Encoding();
   const labels = engineLabels(engines.kinds);
   const subscriptions =
@@ -114,6 +125,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
         revocations: security.revocations,
         audit: security.audit,
         adminTenant: config.security.adminTenant,
+        usage: quotas,
         ...(config.security.jwt === undefined
           ? {}
           : { maxTokenLifetimeMs: config.security.jwt.maxLifetimeS * 1000 }),

@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from "node:path";
 import type { DeadlineOptions } from "../interceptors/deadline.js";
 import { type ConnectionLimits, readConnectionLimits } from "./config-connections.js";
 import { productionProblems } from "./config-production.js";
+import { type QuotaConfig, readQuotas } from "./config-quotas.js";
 import { readSecurity, type SecurityConfig } from "./config-security.js";
 import { type Env, EnvReader } from "./env-reader.js";
 import { readTracing, type TracingConfig } from "./telemetry/tracing.js";
@@ -39,6 +40,8 @@ export interface Config {
   readonly deadlines: DeadlineOptions;
   /** Authentication, TLS, limits and CORS. */
   readonly security: SecurityConfig;
+  /** Per-tenant quotas on what tenants store. */
+  readonly quotas: QuotaConfig;
   /** `SHUTDOWN_GRACE_MS`: how long in-flight calls may finish on SIGTERM. Default 10 000. */
   readonly shutdownGraceMs: number;
   /** `READINESS_INTERVAL_MS`: how often engines are probed for readiness. Default 5 000. */
@@ -132,6 +135,7 @@ export function loadConfig(env: Env = process.env): Config {
     connections: readConnectionLimits(read),
     deadlines: readDeadlines(read),
     security: readSecurity(read, production),
+    quotas: readQuotas(read),
     shutdownGraceMs: read.integer("SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
     readinessIntervalMs: read.integer("READINESS_INTERVAL_MS", 5_000, 100, 600_000),
     engines: readEngines(read),

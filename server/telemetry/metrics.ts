@@ -10,6 +10,7 @@ import {
   FastHistogram,
   type HistogramChild,
 } from "./instruments.js";
+import { QuotaGauges } from "./quota-metrics.js";
 
 /** Latency buckets of calls and engine calls, in seconds: 1 ms to 10 s. */
 const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -131,6 +132,9 @@ export class ServerMetrics implements RpcMetrics, SecurityMetrics, EngineMetrics
     "ragplane_subscribe_delivered_events_total",
     "Events delivered to Subscribe streams.",
   ).child({});
+
+  /** Quota refusals and tenants' usage against their quotas. */
+  readonly quotas = new QuotaGauges(this.registry);
 
   constructor(options: { readonly processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) {

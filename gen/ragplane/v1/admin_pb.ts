@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ragplane/v1/admin.proto.
  */
 export const file_ragplane_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("ChdyYWdwbGFuZS92MS9hZG1pbi5wcm90bxILcmFncGxhbmUudjEi6QEKBkFwaUtleRIKCgJpZBgBIAEoCRIOCgZ0ZW5hbnQYAiABKAkSDAoEbmFtZRgDIAEoCRIOCgZzY29wZXMYBCADKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmNyZWF0ZWRfYnkYBiABKAkSLwoLZXhwaXJlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3Jldm9rZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ0ChNDcmVhdGVBcGlLZXlSZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCRIMCgRuYW1lGAIgASgJEg4KBnNjb3BlcxgDIAMoCRIvCgtleHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSQoUQ3JlYXRlQXBpS2V5UmVzcG9uc2USJAoHYXBpX2tleRgBIAEoCzITLnJhZ3BsYW5lLnYxLkFwaUtleRILCgNrZXkYAiABKAkiSwoSTGlzdEFwaUtleXNSZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJVChNMaXN0QXBpS2V5c1Jlc3BvbnNlEiUKCGFwaV9rZXlzGAEgAygLMhMucmFncGxhbmUudjEuQXBpS2V5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIhChNSZXZva2VBcGlLZXlSZXF1ZXN0EgoKAmlkGAEgASgJIjwKFFJldm9rZUFwaUtleVJlc3BvbnNlEiQKB2FwaV9rZXkYASABKAsyEy5yYWdwbGFuZS52MS5BcGlLZXkiYgoSUmV2b2tlVG9rZW5SZXF1ZXN0EgsKA2p0aRgBIAEoCRIvCgtleHBpcmVfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGdGVuYW50GAMgASgJIhUKE1Jldm9rZVRva2VuUmVzcG9uc2UiogIKCkF1ZGl0RXZlbnQSEAoIcG9zaXRpb24YASABKAkSKAoEdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEdHlwZRgDIAEoCRIOCgZ0ZW5hbnQYBCABKAkSEQoJcHJpbmNpcGFsGAUgASgJEg4KBm1ldGhvZBgGIAEoCRIMCgRwZWVyGAcgASgJEhIKCnJlcXVlc3RfaWQYCCABKAkSDgoGcmVhc29uGAkgASgJEjUKB2RldGFpbHMYCiADKAsyJC5yYWdwbGFuZS52MS5BdWRpdEV2ZW50LkRldGFpbHNFbnRyeRouCgxEZXRhaWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASK8AQoWTGlzdEF1ZGl0RXZlbnRzUmVxdWVzdBIOCgZ0ZW5hbnQYASABKAkSDQoFdHlwZXMYAiADKAkSLgoKc3RhcnRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXBhZ2Vfc2l6ZRgFIAEoBRISCgpwYWdlX3Rva2VuGAYgASgJIlsKF0xpc3RBdWRpdEV2ZW50c1Jlc3BvbnNlEicKBmV2ZW50cxgBIAMoCzIXLnJhZ3BsYW5lLnYxLkF1ZGl0RXZlbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJMs4DCgxBZG1pblNlcnZpY2USUwoMQ3JlYXRlQXBpS2V5EiAucmFncGxhbmUudjEuQ3JlYXRlQXBpS2V5UmVxdWVzdBohLnJhZ3BsYW5lLnYxLkNyZWF0ZUFwaUtleVJlc3BvbnNlElUKC0xpc3RBcGlLZXlzEh8ucmFncGxhbmUudjEuTGlzdEFwaUtleXNSZXF1ZXN0GiAucmFncGxhbmUudjEuTGlzdEFwaUtleXNSZXNwb25zZSIDkAIBElgKDFJldm9rZUFwaUtleRIgLnJhZ3BsYW5lLnYxLlJldm9rZUFwaUtleVJlcXVlc3QaIS5yYWdwbGFuZS52MS5SZXZva2VBcGlLZXlSZXNwb25zZSIDkAICElUKC1Jldm9rZVRva2VuEh8ucmFncGxhbmUudjEuUmV2b2tlVG9rZW5SZXF1ZXN0GiAucmFncGxhbmUudjEuUmV2b2tlVG9rZW5SZXNwb25zZSIDkAICEmEKD0xpc3RBdWRpdEV2ZW50cxIjLnJhZ3BsYW5lLnYxLkxpc3RBdWRpdEV2ZW50c1JlcXVlc3QaJC5yYWdwbGFuZS52MS5MaXN0QXVkaXRFdmVudHNSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("ChdyYWdwbGFuZS92MS9hZG1pbi5wcm90bxILcmFncGxhbmUudjEi6QEKBkFwaUtleRIKCgJpZBgBIAEoCRIOCgZ0ZW5hbnQYAiABKAkSDAoEbmFtZRgDIAEoCRIOCgZzY29wZXMYBCADKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmNyZWF0ZWRfYnkYBiABKAkSLwoLZXhwaXJlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3Jldm9rZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ0ChNDcmVhdGVBcGlLZXlSZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCRIMCgRuYW1lGAIgASgJEg4KBnNjb3BlcxgDIAMoCRIvCgtleHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSQoUQ3JlYXRlQXBpS2V5UmVzcG9uc2USJAoHYXBpX2tleRgBIAEoCzITLnJhZ3BsYW5lLnYxLkFwaUtleRILCgNrZXkYAiABKAkiSwoSTGlzdEFwaUtleXNSZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJVChNMaXN0QXBpS2V5c1Jlc3BvbnNlEiUKCGFwaV9rZXlzGAEgAygLMhMucmFncGxhbmUudjEuQXBpS2V5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIhChNSZXZva2VBcGlLZXlSZXF1ZXN0EgoKAmlkGAEgASgJIjwKFFJldm9rZUFwaUtleVJlc3BvbnNlEiQKB2FwaV9rZXkYASABKAsyEy5yYWdwbGFuZS52MS5BcGlLZXkiYgoSUmV2b2tlVG9rZW5SZXF1ZXN0EgsKA2p0aRgBIAEoCRIvCgtleHBpcmVfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGdGVuYW50GAMgASgJIhUKE1Jldm9rZVRva2VuUmVzcG9uc2UiogIKCkF1ZGl0RXZlbnQSEAoIcG9zaXRpb24YASABKAkSKAoEdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEdHlwZRgDIAEoCRIOCgZ0ZW5hbnQYBCABKAkSEQoJcHJpbmNpcGFsGAUgASgJEg4KBm1ldGhvZBgGIAEoCRIMCgRwZWVyGAcgASgJEhIKCnJlcXVlc3RfaWQYCCABKAkSDgoGcmVhc29uGAkgASgJEjUKB2RldGFpbHMYCiADKAsyJC5yYWdwbGFuZS52MS5BdWRpdEV2ZW50LkRldGFpbHNFbnRyeRouCgxEZXRhaWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASK8AQoWTGlzdEF1ZGl0RXZlbnRzUmVxdWVzdBIOCgZ0ZW5hbnQYASABKAkSDQoFdHlwZXMYAiADKAkSLgoKc3RhcnRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXBhZ2Vfc2l6ZRgFIAEoBRISCgpwYWdlX3Rva2VuGAYgASgJIlsKF0xpc3RBdWRpdEV2ZW50c1Jlc3BvbnNlEicKBmV2ZW50cxgBIAMoCzIXLnJhZ3BsYW5lLnYxLkF1ZGl0RXZlbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIicKFUdldFRlbmFudFVzYWdlUmVxdWVzdBIOCgZ0ZW5hbnQYASABKAkiPgoNUmVzb3VyY2VVc2FnZRIQCghyZXNvdXJjZRgBIAEoCRIMCgR1c2VkGAIgASgDEg0KBXF1b3RhGAMgASgDIlcKFkdldFRlbmFudFVzYWdlUmVzcG9uc2USDgoGdGVuYW50GAEgASgJEi0KCXJlc291cmNlcxgCIAMoCzIaLnJhZ3BsYW5lLnYxLlJlc291cmNlVXNhZ2UyrgQKDEFkbWluU2VydmljZRJTCgxDcmVhdGVBcGlLZXkSIC5yYWdwbGFuZS52MS5DcmVhdGVBcGlLZXlSZXF1ZXN0GiEucmFncGxhbmUudjEuQ3JlYXRlQXBpS2V5UmVzcG9uc2USVQoLTGlzdEFwaUtleXMSHy5yYWdwbGFuZS52MS5MaXN0QXBpS2V5c1JlcXVlc3QaIC5yYWdwbGFuZS52MS5MaXN0QXBpS2V5c1Jlc3BvbnNlIgOQAgESWAoMUmV2b2tlQXBpS2V5EiAucmFncGxhbmUudjEuUmV2b2tlQXBpS2V5UmVxdWVzdBohLnJhZ3BsYW5lLnYxLlJldm9rZUFwaUtleVJlc3BvbnNlIgOQAgISVQoLUmV2b2tlVG9rZW4SHy5yYWdwbGFuZS52MS5SZXZva2VUb2tlblJlcXVlc3QaIC5yYWdwbGFuZS52MS5SZXZva2VUb2tlblJlc3BvbnNlIgOQAgISYQoPTGlzdEF1ZGl0RXZlbnRzEiMucmFncGxhbmUudjEuTGlzdEF1ZGl0RXZlbnRzUmVxdWVzdBokLnJhZ3BsYW5lLnYxLkxpc3RBdWRpdEV2ZW50c1Jlc3BvbnNlIgOQAgESXgoOR2V0VGVuYW50VXNhZ2USIi5yYWdwbGFuZS52MS5HZXRUZW5hbnRVc2FnZVJlcXVlc3QaIy5yYWdwbGFuZS52MS5HZXRUZW5hbnRVc2FnZVJlc3BvbnNlIgOQAgFiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * An API key as listed: everything but the secret.
@@ -464,6 +464,87 @@ export const ListAuditEventsResponseSchema: GenMessage<ListAuditEventsResponse> 
   messageDesc(file_ragplane_v1_admin, 11);
 
 /**
+ * @generated from message ragplane.v1.GetTenantUsageRequest
+ */
+export type GetTenantUsageRequest = Message<"ragplane.v1.GetTenantUsageRequest"> & {
+  /**
+   * The tenant; empty for the caller's own. Another tenant needs a platform admin.
+   *
+   * @generated from field: string tenant = 1;
+   */
+  tenant: string;
+};
+
+/**
+ * Describes the message ragplane.v1.GetTenantUsageRequest.
+ * Use `create(GetTenantUsageRequestSchema)` to create a new message.
+ */
+export const GetTenantUsageRequestSchema: GenMessage<GetTenantUsageRequest> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_admin, 12);
+
+/**
+ * One resource a tenant holds, against its quota.
+ *
+ * @generated from message ragplane.v1.ResourceUsage
+ */
+export type ResourceUsage = Message<"ragplane.v1.ResourceUsage"> & {
+  /**
+   * `collections`, `points`, `stored_bytes` (vector data: 4 bytes per dimension per
+   * point), `topics`, `partitions` (over all topics), `nodes` or `relationships`.
+   *
+   * @generated from field: string resource = 1;
+   */
+  resource: string;
+
+  /**
+   * How much the tenant holds now.
+   *
+   * @generated from field: int64 used = 2;
+   */
+  used: bigint;
+
+  /**
+   * The tenant's quota; 0 means no limit.
+   *
+   * @generated from field: int64 quota = 3;
+   */
+  quota: bigint;
+};
+
+/**
+ * Describes the message ragplane.v1.ResourceUsage.
+ * Use `create(ResourceUsageSchema)` to create a new message.
+ */
+export const ResourceUsageSchema: GenMessage<ResourceUsage> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_admin, 13);
+
+/**
+ * @generated from message ragplane.v1.GetTenantUsageResponse
+ */
+export type GetTenantUsageResponse = Message<"ragplane.v1.GetTenantUsageResponse"> & {
+  /**
+   * The tenant measured.
+   *
+   * @generated from field: string tenant = 1;
+   */
+  tenant: string;
+
+  /**
+   * Every resource, in a fixed order.
+   *
+   * @generated from field: repeated ragplane.v1.ResourceUsage resources = 2;
+   */
+  resources: ResourceUsage[];
+};
+
+/**
+ * Describes the message ragplane.v1.GetTenantUsageResponse.
+ * Use `create(GetTenantUsageResponseSchema)` to create a new message.
+ */
+export const GetTenantUsageResponseSchema: GenMessage<GetTenantUsageResponse> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_admin, 14);
+
+/**
  * AdminService manages API keys, revokes tokens and reads the audit trail. Every RPC
  * needs the `admin` scope and acts within the caller's tenant, except for callers of the
  * platform tenant (ADMIN_TENANT), who may name any tenant.
@@ -523,6 +604,18 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof ListAuditEventsRequestSchema;
     output: typeof ListAuditEventsResponseSchema;
+  },
+  /**
+   * GetTenantUsage measures what a tenant holds now, in every engine, and returns it
+   * against the tenant's quotas. A write that would pass a quota is refused with
+   * RESOURCE_EXHAUSTED and a google.rpc.QuotaFailure naming the resource.
+   *
+   * @generated from rpc ragplane.v1.AdminService.GetTenantUsage
+   */
+  getTenantUsage: {
+    methodKind: "unary";
+    input: typeof GetTenantUsageRequestSchema;
+    output: typeof GetTenantUsageResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_ragplane_v1_admin, 0);

@@ -10,6 +10,8 @@ import {
 } from "../../../security/audit/port.js";
 import { type RevocationList, tokenRevocationKey } from "../../../security/revocation/port.js";
 import { isScope } from "../../../security/scopes.js";
+import type { TenantUsageReader } from "../../quotas/ledger.js";
+import { quotaResources } from "../../quotas/resources.js";
 import type { ServiceContext } from "../context.js";
 import type { ServiceHandlers } from "../handlers.js";
 import { optionalMs, toApiKeyInit, toAuditEventInit } from "./convert.js";
@@ -32,6 +34,8 @@ export interface AdminServiceOptions {
   readonly adminTenant: string;
   /** The longest lifetime of an accepted token, in ms. Default {@link defaultMaxTokenLifetimeMs}. */
   readonly maxTokenLifetimeMs?: number;
+  /** Measures a tenant's usage against its quotas, for GetTenantUsage. */
+  readonly usage?: TenantUsageReader;
   /** The clock, in epoch ms. Default `Date.now`. */
   readonly now?: () => number;
 }
@@ -152,6 +156,20 @@ export function createAdminService(
       };
       const page = await audit.query(query, context.signal);
       return { events: page.events.map(toAuditEventInit), nextPageToken: page.next ?? "" };
+    },
+
+    async getTenantUsage(request, context) {
+      const tenant = targetTenant(request.tenant, callerOf(context), adminTenant);
+      if (options.usage === undefined) throw new Error("GetTenantUsage has no usage reader");
+      const { usage, quotas } = await options.usage.usage(tenant, context.signal);
+      return {
+        tenant,
+        resources: quotaResources.map((resource) => ({
+          resource,
+          used: BigInt(usage[resource]),
+          quota: BigInt(quotas[resource]),
+        })),
+      };
     },
   };
 }

@@ -103,6 +103,12 @@ export function createAdminValidators(
       v.shortText("page_token", request.pageToken);
       return v.list;
     },
+
+    getTenantUsage(request) {
+      const v = new Violations();
+      checkTenant(v, request.tenant);
+      return v.list;
+    },
   };
 }
 
