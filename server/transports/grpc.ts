@@ -16,6 +16,7 @@ import { type MethodEntry, messageStream, singleMessage } from "../dispatch.js";
 import { limits } from "../limits.js";
 import type { MessageSizes } from "../telemetry/metrics.js";
 import { GrpcCall } from "./grpc-call.js";
+import { createGrpcCallerFaultsInterceptor } from "./grpc-caller-faults.js";
 import { grpcStatusOf } from "./grpc-status.js";
 
 /** A request that could not be decoded; answered with INVALID_ARGUMENT, never INTERNAL. */
@@ -26,8 +27,9 @@ class UndecodableRequest {
 type Decoded = Message | UndecodableRequest;
 
 /**
- * Creates a grpc-js server with the 4 MiB message limits, keepalive, and the connection
- * limits (a limit of 0 is left unset: grpc-js then has none).
+ * Creates a grpc-js server with the 4 MiB message limits, keepalive, the connection
+ * limits (a limit of 0 is left unset: grpc-js then has none), and INVALID_ARGUMENT for
+ * the malformed timeouts and compressed messages grpc-js itself refuses.
  */
 export function createGrpcServer(connections: ConnectionLimits): Server {
   const unlessZero = (name: string, value: number) => (value > 0 ? { [name]: value } : {});
@@ -40,6 +42,7 @@ export function createGrpcServer(connections: ConnectionLimits): Server {
     ...unlessZero("grpc.max_connection_age_ms", connections.maxAgeMs),
     ...unlessZero("grpc.max_connection_age_grace_ms", connections.maxAgeGraceMs),
     ...unlessZero("grpc.max_connection_idle_ms", connections.maxIdleMs),
+    interceptors: [createGrpcCallerFaultsInterceptor()],
   });
 }
 
