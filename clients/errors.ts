@@ -83,3 +83,14 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   }
   throw new CancelledError({ cause: reason });
 }
+
+/**
+ * Called between the steps of long synchronous work, where no signal can fire: throws
+ * `CancelledError` or `EngineTimeoutError` when the work must stop, else returns.
+ */
+export type Checkpoint = () => void;
+
+/** The checkpoint of work bound to `signal`. */
+export function signalCheckpoint(signal: AbortSignal | undefined): Checkpoint {
+  return () => throwIfAborted(signal);
+}

@@ -48,6 +48,11 @@ export interface Config {
   readonly readinessIntervalMs: number;
   /** Real engines; an engine left unset runs embedded under `dataDir`. */
   readonly engines: EngineConfig;
+  /**
+   * `GRAPH_READER_THREADS`: threads that run the embedded graph store's traversals off the
+   * event loop; 0 runs them on it. Default 2.
+   */
+  readonly graphReaderThreads: number;
   /** The Prometheus endpoint, on its own port; undefined when `METRICS_ENABLED=false`. */
   readonly metrics: MetricsConfig | undefined;
   /** OpenTelemetry tracing, from the standard `OTEL_*` variables; undefined when off. */
@@ -139,6 +144,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceMs: read.integer("SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
     readinessIntervalMs: read.integer("READINESS_INTERVAL_MS", 5_000, 100, 600_000),
     engines: readEngines(read),
+    graphReaderThreads: read.integer("GRAPH_READER_THREADS", 2, 0, 64),
     metrics: readMetrics(read),
     tracing: readTracing(env),
   };

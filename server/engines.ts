@@ -95,7 +95,12 @@ export async function openEngines(
             ...background,
           }).engine,
         )
-      : track(await EmbeddedGraphStore.open({ dataDir: join(config.dataDir, "graphs") }));
+      : track(
+          await EmbeddedGraphStore.open({
+            dataDir: join(config.dataDir, "graphs"),
+            readerThreads: config.graphReaderThreads,
+          }),
+        );
     if (settings.kafka && redis === undefined) {
       logger?.warn(
         "KAFKA_BROKERS without REDIS_URL: published event ids are remembered by this process only, so a repeat after a restart or on another replica is written again",

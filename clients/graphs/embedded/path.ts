@@ -1,4 +1,4 @@
-import { NotFoundError, throwIfAborted } from "../../errors.js";
+import { type Checkpoint, NotFoundError } from "../../errors.js";
 import { compareIds } from "../ordering.js";
 import type {
   GraphRelationship,
@@ -38,7 +38,7 @@ const notFound: PathResult = { found: false, nodes: [], relationships: [] };
 /**
  * One shortest path by bidirectional breadth-first search: a level at a time, always
  * growing the smaller frontier (forward from `fromId` along `direction`, backward from
- * `toId` against it), one batched query per level, checking the signal between levels.
+ * `toId` against it), one batched query per level, calling `checkpoint` between levels.
  * It stops at the first level where the two searches meet, or when their depths add up to
  * `maxDepth`, or when a side runs out of nodes — so an unreachable target usually costs
  * almost nothing. Steps are taken in (near node id, relationship id) order, the first to
@@ -49,7 +49,7 @@ export function shortestPath(
   sql: GraphStatements,
   tenant: string,
   query: ShortestPathQuery,
-  signal: AbortSignal | undefined,
+  checkpoint: Checkpoint,
 ): PathResult {
   const from = sql.getNode.get({ tenant, id: query.fromId });
   if (!from) throw new NotFoundError("node", query.fromId);
@@ -61,7 +61,7 @@ export function shortestPath(
   const forward = side(query.fromId, query.direction);
   const backward = side(query.toId, reversed[query.direction]);
   for (let depth = 0; depth < query.maxDepth; depth++) {
-    throwIfAborted(signal);
+    checkpoint();
     const [grow, other] =
       forward.frontier.length <= backward.frontier.length
         ? [forward, backward]

@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { NotFoundError, throwIfAborted } from "../../errors.js";
+import { NotFoundError, signalCheckpoint, throwIfAborted } from "../../errors.js";
 import type { EngineHealth } from "../../health.js";
 import type {
   DeleteNodesResult,
@@ -15,6 +15,7 @@ import type {
 } from "../port.js";
 import { toGraphEngineError } from "./errors.js";
 import { shortestPath } from "./path.js";
+import { GraphReaders } from "./readers.js";
 import { openGraphDatabase } from "./schema.js";
 import { GraphStatements, nodeFromRow } from "./statements.js";
 import { neighbors } from "./traversal.js";
@@ -25,21 +26,33 @@ import { GraphWrites } from "./writes.js";
 export interface EmbeddedGraphStoreOptions {
   /** Directory holding `graphs.sqlite` (and its WAL files); created if missing. */
   readonly dataDir: string;
+  /**
+   * Threads that run traversals (Neighbors, ShortestPath) off the event loop, each with its
+   * own read-only connection; 0 runs them on the event loop. Default {@link defaultReaderThreads}.
+   */
+  readonly readerThreads?: number;
 }
+
+/** Reader threads of an embedded graph store unless configured. */
+export const defaultReaderThreads = 2;
 
 /**
  * The embedded `GraphStore`: nodes and relationships in one SQLite database
  * (better-sqlite3, WAL), every batch one transaction, traversals as breadth-first search
- * with one indexed query per level. Calls run synchronously on the event loop, which is
- * what keeps them short: a depth-2 traversal of a 10k-node graph takes well under a
- * millisecond.
+ * with one indexed query per level. Writes and lookups run synchronously on the event
+ * loop, which keeps them short; traversals, which can take hundreds of milliseconds on a
+ * large graph, run on reader threads (`GraphReaders`) and stop at the next level once
+ * their caller cancels or runs out of time.
  */
 export class EmbeddedGraphStore implements GraphStore {
   private readonly sql: GraphStatements;
   private readonly writes: GraphWrites;
   private readonly counts: GraphUsage;
 
-  private constructor(private readonly db: Database.Database) {
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly readers: GraphReaders | undefined,
+  ) {
     this.sql = new GraphStatements(db);
     this.writes = new GraphWrites(db, this.sql);
     this.counts = new GraphUsage(db);
@@ -47,7 +60,10 @@ export class EmbeddedGraphStore implements GraphStore {
 
   /** Opens (creating if needed) the graph database in `options.dataDir`. */
   static async open(options: EmbeddedGraphStoreOptions): Promise<EmbeddedGraphStore> {
-    return guard(undefined, () => new EmbeddedGraphStore(openGraphDatabase(options.dataDir)));
+    const threads = options.readerThreads ?? defaultReaderThreads;
+    const db = guard(undefined, () => openGraphDatabase(options.dataDir));
+    const readers = threads > 0 ? GraphReaders.start(options.dataDir, threads) : undefined;
+    return new EmbeddedGraphStore(db, readers);
   }
 
   async upsertNodes(
@@ -92,7 +108,8 @@ export class EmbeddedGraphStore implements GraphStore {
   }
 
   async neighbors(tenant: string, query: NeighborsQuery, signal?: AbortSignal): Promise<Subgraph> {
-    return guard(signal, () => neighbors(this.sql, tenant, query, signal));
+    if (this.readers) return this.readers.neighbors(tenant, query, signal).catch(rethrow);
+    return guard(signal, () => neighbors(this.sql, tenant, query, signalCheckpoint(signal)));
   }
 
   async shortestPath(
@@ -100,7 +117,8 @@ export class EmbeddedGraphStore implements GraphStore {
     query: ShortestPathQuery,
     signal?: AbortSignal,
   ): Promise<PathResult> {
-    return guard(signal, () => shortestPath(this.sql, tenant, query, signal));
+    if (this.readers) return this.readers.shortestPath(tenant, query, signal).catch(rethrow);
+    return guard(signal, () => shortestPath(this.sql, tenant, query, signalCheckpoint(signal)));
   }
 
   async usage(tenant: string, signal?: AbortSignal): Promise<GraphCounts> {
@@ -122,6 +140,7 @@ export class EmbeddedGraphStore implements GraphStore {
   }
 
   async close(): Promise<void> {
+    await this.readers?.close();
     if (this.db.open) this.db.close();
   }
 }
@@ -133,4 +152,8 @@ function guard<T>(signal: AbortSignal | undefined, work: () => T): T {
   } catch (error) {
     throw toGraphEngineError(error);
   }
+}
+
+function rethrow(error: unknown): never {
+  throw toGraphEngineError(error);
 }

@@ -1,4 +1,4 @@
-import { NotFoundError, throwIfAborted } from "../../errors.js";
+import { type Checkpoint, NotFoundError } from "../../errors.js";
 import { compareIds } from "../ordering.js";
 import type { GraphRelationship, NeighborsQuery, Subgraph, TraversalDirection } from "../port.js";
 import {
@@ -35,14 +35,14 @@ export function stepFrom(
 
 /**
  * Breadth-first traversal, one batched query per level (plus one for the label filter),
- * checking the signal between levels. Stops early once `limit` nodes are known, since
+ * calling `checkpoint` between levels. Stops early once `limit` nodes are known, since
  * deeper nodes would sort after them. See `Subgraph` for the result's rules.
  */
 export function neighbors(
   sql: GraphStatements,
   tenant: string,
   query: NeighborsQuery,
-  signal: AbortSignal | undefined,
+  checkpoint: Checkpoint,
 ): Subgraph {
   const startRow = sql.getNode.get({ tenant, id: query.nodeId });
   if (!startRow) throw new NotFoundError("node", query.nodeId);
@@ -52,7 +52,7 @@ export function neighbors(
   const reached: string[] = [];
   let frontier = [query.nodeId];
   for (let depth = 1; depth <= query.maxDepth && reached.length < query.limit; depth++) {
-    throwIfAborted(signal);
+    checkpoint();
     const steps = stepFrom(sql, tenant, frontier, query.direction, query.types);
     let fresh = [...new Set(steps.map((step) => step.far))].filter((id) => !seen.has(id));
     for (const id of fresh) seen.add(id);
@@ -67,7 +67,7 @@ export function neighbors(
     reached.push(...fresh.slice(0, query.limit - reached.length));
     frontier = fresh;
   }
-  throwIfAborted(signal);
+  checkpoint();
 
   const returned = [query.nodeId, ...reached];
   const rows = sql.nodesByIds.all({ tenant, ids: JSON.stringify(reached) });
