@@ -10,6 +10,7 @@ import { createAuthorizationInterceptor } from "./authorization.js";
 import type { Interceptor } from "./call.js";
 import { createDeadlineInterceptor, type DeadlineOptions } from "./deadline.js";
 import { createErrorMappingInterceptor } from "./error-mapping.js";
+import { createExpensiveCallLimitInterceptor } from "./expensive-calls.js";
 import { createLoggingInterceptor } from "./logging.js";
 import { createMetricsInterceptor, type RpcMetrics, type SecurityMetrics } from "./metrics.js";
 import { createRateLimitInterceptor } from "./rate-limit.js";
@@ -34,6 +35,8 @@ export interface ChainOptions {
   readonly limiter: RateLimiter;
   /** Caps on server streams open at once. */
   readonly streamLimits: StreamLimitOptions;
+  /** Expensive calls a tenant may run at once; no limit when absent. */
+  readonly expensiveCallsPerTenant?: number;
   /** Where spans are made; no tracing when absent (the default: no OTLP endpoint). */
   readonly tracer?: Tracer;
   /** Where calls are counted and timed; none when absent. */
@@ -71,5 +74,9 @@ export function createChain(options: ChainOptions): Interceptor[] {
     createRateLimitInterceptor({ limiter: options.limiter, audit, ...securityMetrics }),
     createStreamLimitInterceptor(options.streamLimits),
     createValidationInterceptor({ validators: options.validators }),
+    createExpensiveCallLimitInterceptor({
+      maxPerTenant: options.expensiveCallsPerTenant ?? 0,
+      ...securityMetrics,
+    }),
   ];
 }

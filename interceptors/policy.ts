@@ -1,4 +1,6 @@
-import type { DescMethod } from "@bufbuild/protobuf";
+import type { DescMethod, Message } from "@bufbuild/protobuf";
+import type { NeighborsRequest, ShortestPathRequest } from "../gen/ragplane/v1/graphs_pb.js";
+import type { SearchRequest } from "../gen/ragplane/v1/vectors_pb.js";
 import type { BudgetClass } from "../security/rate-limit/port.js";
 import type { Scope } from "../security/scopes.js";
 import { methodKey } from "./validation.js";
@@ -10,15 +12,29 @@ export interface MethodPolicy {
   readonly budget: BudgetClass;
   /** Calls are recorded in the audit trail (`admin.call`). */
   readonly audited: boolean;
+  /**
+   * Whether a (valid) request is expensive: long engine work, of which a tenant may run
+   * only a few at once (`EXPENSIVE_CALLS_PER_TENANT`). Never, when absent.
+   */
+  readonly expensive?: (request: Message) => boolean;
 }
 
 const read = (scope: Scope): MethodPolicy => ({ scope, budget: "read", audited: false });
 const write = (scope: Scope): MethodPolicy => ({ scope, budget: "write", audited: false });
 const stream = (scope: Scope): MethodPolicy => ({ scope, budget: "stream", audited: false });
 const admin = (budget: BudgetClass): MethodPolicy => ({ scope: "admin", budget, audited: true });
+const expensiveWhen = <R extends Message>(
+  policy: MethodPolicy,
+  expensive: (request: R) => boolean,
+): MethodPolicy => ({ ...policy, expensive: expensive as (request: Message) => boolean });
+
+/** Neighbors this deep or deeper is expensive. */
+export const expensiveNeighborsDepth = 3;
+/** ShortestPath this long or longer (5 when unset) is expensive. */
+export const expensivePathDepth = 4;
 
 /**
- * THE table of every product RPC's scope and budget, keyed `Service/Method`. A method
+ * THE table of every product RPC's scope, budget and cost, keyed `Service/Method`. A method
  * missing here cannot be served: the chain refuses to build. Health and reflection are
  * not product RPCs and stay open.
  */
@@ -34,7 +50,10 @@ export const methodPolicies: Readonly<Record<string, MethodPolicy>> = {
   "ragplane.v1.VectorsService/DeleteCollection": write("vectors:write"),
   "ragplane.v1.VectorsService/Upsert": write("vectors:write"),
   "ragplane.v1.VectorsService/UpsertStream": write("vectors:write"),
-  "ragplane.v1.VectorsService/Search": read("vectors:read"),
+  "ragplane.v1.VectorsService/Search": expensiveWhen<SearchRequest>(
+    read("vectors:read"),
+    (request) => request.exact,
+  ),
   "ragplane.v1.VectorsService/Get": read("vectors:read"),
   "ragplane.v1.VectorsService/Delete": write("vectors:write"),
   "ragplane.v1.VectorsService/Count": read("vectors:read"),
@@ -45,8 +64,14 @@ export const methodPolicies: Readonly<Record<string, MethodPolicy>> = {
   "ragplane.v1.GraphsService/GetNode": read("graphs:read"),
   "ragplane.v1.GraphsService/DeleteNodes": write("graphs:write"),
   "ragplane.v1.GraphsService/DeleteRelationships": write("graphs:write"),
-  "ragplane.v1.GraphsService/Neighbors": read("graphs:read"),
-  "ragplane.v1.GraphsService/ShortestPath": read("graphs:read"),
+  "ragplane.v1.GraphsService/Neighbors": expensiveWhen<NeighborsRequest>(
+    read("graphs:read"),
+    (request) => request.maxDepth >= expensiveNeighborsDepth,
+  ),
+  "ragplane.v1.GraphsService/ShortestPath": expensiveWhen<ShortestPathRequest>(
+    read("graphs:read"),
+    (request) => (request.maxDepth || 5) >= expensivePathDepth,
+  ),
 
   "ragplane.v1.AdminService/CreateApiKey": admin("write"),
   "ragplane.v1.AdminService/ListApiKeys": admin("read"),

@@ -148,6 +148,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       limiter: security.limiter,
       refusals: security.refusals,
       streamLimits: config.security.streamLimits,
+      expensiveCallsPerTenant: config.security.expensiveCallsPerTenant,
       ...(tracer === undefined ? {} : { tracer }),
       ...(metrics === undefined ? {} : { metrics, securityMetrics: metrics }),
     });

@@ -36,6 +36,11 @@ export interface SecurityConfig {
    * 1 000): server streams open at once per process; 0 switches a limit off.
    */
   readonly streamLimits: { readonly maxPerPrincipal: number; readonly maxPerTenant: number };
+  /**
+   * `EXPENSIVE_CALLS_PER_TENANT`: expensive calls (deep traversals, exact searches) one
+   * tenant may have running at once per process; 0 switches the limit off. Default 2.
+   */
+  readonly expensiveCallsPerTenant: number;
   /** `REVOCATION_REFRESH_MS`: how often a replica reloads the shared denylist. Default 1 000. */
   readonly revocationRefreshMs: number;
   /**
@@ -159,6 +164,7 @@ export function readSecurity(read: EnvReader, production: boolean): SecurityConf
       maxPerPrincipal: read.integer("STREAMS_MAX_PER_PRINCIPAL", 100, 0, 1_000_000),
       maxPerTenant: read.integer("STREAMS_MAX_PER_TENANT", 1_000, 0, 1_000_000),
     },
+    expensiveCallsPerTenant: read.integer("EXPENSIVE_CALLS_PER_TENANT", 2, 0, 1_000_000),
     revocationRefreshMs: read.integer("REVOCATION_REFRESH_MS", 1_000, 100, 5_000),
     ...(tls === undefined ? {} : { tls }),
     ...(bootstrapAdminKey === undefined ? {} : { bootstrapAdminKey }),

@@ -170,6 +170,7 @@ const effectiveDefaults: Readonly<Record<string, DefaultProbe>> = {
   GRPC_MAX_CONNECTION_AGE_GRACE_MS: { value: (c) => shown(c.connections.maxAgeGraceMs) },
   GRPC_MAX_CONNECTION_IDLE_MS: { value: (c) => shown(c.connections.maxIdleMs) },
   HEALTH_WATCH_MAX: { value: (c) => shown(c.connections.healthWatch.maxOpen) },
+  EXPENSIVE_CALLS_PER_TENANT: { value: (c) => shown(c.security.expensiveCallsPerTenant) },
   GRAPH_READER_THREADS: { value: (c) => shown(c.graphReaderThreads) },
   QUOTA_COLLECTIONS: { value: (c) => shown(c.quotas.defaults.collections) },
   QUOTA_POINTS: { value: (c) => shown(c.quotas.defaults.points) },
