@@ -8,6 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { status as Status } from "@grpc/grpc-js";
 import { BytesClient } from "../grpc-client.js";
 import type { CallKind, KindTally, LoadReply, LoadRequest, LoadResult } from "./load-messages.js";
+import { retryDelayMs } from "./retry-delay.js";
 
 /** Tallies one kind's calls: statuses, and the latency of the OK ones. */
 class Tally {
@@ -76,7 +77,10 @@ class LoadDriver {
     const tallies = names.map((name) => new Tally(this.#kindNamed(name)));
     const control = { stopping: false };
     const worker = async (tally: Tally): Promise<void> => {
-      while (!control.stopping) await this.#callOnce(tally, performance.now());
+      while (!control.stopping) {
+        const retryAfterMs = await this.#callOnce(tally, performance.now());
+        if (retryAfterMs !== undefined && !control.stopping) await sleep(retryAfterMs);
+      }
     };
     const workers = Promise.all(
       tallies.flatMap((tally) => Array.from({ length: concurrency }, () => worker(tally))),
@@ -101,7 +105,7 @@ class LoadDriver {
     const tallies = this.#kinds.map((kind) => new Tally(kind));
     const interval = 1000 / rate;
     const total = Math.floor(durationMs / interval);
-    const calls: Promise<void>[] = [];
+    const calls: Promise<unknown>[] = [];
     let maxStartLagMs = 0;
     const started = performance.now();
     for (let i = 0; i < total; i++) {
@@ -121,18 +125,22 @@ class LoadDriver {
 
   /**
    * Makes one call of `tally`'s kind and records its status and its latency from
-   * `startedAt` (the scheduled start in an open loop).
+   * `startedAt` (the scheduled start in an open loop). Returns the delay a refused call
+   * was asked to wait before the next one, if any.
    */
-  async #callOnce(tally: Tally, startedAt: number): Promise<void> {
+  async #callOnce(tally: Tally, startedAt: number): Promise<number | undefined> {
     if (this.#client === undefined) throw new Error("setup has not run");
     let status = "OK";
+    let retryAfterMs: number | undefined;
     try {
       await this.#client.call(tally.kind.path, tally.nextRequest());
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       status = typeof code === "number" ? (Status[code] ?? `code ${code}`) : "CLIENT_ERROR";
+      retryAfterMs = retryDelayMs(error);
     }
     tally.record(status, performance.now() - startedAt);
+    return retryAfterMs;
   }
 
   #kindNamed(name: string): CallKind {

@@ -43,7 +43,8 @@ export type LoadRequest =
   | {
       /**
        * Start one closed loop per named kind, `concurrency` calls in flight each, each
-       * starting its next call when one ends; replies at once, and they run until `stop`.
+       * starting its next call when one ends, or once the retry delay a refused call was
+       * given has passed; replies at once, and they run until `stop`.
        */
       readonly type: "start";
       readonly kinds: readonly string[];
