@@ -51,7 +51,8 @@ export function renderNeighboursReport(report: NeighboursReport): string {
       "call(s) in flight each. Alone: each loop by itself, no other call. Beside B: the three " +
       "together while B's calls run (server CPU per call of the three together: see below). " +
       "A call refused by a server bound counts under its code and is left out of the " +
-      "percentiles; calls/s counts every call that ended.",
+      "percentiles, and its loop waits the retry delay the refusal names (RetryInfo) before " +
+      "its next call, as a well-behaved client does; calls/s counts every call that ended.",
     "",
     "| loop | phase | calls | calls/s | statuses | p50 | p99 | max | server CPU/call |",
     "|---|---|--:|--:|---|--:|--:|--:|--:|",
@@ -108,7 +109,8 @@ function setupLines(report: NeighboursReport): string[] {
       `engines in a temporary DATA_DIR, pinned to cpu ${report.cpus.server} with ` +
       "`taskset -a -p` (threads it starts later inherit it), LOG_LEVEL=warn, default " +
       "deadlines; every RATE_LIMIT_{READ,WRITE,STREAM}_PER_{TENANT,PRINCIPAL} at 10,000,000 " +
-      "per window (counted, never reached), so only the server's own bounds refuse calls.",
+      "per window (counted, never reached), so only the server's own bounds refuse calls; " +
+      `EXPENSIVE_CALLS_PER_TENANT ${boundText(report.expensiveCallsPerTenant)}.`,
     `- Tenants: \`${tenants.noisy}\` (A) and \`${tenants.quiet}\` (B), each with its own JWT ` +
       "signed with the development key in DATA_DIR (every data scope; the subject is the " +
       "tenant, so each is its own principal), each on its own grpc-js connection.",
@@ -155,6 +157,12 @@ function busyNote(report: NeighboursReport): string[] {
       "by other processes during a phase (see other cores below). They share the server's " +
       "core, so they add to every latency here, alone as well as beside tenant A.",
   ];
+}
+
+function boundText(bound: number): string {
+  return bound === 0
+    ? "0 (unbounded)"
+    : `${bound}: a tenant's expensive calls past ${bound} at once are refused RESOURCE_EXHAUSTED`;
 }
 
 function callRow(kind: CallFigures, phase: string): string {

@@ -32,6 +32,8 @@ export interface NeighboursReport {
   readonly loadAverage: { readonly start: number; readonly end: number };
   readonly options: NeighboursOptions;
   readonly tenants: { readonly noisy: string; readonly quiet: string };
+  /** `EXPENSIVE_CALLS_PER_TENANT` as the server read it (0: unbounded). */
+  readonly expensiveCallsPerTenant: number;
   /** The cores the server and the load processes were pinned to. */
   readonly cpus: { readonly server: number; readonly load: number };
   /** How long loading each tenant's data through the API took. */

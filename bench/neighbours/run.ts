@@ -18,7 +18,7 @@ import { neighboursOptions } from "./options.js";
 import { runPhases } from "./phases.js";
 import { renderNeighboursReport } from "./render.js";
 import { headline, type NeighboursReport, writeNeighboursReport } from "./report.js";
-import { startServer, tenantHeaders, tenants } from "./server.js";
+import { expensiveCallsPerTenant, startServer, tenantHeaders, tenants } from "./server.js";
 
 const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));
 
@@ -136,6 +136,7 @@ async function main(): Promise<void> {
       loadAverage: { start: loadAtStart, end: loadAverage() },
       options,
       tenants,
+      expensiveCallsPerTenant: expensiveCallsPerTenant(dataDir),
       cpus: { server: serverCpu, load: loadCpu },
       loads,
       pathHops: countBy(graph.pairs.map((pair) => String(pair.hops))),

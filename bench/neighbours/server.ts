@@ -1,6 +1,6 @@
 import { mintLocalToken } from "../../security/jwt/local-key.js";
 import { scopes } from "../../security/scopes.js";
-import { loadConfig } from "../../server/config.js";
+import { type Config, loadConfig } from "../../server/config.js";
 import { embeddedEngineEnv } from "../../tests/support/engine-env.js";
 import { type BenchChild, startChild } from "../children.js";
 
@@ -49,7 +49,7 @@ export async function tenantHeaders(
   dataDir: string,
   tenant: string,
 ): Promise<Record<string, string>> {
-  const jwt = loadConfig({ ...process.env, ...serverEnv(dataDir) }).security.jwt;
+  const jwt = childConfig(dataDir).security.jwt;
   if (jwt === undefined || !jwt.useLocalKey) {
     throw new Error("the benchmark authenticates with the local signing key: unset JWT_* keys");
   }
@@ -65,4 +65,17 @@ export async function tenantHeaders(
     scopesClaim: jwt.scopesClaim,
   });
   return { authorization: `Bearer ${token}` };
+}
+
+/**
+ * Expensive calls (`EXPENSIVE_CALLS_PER_TENANT`) one tenant may have running at once in
+ * the child, as the child reads its environment; 0 when unbounded.
+ */
+export function expensiveCallsPerTenant(dataDir: string): number {
+  return childConfig(dataDir).security.expensiveCallsPerTenant;
+}
+
+/** The configuration the child loads from this process's environment and {@link serverEnv}. */
+function childConfig(dataDir: string): Config {
+  return loadConfig({ ...process.env, ...serverEnv(dataDir) });
 }
