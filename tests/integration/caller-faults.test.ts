@@ -1,7 +1,7 @@
-import { connect } from "node:http2";
 import { createClient } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VectorsService } from "../../gen/ragplane/v1/vectors_pb.js";
+import { envelope, rawCall as sendRaw } from "../support/raw-http2.js";
 import { startTestServer, type TestServer, type TransportName } from "../support/server.js";
 
 let server: TestServer;
@@ -14,88 +14,12 @@ const unary = "/ragplane.v1.VectorsService/ListCollections";
 const clientStream = "/ragplane.v1.VectorsService/UpsertStream";
 const notGzip = Buffer.from("these bytes are not gzip");
 
-/** What a raw call was answered: its status (gRPC number or Connect code) and message. */
-interface Answer {
-  readonly status: string | undefined;
-  readonly message: string;
-}
-
-/** One message in the gRPC / Connect envelope: flags byte, length, bytes. */
-function envelope(flags: number, data: Uint8Array): Buffer {
-  const framed = Buffer.alloc(5 + data.length);
-  framed[0] = flags;
-  framed.writeUInt32BE(data.length, 1);
-  framed.set(data, 5);
-  return framed;
-}
-
 const compressed = envelope(1, notGzip);
 const empty = envelope(0, new Uint8Array());
 
-/**
- * Sends one raw HTTP/2 request and reads its status wherever the protocol puts it: gRPC
- * headers or trailers, the gRPC-Web trailer frame, the Connect error body or end-stream
- * message.
- */
-function rawCall(
-  port: number,
-  path: string,
-  headers: Record<string, string>,
-  body: Buffer,
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const session = connect(`http://127.0.0.1:${port}`);
-    session.on("error", reject);
-    const stream = session.request({
-      ":method": "POST",
-      ":path": path,
-      te: "trailers",
-      authorization: `Bearer ${server.adminKey}`,
-      ...headers,
-    });
-    const fields = new Map<string, string>();
-    const keep = (received: Record<string, unknown>) => {
-      for (const name of ["grpc-status", "grpc-message"]) {
-        const value = received[name];
-        if (typeof value === "string") fields.set(name, value);
-      }
-    };
-    const chunks: Buffer[] = [];
-    stream.on("response", keep);
-    stream.on("trailers", keep);
-    stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-    stream.on("close", () => {
-      session.close();
-      const text = Buffer.concat(chunks).toString("latin1");
-      for (const match of text.matchAll(/(grpc-status|grpc-message): *([^\r\n]*)/g)) {
-        fields.set(match[1] as string, match[2] as string);
-      }
-      const error = connectError(text);
-      resolve(
-        error ?? {
-          status: fields.get("grpc-status"),
-          message: decodeURIComponent(fields.get("grpc-message") ?? ""),
-        },
-      );
-    });
-    stream.end(body);
-  });
-}
-
-/** The error of a Connect unary error body or of an end-stream message. */
-function connectError(text: string): Answer | undefined {
-  const json = text.slice(text.indexOf("{"));
-  if (!json.startsWith("{")) return undefined;
-  try {
-    type ConnectError = { code?: string; message?: string };
-    const parsed = JSON.parse(json) as ConnectError & { error?: ConnectError };
-    const error = parsed.error ?? parsed;
-    if (typeof error.code !== "string") return undefined;
-    return { status: error.code, message: error.message ?? "" };
-  } catch {
-    return undefined;
-  }
-}
+/** A raw call to `port` as the admin. */
+const rawCall = (port: number, path: string, headers: Record<string, string>, body: Buffer) =>
+  sendRaw({ port, apiKey: server.adminKey }, path, headers, body);
 
 async function expectServing(transports: readonly TransportName[]): Promise<void> {
   for (const name of transports) {
