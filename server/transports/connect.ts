@@ -5,6 +5,7 @@ import { type MethodEntry, messageStream, singleMessage } from "../dispatch.js";
 import { limits } from "../limits.js";
 import { withCallerFaultsAsInvalidArgument } from "./caller-faults.js";
 import { ConnectCall, nodeRequestKey } from "./connect-call.js";
+import { withPrototypeKeysRefused } from "./prototype-keys.js";
 
 /** A Node HTTP/1.1 or HTTP/2 request handler, as connect-node takes and returns them. */
 export type NodeHandlerFn = ReturnType<typeof connectNodeAdapter>;
@@ -38,7 +39,9 @@ export function createConnectHandler(options: ConnectHandlerOptions): NodeHandle
     routes: (router: ConnectRouter) => {
       for (const [service, impl] of byService) router.service(service, impl as never);
       router.handlers.forEach((handler, index) => {
-        router.handlers[index] = withCallerFaultsAsInvalidArgument(handler);
+        router.handlers[index] = withCallerFaultsAsInvalidArgument(
+          withPrototypeKeysRefused(handler),
+        );
       });
     },
     fallback: options.fallback,

@@ -11,17 +11,22 @@ import {
   type UntypedHandleCall,
 } from "@grpc/grpc-js";
 import type { CallOutput } from "../../interceptors/call.js";
+import { invalidArgument } from "../../interceptors/validation.js";
 import type { ConnectionLimits } from "../config-connections.js";
 import { type MethodEntry, messageStream, singleMessage } from "../dispatch.js";
 import { limits } from "../limits.js";
 import type { MessageSizes } from "../telemetry/metrics.js";
+import { canHoldMapKeys, prototypeKeyInBinary } from "../validation/prototype-keys.js";
 import { GrpcCall } from "./grpc-call.js";
 import { createGrpcCallerFaultsInterceptor } from "./grpc-caller-faults.js";
 import { grpcStatusOf } from "./grpc-status.js";
 
-/** A request that could not be decoded; answered with INVALID_ARGUMENT, never INTERNAL. */
+/**
+ * A request that could not be decoded, or not faithfully: answered with its
+ * INVALID_ARGUMENT error, never INTERNAL.
+ */
 class UndecodableRequest {
-  constructor(readonly reason: string) {}
+  constructor(readonly error: ConnectError) {}
 }
 
 type Decoded = Message | UndecodableRequest;
@@ -72,6 +77,7 @@ export function addMethodsToGrpcServer(
       byService.set(serviceName, service);
     }
     const observe = sizes?.forMethod(method, "grpc");
+    const decode = decoderOf(method);
     service.definition[method.name] = {
       path: `/${serviceName}/${method.name}`,
       requestStream: method.methodKind === "client_streaming",
@@ -80,10 +86,10 @@ export function addMethodsToGrpcServer(
         Buffer.from(toBinary(method.input, message as Message)),
       requestDeserialize:
         observe === undefined
-          ? (bytes: Buffer) => decode(method, bytes)
+          ? decode
           : (bytes: Buffer) => {
               observe.request(bytes.length);
-              return decode(method, bytes);
+              return decode(bytes);
             },
       responseSerialize:
         observe === undefined
@@ -102,12 +108,25 @@ export function addMethodsToGrpcServer(
     server.addService(definition, handlers);
 }
 
-function decode(method: DescMethod, bytes: Buffer): Decoded {
-  try {
-    return fromBinary(method.input, bytes);
-  } catch (error) {
-    return new UndecodableRequest(error instanceof Error ? error.message : "malformed message");
-  }
+/**
+ * Decodes requests of `method`. A request whose map holds the key `__proto__`, which
+ * protobuf-es would drop while decoding, is refused with a field violation instead.
+ */
+function decoderOf(method: DescMethod): (bytes: Buffer) => Decoded {
+  const checkKeys = canHoldMapKeys(method.input);
+  return (bytes) => {
+    let message: Message;
+    try {
+      message = fromBinary(method.input, bytes);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : "malformed message";
+      return new UndecodableRequest(
+        new ConnectError(`cannot decode request: ${reason}`, Code.InvalidArgument),
+      );
+    }
+    const violation = checkKeys ? prototypeKeyInBinary(method.input, bytes) : undefined;
+    return violation === undefined ? message : new UndecodableRequest(invalidArgument([violation]));
+  };
 }
 
 function handlerFor({ method, invoke }: MethodEntry): UntypedHandleCall {
@@ -130,7 +149,7 @@ function unaryHandler(
   return (surface, callback) => {
     const request = surface.request;
     if (request instanceof UndecodableRequest) {
-      callback(grpcStatusOf(undecodable(request)), null);
+      callback(grpcStatusOf(request.error), null);
       return;
     }
     const call = new GrpcCall(method, surface);
@@ -169,7 +188,7 @@ function answerOnce(
 
 async function* decodedMessages(source: AsyncIterable<Decoded>): AsyncGenerator<Message> {
   for await (const message of source) {
-    if (message instanceof UndecodableRequest) throw undecodable(message);
+    if (message instanceof UndecodableRequest) throw message.error;
     yield message;
   }
 }
@@ -181,7 +200,7 @@ function serverStreamHandler(
   return (surface) => {
     const request = surface.request;
     if (request instanceof UndecodableRequest) {
-      surface.emit("error", grpcStatusOf(undecodable(request)));
+      surface.emit("error", grpcStatusOf(request.error));
       return;
     }
     const call = new GrpcCall(method, surface);
@@ -201,8 +220,4 @@ function serverStreamHandler(
         surface.emit("error", grpcStatusOf(error, call.takeResponseHeaders()));
     });
   };
-}
-
-function undecodable(request: UndecodableRequest): ConnectError {
-  return new ConnectError(`cannot decode request: ${request.reason}`, Code.InvalidArgument);
 }
