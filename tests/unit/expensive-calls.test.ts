@@ -1,4 +1,4 @@
-import { create, type Message } from "@bufbuild/protobuf";
+import { create, type DescMethod, type Message } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { GraphsService, NeighborsRequestSchema } from "../../gen/ragplane/v1/graphs_pb.js";
 import { SearchRequestSchema, VectorsService } from "../../gen/ragplane/v1/vectors_pb.js";
@@ -27,7 +27,7 @@ function heldService() {
   };
 }
 
-function limited(maxPerTenant: number, method = search) {
+function limited(maxPerTenant: number, method: DescMethod = search) {
   const service = heldService();
   const handler = createExpensiveCallLimitInterceptor({ maxPerTenant })(service.next, method);
   const call = (tenant: string, message: Message) => {
