@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CancelledError, EngineTimeoutError, NotFoundError } from "../../clients/errors.js";
+import { readerNice } from "../../clients/graphs/embedded/readers.js";
 import { EmbeddedGraphStore } from "../../clients/graphs/embedded/store.js";
 import type { NeighborsQuery } from "../../clients/graphs/port.js";
 
@@ -100,5 +101,22 @@ describe("embedded graph traversals on reader threads", () => {
       ),
     );
     expect(results.map((result) => result.nodes[0]?.id)).toEqual(["n0", "n50", "n100", "n150"]);
+  });
+});
+
+/** The nice value of each thread of this process (Linux). */
+function threadNiceValues(): number[] {
+  return readdirSync("/proc/self/task").map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[16]);
+  });
+}
+
+describe.runIf(process.platform === "linux")("reader thread priority", () => {
+  it("runs reader threads below the event loop's priority", async () => {
+    await store.neighbors("t", around("n0"));
+    expect(threadNiceValues()).toContain(readerNice);
+    expect(threadNiceValues()).toContain(0);
   });
 });

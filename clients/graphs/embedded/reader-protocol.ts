@@ -14,6 +14,8 @@ export interface ReaderInit {
   readonly dataDir: string;
   /** One Int32: the id of the job the thread must give up, set by the owning thread. */
   readonly cancelled: SharedArrayBuffer;
+  /** The thread's nice value (0 to 19): how far below the event loop it runs. */
+  readonly nice: number;
 }
 
 /** A traversal for a reader thread. */
