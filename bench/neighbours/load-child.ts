@@ -7,7 +7,14 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { status as Status } from "@grpc/grpc-js";
 import { BytesClient } from "../grpc-client.js";
-import type { CallKind, KindTally, LoadReply, LoadRequest, LoadResult } from "./load-messages.js";
+import {
+  type CallKind,
+  type KindTally,
+  type LoadReply,
+  type LoadRequest,
+  type LoadResult,
+  lateStartMs,
+} from "./load-messages.js";
 import { retryDelayMs } from "./retry-delay.js";
 
 /** Tallies one kind's calls: statuses, and the latency of the OK ones. */
@@ -98,6 +105,7 @@ class LoadDriver {
       kinds: run.tallies.map((tally) => tally.result()),
       elapsedMs: performance.now() - run.started,
       maxStartLagMs: 0,
+      lateStarts: 0,
     };
   }
 
@@ -107,12 +115,15 @@ class LoadDriver {
     const total = Math.floor(durationMs / interval);
     const calls: Promise<unknown>[] = [];
     let maxStartLagMs = 0;
+    let lateStarts = 0;
     const started = performance.now();
     for (let i = 0; i < total; i++) {
       const due = started + i * interval;
       const wait = due - performance.now();
       if (wait > 0) await sleep(wait);
-      maxStartLagMs = Math.max(maxStartLagMs, performance.now() - due);
+      const lag = performance.now() - due;
+      maxStartLagMs = Math.max(maxStartLagMs, lag);
+      if (lag > lateStartMs) lateStarts++;
       calls.push(this.#callOnce(tallies[i % tallies.length]!, due));
     }
     await Promise.all(calls);
@@ -120,6 +131,7 @@ class LoadDriver {
       kinds: tallies.map((tally) => tally.result()),
       elapsedMs: performance.now() - started,
       maxStartLagMs,
+      lateStarts,
     };
   }
 

@@ -29,7 +29,12 @@ export interface LoadResult {
    * means the load process kept its schedule and the latencies are the server's.
    */
   readonly maxStartLagMs: number;
+  /** Open loop only: calls that started more than `lateStartMs` after their scheduled time. */
+  readonly lateStarts: number;
 }
+
+/** How far behind its schedule a call may start before it counts as late, in ms. */
+export const lateStartMs = 5;
 
 /** Requests the parent sends a load process; each gets one {@link LoadReply}. */
 export type LoadRequest =

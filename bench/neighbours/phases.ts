@@ -26,6 +26,8 @@ export interface TenantFigures {
   readonly all: CallFigures;
   /** The quiet tenant's longest start behind schedule, in ms (0 for closed loops). */
   readonly maxStartLagMs: number;
+  /** The quiet tenant's calls that started late (see `lateStartMs`; 0 for closed loops). */
+  readonly lateStarts: number;
 }
 
 /** One measured phase. */
@@ -176,6 +178,7 @@ function tenantFigures(result: LoadResult, pooledName: string): TenantFigures {
     kinds: result.kinds.map((kind) => callFigures(kind.name, [kind])),
     all: callFigures(pooledName, result.kinds),
     maxStartLagMs: result.maxStartLagMs,
+    lateStarts: result.lateStarts,
   };
 }
 
