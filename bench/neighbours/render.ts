@@ -153,12 +153,18 @@ function setupLines(report: NeighboursReport): string[] {
 function busyNote(report: NeighboursReport): string[] {
   const busiest = Math.max(0, ...report.phases.map((p) => p.otherCores));
   const loaded = report.loadAverage.start > 0.5 * report.machine.cores;
-  if (!loaded && busiest < 0.2) return [];
+  const noisy = report.phases.find((p) => p.name === "noisy");
+  const starved = noisy !== undefined && noisy.serverCores < 0.9;
+  if (!loaded && busiest < 0.2 && !starved) return [];
   return [
     `- **The machine was not quiet**: load average ${report.loadAverage.start.toFixed(2)} on ` +
       `${report.machine.cores} cores before the run, and up to ${busiest.toFixed(2)} cores used ` +
       "by other processes during a phase (see other cores below). They share the server's " +
-      "core, so they add to every latency here, alone as well as beside tenant A.",
+      "core, so they add to every latency here, alone as well as beside tenant A." +
+      (starved
+        ? ` Beside tenant A the server always had work, yet ran ${noisy.serverCores.toFixed(2)} ` +
+          "of its core: other processes held it the rest of the time, and calls waited for them."
+        : ""),
   ];
 }
 
