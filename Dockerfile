@@ -8,9 +8,10 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json tsconfig.client.json ./
 COPY proto ./proto
 COPY gen ./gen
+COPY client ./client
 COPY clients ./clients
 COPY security ./security
 COPY cli ./cli
