@@ -1,6 +1,6 @@
-import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
-import { AdminService } from "../gen/ragplane/v1/admin_pb.js";
+import type { Client } from "@connectrpc/connect";
+import { createRagplaneClients } from "../client/index.js";
+import type { AdminService } from "../gen/ragplane/v1/admin_pb.js";
 
 /** Where the AdminService is and who calls it. */
 export interface AdminClientOptions {
@@ -10,17 +10,15 @@ export interface AdminClientOptions {
   readonly apiKey?: string;
 }
 
-/** A Connect (HTTP/1.1) client of the AdminService. */
+/**
+ * A Connect (HTTP/1.1) client of the AdminService, from ragplane's client: request ids,
+ * default deadlines, and retries of the reads and revocations when ragplane is unavailable.
+ */
 export function createAdminClient(options: AdminClientOptions): Client<typeof AdminService> {
-  const { apiKey } = options;
-  const authorize: Interceptor = (next) => (request) => {
-    if (apiKey !== undefined) request.header.set("authorization", `Bearer ${apiKey}`);
-    return next(request);
-  };
-  const transport = createConnectTransport({
+  return createRagplaneClients({
     baseUrl: options.url,
+    protocol: "connect",
     httpVersion: "1.1",
-    interceptors: [authorize],
-  });
-  return createClient(AdminService, transport);
+    ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
+  }).admin;
 }
