@@ -22,7 +22,9 @@ function heldService() {
     });
   return {
     next,
-    releaseAll: () => releases.splice(0).forEach((release) => release()),
+    releaseAll: () => {
+      for (const release of releases.splice(0)) release();
+    },
     served: () => served,
   };
 }
