@@ -43,14 +43,20 @@ export class PreconditionError extends Error {
   }
 }
 
-/** An engine cannot be reached or refused the work for now (UNAVAILABLE, retryable). */
+/**
+ * An engine cannot be reached or refused the work for now (UNAVAILABLE, retryable).
+ * `retryAfterMs`, when known (an open circuit breaker, a full bulkhead), is how long a
+ * caller should wait before trying again.
+ */
 export class EngineUnavailableError extends Error {
   override readonly name = "EngineUnavailableError";
+  readonly retryAfterMs: number | undefined;
   constructor(
     readonly engine: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
     super(`${engine} is unavailable`, options);
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

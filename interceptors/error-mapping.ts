@@ -79,7 +79,8 @@ export function toConnectError(error: unknown, call: Call, logger: Logger): Conn
       { err: error.cause, engine: error.engine, requestId: requestIdOf(call) },
       "engine unavailable",
     );
-    return new ConnectError(error.message, Code.Unavailable);
+    if (error.retryAfterMs === undefined) return new ConnectError(error.message, Code.Unavailable);
+    return withRetryDelay(error.message, Code.Unavailable, error.retryAfterMs);
   }
   if (error instanceof EngineTimeoutError) {
     return new ConnectError("deadline exceeded", Code.DeadlineExceeded);
@@ -99,18 +100,20 @@ export function toConnectError(error: unknown, call: Call, logger: Logger): Conn
 }
 
 function rateLimited(error: RateLimitedError): ConnectError {
-  const seconds = Math.max(1, Math.ceil(error.retryAfterMs / 1000));
-  const delayMs = Math.max(0, Math.ceil(error.retryAfterMs));
+  return withRetryDelay(error.message, Code.ResourceExhausted, error.retryAfterMs);
+}
+
+/** An error with `google.rpc.RetryInfo` and a `retry-after` header (whole seconds, at least 1). */
+function withRetryDelay(message: string, code: Code, retryAfterMs: number): ConnectError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const delayMs = Math.max(0, Math.ceil(retryAfterMs));
   const retryDelay = {
     seconds: BigInt(Math.floor(delayMs / 1000)),
     nanos: (delayMs % 1000) * 1_000_000,
   };
-  return new ConnectError(
-    error.message,
-    Code.ResourceExhausted,
-    { "retry-after": String(seconds) },
-    [{ desc: RetryInfoSchema, value: { retryDelay } }],
-  );
+  return new ConnectError(message, code, { "retry-after": String(seconds) }, [
+    { desc: RetryInfoSchema, value: { retryDelay } },
+  ]);
 }
 
 /** RESOURCE_EXHAUSTED with the quota in `google.rpc.QuotaFailure`, and no RetryInfo. */

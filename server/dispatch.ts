@@ -1,5 +1,6 @@
 import { create, type DescMethod, type DescService, type Message } from "@bufbuild/protobuf";
 import { EngineUnavailableError } from "../clients/errors.js";
+import { setSignalDeadline } from "../clients/resilience/deadline.js";
 import {
   applyInterceptors,
   type Call,
@@ -37,7 +38,9 @@ class CallServiceContext implements ServiceContext {
     return tenant;
   }
   get signal(): AbortSignal {
-    return this.call.signal;
+    const { signal, deadline } = this.call;
+    if (deadline !== undefined) setSignalDeadline(signal, deadline);
+    return signal;
   }
   get requestId(): string {
     return requestIdOf(this.call);
