@@ -17,9 +17,11 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
+/** A raw connection to the HTTP port; the server ending it (even with a reset) is expected. */
 const open = (): Promise<Socket> =>
   new Promise((resolve) => {
     const socket = connect(server.ports.httpPort, "127.0.0.1", () => resolve(socket));
+    socket.on("error", () => undefined);
   });
 
 /** Resolves with the ms until the socket closed, or "open" after `limitMs`. */
@@ -143,6 +145,7 @@ describe("the same timeouts with TLS on the HTTP port", () => {
   it("closes a connection that never starts TLS", async () => {
     const socket = await new Promise<Socket>((resolve) => {
       const opened = connect(tlsServer.ports.httpPort, "127.0.0.1", () => resolve(opened));
+      opened.on("error", () => undefined);
     });
     expect(await closedWithin(socket, 3_000)).not.toBe("open");
   });
