@@ -15,6 +15,7 @@ import {
 } from "../../clients/errors.js";
 import { QdrantCaller } from "../../clients/vectors/qdrant/call.js";
 import { isRetryable, toDomainError } from "../../clients/vectors/qdrant/errors.js";
+import { qdrantPolicy } from "../../clients/vectors/qdrant/policy.js";
 import { QdrantVectorStore } from "../../clients/vectors/qdrant/store.js";
 
 /** The shape of the client's ApiError (@qdrant/openapi-typescript-fetch): an Error with status and body. */
@@ -162,11 +163,10 @@ describe("calls through the real client (no Qdrant needed)", () => {
       checkCompatibility: false,
       timeout: Infinity,
     });
-    const caller = new QdrantCaller(client.api(), {
-      timeoutMs: 10_000,
-      retries: 2,
-      retryDelayMs: 0,
-    });
+    const caller = new QdrantCaller(
+      client.api(),
+      qdrantPolicy({ timeoutMs: 10_000, retries: 2, retryDelayMs: 0 }),
+    );
     const controller = new AbortController();
     const started = Date.now();
     setTimeout(() => controller.abort(), 100);
@@ -184,11 +184,10 @@ describe("calls through the real client (no Qdrant needed)", () => {
       checkCompatibility: false,
       timeout: Infinity,
     });
-    const caller = new QdrantCaller(client.api(), {
-      timeoutMs: 1_000,
-      retries: 2,
-      retryDelayMs: 1,
-    });
+    const caller = new QdrantCaller(
+      client.api(),
+      qdrantPolicy({ timeoutMs: 1_000, retries: 2, retryDelayMs: 1 }),
+    );
     let attempts = 0;
     const call = caller.run(
       (api, init) => {

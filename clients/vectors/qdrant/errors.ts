@@ -70,6 +70,21 @@ export function toDomainError(error: unknown, context: QdrantErrorContext = {}):
   return new Error("unexpected failure of a qdrant call", { cause: error });
 }
 
+/**
+ * Whether a failure is Qdrant's (it counts against its circuit breaker): no answer at all,
+ * a timeout, 429 or any 5xx. A 4xx is the request's outcome, not the engine's fault.
+ */
+export function isQdrantFault(error: unknown): boolean {
+  const status = httpStatus(error);
+  if (status !== undefined) return status === 429 || status >= 500;
+  return !(
+    error instanceof NotFoundError ||
+    error instanceof AlreadyExistsError ||
+    error instanceof PreconditionError ||
+    error instanceof CancelledError
+  );
+}
+
 /** Whether repeating the same idempotent request may succeed: dropped connections, 429, 502, 503. */
 export function isRetryable(error: unknown): boolean {
   const status = httpStatus(error);

@@ -1,3 +1,5 @@
+import type { EnginePolicy } from "../../resilience/engine-policy.js";
+
 /** Options of {@link QdrantVectorStore.connect}. */
 export interface QdrantVectorStoreOptions {
   /** Qdrant's REST endpoint, e.g. `http://127.0.0.1:6333`. Required. */
@@ -20,6 +22,11 @@ export interface QdrantVectorStoreOptions {
   readonly shapeCacheMs?: number;
   /** Most keep-alive connections to Qdrant; default 25 (the client's own default). */
   readonly maxConnections?: number;
+  /**
+   * The resilience policy of every request; default `qdrantPolicy` from `timeoutMs`,
+   * `retries` and `retryDelayMs`.
+   */
+  readonly policy?: EnginePolicy;
 }
 
 /** Options with every default applied, checked once. */

@@ -24,6 +24,7 @@ import { createCollection } from "./create.js";
 import { engine } from "./errors.js";
 import { type QdrantVectorStoreOptions, resolveOptions } from "./options.js";
 import { countPoints, deletePoints, getPoints, upsertPoints } from "./points.js";
+import { qdrantPolicy } from "./policy.js";
 import { scrollPoints } from "./scroll.js";
 import { searchPoints } from "./search.js";
 
@@ -67,7 +68,14 @@ export class QdrantVectorStore implements VectorStore {
       timeout: Number.POSITIVE_INFINITY,
       maxConnections: settings.maxConnections,
     });
-    const caller = new QdrantCaller(client.api(), settings);
+    const policy =
+      options.policy ??
+      qdrantPolicy({
+        timeoutMs: settings.timeoutMs,
+        retries: settings.retries,
+        retryDelayMs: settings.retryDelayMs,
+      });
+    const caller = new QdrantCaller(client.api(), policy);
     await caller.run((api, init) => api.healthz({}, init), { idempotent: false });
     return new QdrantVectorStore({
       caller,
@@ -159,7 +167,11 @@ export class QdrantVectorStore implements VectorStore {
     return scrollPoints(this.#enter(signal), tenant, collection, query, signal);
   }
 
-  /** Asks Qdrant's `GET /healthz` (no retries, the configured timeout). */
+  /**
+   * Asks Qdrant's `GET /healthz` through the policy (no retries, the configured timeout):
+   * while the breaker is open it reports so without calling, and once the breaker lets a
+   * probe through, this check is that probe.
+   */
   async health(): Promise<EngineHealth> {
     if (this.#closed) return { ok: false, detail: "closed" };
     try {
