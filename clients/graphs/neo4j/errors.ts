@@ -47,6 +47,19 @@ export function isRetryableNeo4jError(error: unknown): boolean {
 const constraintViolation = "Neo.ClientError.Schema.ConstraintValidationFailed";
 
 /**
+ * Whether a failure is Neo4j's (it counts against its circuit breaker): no connection, a
+ * lost session, refused credentials, a missing database, a transient server error, a
+ * closed pool. A query's own outcome (a constraint, a timeout of its transaction) is not.
+ */
+export function isNeo4jFault(error: unknown): boolean {
+  const code = neo4jCode(error);
+  if (code === undefined) return false;
+  if (code === constraintViolation || timeoutCodes.has(code)) return false;
+  if (unavailableCodes.has(code) || code.startsWith("Neo.TransientError.")) return true;
+  return error instanceof Neo4jError && /pool is closed|driver.*closed/i.test(error.message);
+}
+
+/**
  * Maps what neo4j-driver throws to the domain errors of `clients/errors.ts`. When `signal`
  * is aborted, its reason wins (the driver then reports the transaction that was cut short
  * as terminated). Connection, authentication and missing-database errors are

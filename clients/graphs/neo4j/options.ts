@@ -1,3 +1,5 @@
+import type { EnginePolicy } from "../../resilience/engine-policy.js";
+
 /** Options of `Neo4jGraphStore.connect`. */
 export interface Neo4jGraphStoreOptions {
   /**
@@ -27,6 +29,8 @@ export interface Neo4jGraphStoreOptions {
   readonly maxAttempts?: number;
   /** Time `health()` waits for `RETURN 1`, in ms. Default 2000. */
   readonly healthTimeoutMs?: number;
+  /** The resilience policy of every transaction; default `neo4jPolicy` from the above. */
+  readonly policy?: EnginePolicy;
 }
 
 /** `Neo4jGraphStoreOptions` with every default applied, checked. */

@@ -1,6 +1,7 @@
 import { auth, driver as createDriver, type Driver } from "neo4j-driver";
 import { EngineUnavailableError, NotFoundError, throwIfAborted } from "../../errors.js";
 import type { EngineHealth } from "../../health.js";
+import type { EnginePolicy } from "../../resilience/engine-policy.js";
 import type {
   DeleteNodesResult,
   GraphCounts,
@@ -22,6 +23,7 @@ import {
   resolveNeo4jOptions,
 } from "./options.js";
 import { shortestPath } from "./path.js";
+import { neo4jPolicy } from "./policy.js";
 import { RelationshipTypeConstraints } from "./relationship-types.js";
 import { Transactions } from "./transactions.js";
 import { loadNode, neighbors } from "./traversal.js";
@@ -54,12 +56,13 @@ export class Neo4jGraphStore implements GraphStore {
     private readonly driver: Driver,
     private readonly options: ResolvedNeo4jOptions,
     private readonly relationshipTypes: RelationshipTypeConstraints,
+    policy: EnginePolicy,
   ) {
-    this.tx = new Transactions(driver, {
-      database: options.database,
-      timeoutMs: options.transactionTimeoutMs,
-      maxAttempts: options.maxAttempts,
-    });
+    this.tx = new Transactions(
+      driver,
+      { database: options.database, timeoutMs: options.transactionTimeoutMs },
+      policy,
+    );
   }
 
   /** Pool use: sessions in use now, and the pool's size (`maxPoolSize`). */
@@ -89,7 +92,13 @@ export class Neo4jGraphStore implements GraphStore {
       await driver.verifyConnectivity({ database: resolved.database });
       await migrate(driver, resolved.database);
       const types = await RelationshipTypeConstraints.load(driver, resolved.database);
-      return new Neo4jGraphStore(driver, resolved, types);
+      const policy =
+        options.policy ??
+        neo4jPolicy({
+          transactionTimeoutMs: resolved.transactionTimeoutMs,
+          maxAttempts: resolved.maxAttempts,
+        });
+      return new Neo4jGraphStore(driver, resolved, types, policy);
     } catch (error) {
       await driver.close().catch(() => undefined);
       throw toNeo4jEngineError(error);

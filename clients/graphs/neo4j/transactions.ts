@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Driver, QueryResult, RecordShape, SessionMode, Transaction } from "neo4j-driver";
 import { EngineUnavailableError, throwIfAborted } from "../../errors.js";
-import { isRetryableNeo4jError, neo4jEngine, toNeo4jEngineError } from "./errors.js";
+import type { EnginePolicy } from "../../resilience/engine-policy.js";
+import { neo4jEngine, toNeo4jEngineError } from "./errors.js";
 
 /** Query parameters. */
 export type Parameters = Readonly<Record<string, unknown>>;
@@ -78,17 +78,16 @@ export interface TransactionSettings {
   readonly database: string;
   /** Server-side limit of each transaction, in ms. */
   readonly timeoutMs: number;
-  /** Attempts of an operation whose failure is retryable. */
-  readonly maxAttempts: number;
 }
 
 /**
  * Runs each operation as one explicit transaction with a server-side timeout, committed
  * only when the whole operation succeeded (and the signal is still live), rolled back
- * otherwise. When the caller's signal aborts, the session is closed, which makes the
- * driver send RESET: the server terminates the running query and rolls the transaction
- * back at once. Failures that `isRetryableNeo4jError` accepts are retried, as a whole, with
- * a short backoff, while attempts remain and the signal is live; every operation of the
+ * otherwise. When the caller's signal aborts (or the attempt's timeout passes), the
+ * session is closed, which makes the driver send RESET: the server terminates the running
+ * query and rolls the transaction back at once. Each operation runs under Neo4j's
+ * `EnginePolicy` (`policy.ts`): retried as a whole on transient failures within the
+ * caller's deadline, behind the engine's breaker and bulkhead; every operation of the
  * adapter is idempotent, so a retry after an unacknowledged commit is harmless.
  */
 export class Transactions {
@@ -98,6 +97,7 @@ export class Transactions {
   constructor(
     private readonly driver: Driver,
     private readonly settings: TransactionSettings,
+    private readonly policy: EnginePolicy,
   ) {}
 
   /** Runs `work` in a read transaction. */
@@ -130,17 +130,15 @@ export class Transactions {
     signal: AbortSignal | undefined,
     work: (step: Step) => Promise<T>,
   ): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      throwIfAborted(signal);
-      if (this.closed) throw new EngineUnavailableError(neo4jEngine);
-      try {
-        return await this.attempt(mode, signal, work);
-      } catch (error) {
-        const again =
-          attempt < this.settings.maxAttempts && !signal?.aborted && isRetryableNeo4jError(error);
-        if (!again) throw toNeo4jEngineError(error, signal);
-        await backoff(attempt, signal);
-      }
+    throwIfAborted(signal);
+    if (this.closed) throw new EngineUnavailableError(neo4jEngine);
+    try {
+      return await this.policy.run((attempt) => this.attempt(mode, attempt, work), {
+        idempotent: true,
+        signal,
+      });
+    } catch (error) {
+      throw toNeo4jEngineError(error, signal);
     }
   }
 
@@ -174,14 +172,5 @@ export class Transactions {
       signal?.removeEventListener("abort", reset);
       await session.close().catch(() => undefined);
     }
-  }
-}
-
-async function backoff(attempt: number, signal: AbortSignal | undefined): Promise<void> {
-  const ms = 25 * 2 ** (attempt - 1) * (0.5 + Math.random());
-  try {
-    await sleep(ms, undefined, signal ? { signal } : undefined);
-  } catch {
-    throwIfAborted(signal);
   }
 }
