@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Admin, ConfigResourceTypes } from "kafkajs";
 import { AlreadyExistsError, NotFoundError } from "../../errors.js";
+import type { EnginePolicy } from "../../resilience/engine-policy.js";
 import type { Topic, TopicPage, TopicPageRequest, TopicSpec } from "../port.js";
 import { toKafkaError } from "./errors.js";
-import { isMetadataChurn, patiently } from "./retry.js";
+import { isMetadataChurn } from "./policy.js";
 import type { TopicNames } from "./topic-names.js";
 
 /** Cluster-side settings of the topics the adapter creates. */
@@ -40,11 +41,14 @@ export class TopicAdmin {
   readonly #names: TopicNames;
   readonly #options: TopicAdminOptions;
   readonly #partitions = new Map<string, { count: number; expiresAt: number }>();
+  readonly #policy: EnginePolicy;
 
-  constructor(admin: Admin, names: TopicNames, options: TopicAdminOptions) {
+  /** `admin` should not retry by itself: every request goes through `policy`. */
+  constructor(admin: Admin, names: TopicNames, options: TopicAdminOptions, policy: EnginePolicy) {
     this.#admin = admin;
     this.#names = names;
     this.#options = options;
+    this.#policy = policy;
   }
 
   /** Connects the admin client. */
@@ -73,7 +77,7 @@ export class TopicAdmin {
     }
     let created: boolean;
     try {
-      created = await patiently(() =>
+      created = await this.#request(() =>
         this.#admin.createTopics({
           topics: [
             {
@@ -98,10 +102,10 @@ export class TopicAdmin {
   /** The topic's partitions and retention. Throws `NotFoundError` if it does not exist. */
   async describe(name: string, physical: string): Promise<Topic> {
     try {
-      const count = (await this.#fetchPartitions([physical])).get(physical);
+      const count = (await this.#request(() => this.#fetchPartitions([physical]))).get(physical);
       if (count === undefined) throw new NotFoundError("topic", name);
       this.#cachePartitions(physical, count);
-      const retentions = await patiently(() => this.#fetchRetentions([physical]));
+      const retentions = await this.#request(() => this.#fetchRetentions([physical]));
       return { name, partitions: count, retentionMs: retentions.get(physical) ?? 0 };
     } catch (error) {
       throw toKafkaError(error, name);
@@ -115,7 +119,7 @@ export class TopicAdmin {
       return { name, physical, partitions: cached.count };
     }
     try {
-      const count = (await this.#fetchPartitions([physical])).get(physical);
+      const count = (await this.#request(() => this.#fetchPartitions([physical]))).get(physical);
       if (count === undefined) throw new NotFoundError("topic", name);
       this.#cachePartitions(physical, count);
       return { name, physical, partitions: count };
@@ -133,7 +137,7 @@ export class TopicAdmin {
   async list(tenant: string, page: TopicPageRequest): Promise<TopicPage> {
     try {
       const prefix = this.#names.tenantPrefix(tenant);
-      const all = await patiently(() => this.#admin.listTopics());
+      const all = await this.#request(() => this.#admin.listTopics());
       const after = page.after ?? "";
       const names = all
         .filter((physical) => physical.startsWith(prefix))
@@ -144,7 +148,7 @@ export class TopicAdmin {
       const selected = names.slice(0, page.limit);
       if (selected.length === 0) return { topics: [] };
       const physicals = selected.map((t) => t.physical);
-      const [partitions, retentions] = await patiently(() =>
+      const [partitions, retentions] = await this.#request(() =>
         Promise.all([this.#fetchPartitions(physicals), this.#fetchRetentions(physicals)]),
       );
       const topics = selected.map((t) => ({
@@ -160,9 +164,17 @@ export class TopicAdmin {
   }
 
   /** Asks the cluster for its brokers; resolves with how many it has. */
-  async ping(): Promise<number> {
-    const cluster = await this.#admin.describeCluster();
+  async ping(signal?: AbortSignal): Promise<number> {
+    const cluster = await this.#policy.run(() => this.#admin.describeCluster(), {
+      idempotent: false,
+      signal,
+    });
     return cluster.brokers.length;
+  }
+
+  /** One admin request under the policy: retried on metadata churn and lost connections. */
+  #request<T>(request: () => Promise<T>): Promise<T> {
+    return this.#policy.run(request, { idempotent: true });
   }
 
   /** Disconnects the admin client. */

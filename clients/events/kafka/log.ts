@@ -24,6 +24,7 @@ import {
   type ResolvedKafkaEventLogOptions,
   resolveOptions,
 } from "./options.js";
+import { kafkaPolicy } from "./policy.js";
 import { EventProducer } from "./producer.js";
 import { type ActiveRead, follow, type ReaderDeps } from "./reader.js";
 import { abortable } from "./signals.js";
@@ -119,18 +120,18 @@ export class KafkaEventLog implements EventLog {
       logLevel: resolved.log ? logLevel.WARN : logLevel.NOTHING,
       logCreator: logTo(resolved.log),
     });
-    const admin = new TopicAdmin(kafka.admin(), names, resolved);
-    const offsets = new OffsetLookup(kafka);
+    const policy = resolved.policy ?? kafkaPolicy({ requestTimeoutMs: resolved.requestTimeoutMs });
+    const admin = new TopicAdmin(kafka.admin({ retry: { retries: 0 } }), names, resolved, policy);
+    const offsets = new OffsetLookup(kafka, policy);
     try {
       await Promise.all([admin.connect(), offsets.connect()]);
       const producer = await EventProducer.connect(kafka, {
         ackTimeoutMs: Math.max(1000, Math.floor(resolved.requestTimeoutMs * 0.8)),
+        policy,
       });
       const index =
         resolved.idempotencyIndex ??
-        (resolved.redis
-          ? new RedisIdempotencyIndex(resolved.redis.client)
-          : new MemoryIdempotencyIndex());
+        (resolved.redis ? new RedisIdempotencyIndex(resolved.redis) : new MemoryIdempotencyIndex());
       return new KafkaEventLog(resolved, kafka, names, admin, offsets, producer, index);
     } catch (error) {
       await Promise.allSettled([admin.close(), offsets.close()]);

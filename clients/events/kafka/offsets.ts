@@ -1,9 +1,9 @@
 import type { Admin, Kafka } from "kafkajs";
 import { EngineUnavailableError, NotFoundError } from "../../errors.js";
+import type { EnginePolicy } from "../../resilience/engine-policy.js";
 import type { ReadStart } from "../port.js";
 import type { TopicTarget } from "./admin.js";
 import { kafkaEngine, toKafkaError } from "./errors.js";
-import { patiently } from "./retry.js";
 
 /** Where a read begins in each partition. */
 export interface StartPositions {
@@ -22,16 +22,18 @@ const maxTopicsPerClient = 1000;
  * "target topics" and asks for all of them on each metadata refresh, and once one of them
  * is deleted every refresh fails. So the lookups get an admin client of their own, rebuilt
  * when a lookup reports an unknown topic (then tried once more) and after every 1000
- * distinct topics. Lookups that meet metadata churn (a leader not serving yet, typically
- * right after the topic was created) are retried briefly.
+ * distinct topics. Every lookup runs under Kafka's policy, which retries metadata churn
+ * (a leader not serving yet, typically right after the topic was created) briefly.
  */
 export class OffsetLookup {
   readonly #kafka: Kafka;
   #admin: Promise<Admin> | undefined;
   readonly #topics = new Set<string>();
+  readonly #policy: EnginePolicy;
 
-  constructor(kafka: Kafka) {
+  constructor(kafka: Kafka, policy: EnginePolicy) {
     this.#kafka = kafka;
+    this.#policy = policy;
   }
 
   /** Connects the lookup client now, so that the first read does not wait for it. */
@@ -116,7 +118,7 @@ export class OffsetLookup {
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        return await patiently(async () => run(await this.#client()));
+        return await this.#policy.run(async () => run(await this.#client()), { idempotent: true });
       } catch (error) {
         const mapped = toKafkaError(error, target.name);
         if (!(mapped instanceof NotFoundError)) throw mapped;
@@ -128,7 +130,7 @@ export class OffsetLookup {
 
   #client(): Promise<Admin> {
     if (!this.#admin) {
-      const admin = this.#kafka.admin();
+      const admin = this.#kafka.admin({ retry: { retries: 0 } });
       const connected = admin.connect().then(() => admin);
       connected.catch(() => {
         if (this.#admin === connected) this.#admin = undefined;

@@ -1,4 +1,5 @@
 import type { RedisConnection } from "../../redis/connection.js";
+import type { EnginePolicy } from "../../resilience/engine-policy.js";
 import type { IdempotencyIndex } from "../idempotency/index.js";
 
 /** How to reach Kafka and how the adapter behaves. Every duration is in milliseconds. */
@@ -56,13 +57,15 @@ export interface KafkaEventLogOptions {
   readonly log?: (level: "error" | "warn", message: string, extra: object) => void;
   /** Receives failures that no caller sees (recording positions after a write). Default: ignored. */
   readonly onBackgroundError?: (error: unknown) => void;
+  /** The resilience policy of every request to the cluster; default `kafkaPolicy`. */
+  readonly policy?: EnginePolicy;
 }
 
 /** The options with every default applied, validated. */
 export type ResolvedKafkaEventLogOptions = Required<
-  Omit<KafkaEventLogOptions, "redis" | "idempotencyIndex" | "log">
+  Omit<KafkaEventLogOptions, "redis" | "idempotencyIndex" | "log" | "policy">
 > &
-  Pick<KafkaEventLogOptions, "redis" | "idempotencyIndex" | "log">;
+  Pick<KafkaEventLogOptions, "redis" | "idempotencyIndex" | "log" | "policy">;
 
 /** Applies the defaults and fails fast (`RangeError`) on values that cannot work. */
 export function resolveOptions(options: KafkaEventLogOptions): ResolvedKafkaEventLogOptions {

@@ -1,5 +1,6 @@
 import { type Kafka, Partitioners, type Producer, type RecordMetadata } from "kafkajs";
 import { NotFoundError } from "../../errors.js";
+import type { EnginePolicy } from "../../resilience/engine-policy.js";
 import type { TopicTarget } from "./admin.js";
 import { toKafkaError } from "./errors.js";
 
@@ -15,6 +16,8 @@ export interface OutgoingRecord {
 export interface EventProducerOptions {
   /** How long the broker may wait for all in-sync replicas before failing a produce, in ms. */
   readonly ackTimeoutMs: number;
+  /** Kafka's policy: each produce runs behind its breaker and bulkhead, never retried by it. */
+  readonly policy: EnginePolicy;
 }
 
 /**
@@ -58,12 +61,17 @@ export class EventProducer {
     for (let attempt = 1; ; attempt++) {
       const current = this.#producer;
       try {
-        const metadata = await (await current).send({
-          topic: target.physical,
-          acks: -1,
-          timeout: this.#options.ackTimeoutMs,
-          messages: records.map((record) => ({ ...record })),
-        });
+        const producer = await current;
+        const metadata = await this.#options.policy.run(
+          () =>
+            producer.send({
+              topic: target.physical,
+              acks: -1,
+              timeout: this.#options.ackTimeoutMs,
+              messages: records.map((record) => ({ ...record })),
+            }),
+          { idempotent: false },
+        );
         return offsetsOf(records, metadata);
       } catch (error) {
         this.#replace(current);
