@@ -146,7 +146,7 @@ async function openRevocations(
   return new PendingRevocationList(
     engines.redisReady.then((redis) =>
       RedisRevocationList.start({
-        redis: redis.client,
+        redis,
         refreshMs: config.security.revocationRefreshMs,
         logger,
       }),

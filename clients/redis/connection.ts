@@ -1,9 +1,9 @@
 import { Redis } from "ioredis";
-import { EngineTimeoutError, EngineUnavailableError } from "../errors.js";
+import { EngineUnavailableError } from "../errors.js";
 import type { EngineHealth } from "../health.js";
-
-/** The engine name carried by the `EngineUnavailableError` / `EngineTimeoutError` of Redis calls. */
-export const redisEngine = "redis";
+import type { EnginePolicy, PolicyCallOptions } from "../resilience/engine-policy.js";
+import { redisEngine, toRedisError } from "./errors.js";
+import { redisPolicy } from "./policy.js";
 
 /** How to reach Redis and how long to wait for it. */
 export interface RedisConnectionOptions {
@@ -17,21 +17,25 @@ export interface RedisConnectionOptions {
   readonly maxReconnectDelayMs?: number;
   /** Receives connection errors that happen between commands. Default: ignored. */
   readonly onError?: (error: unknown) => void;
+  /** The resilience policy of every command; default `redisPolicy` from `commandTimeoutMs`. */
+  readonly policy?: EnginePolicy;
 }
 
 /**
  * One ioredis client, configured to fail fast: while Redis is unreachable a command
- * fails at once with `EngineUnavailableError` (no offline queue, one retry per command)
+ * fails at once with `EngineUnavailableError` (no offline queue, no retry of its own)
  * instead of waiting, and the client keeps reconnecting in the background with capped
- * exponential backoff. Modules that need Redis take a `RedisConnection` and use
- * {@link RedisConnection.client}; they map failures with {@link toRedisError}.
+ * exponential backoff. Modules that keep data in Redis send their commands through
+ * {@link RedisConnection.run}, under Redis's `EnginePolicy` (`policy.ts`).
  */
 export class RedisConnection {
   readonly #client: Redis;
+  readonly #policy: EnginePolicy;
   #closed = false;
 
-  private constructor(client: Redis) {
+  private constructor(client: Redis, policy: EnginePolicy) {
     this.#client = client;
+    this.#policy = policy;
   }
 
   /**
@@ -46,7 +50,7 @@ export class RedisConnection {
       lazyConnect: true,
       connectTimeout: connectTimeoutMs,
       commandTimeout: commandTimeoutMs,
-      maxRetriesPerRequest: 1,
+      maxRetriesPerRequest: 0,
       enableOfflineQueue: false,
       retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), maxDelayMs),
     });
@@ -60,7 +64,7 @@ export class RedisConnection {
     });
     try {
       await Promise.race([client.connect(), deadline]);
-      return new RedisConnection(client);
+      return new RedisConnection(client, options.policy ?? redisPolicy({ commandTimeoutMs }));
     } catch (error) {
       client.disconnect();
       throw new EngineUnavailableError(redisEngine, { cause: error });
@@ -69,16 +73,33 @@ export class RedisConnection {
     }
   }
 
-  /** The ioredis client, for modules that keep their data in Redis. */
+  /**
+   * The ioredis client, for libraries that drive it themselves (the rate limiter, which
+   * falls back to memory on any failure). Commands of ragplane's own go through `run`.
+   */
   get client(): Redis {
     return this.#client;
+  }
+
+  /** The policy every command of `run` goes through. */
+  get policy(): EnginePolicy {
+    return this.#policy;
+  }
+
+  /** Sends one or more commands under Redis's policy; failures leave as domain errors. */
+  async run<T>(command: (client: Redis) => Promise<T>, options: PolicyCallOptions): Promise<T> {
+    try {
+      return await this.#policy.run(() => command(this.#client), options);
+    } catch (error) {
+      throw toRedisError(error);
+    }
   }
 
   /** PINGs Redis. Never throws. */
   async health(): Promise<EngineHealth> {
     if (this.#closed) return { ok: false, detail: "closed" };
     try {
-      const reply = await this.#client.ping();
+      const reply = await this.run((client) => client.ping(), { idempotent: false });
       return reply === "PONG" ? { ok: true } : { ok: false, detail: `PING answered ${reply}` };
     } catch (error) {
       const mapped = toRedisError(error);
@@ -96,44 +117,6 @@ export class RedisConnection {
       this.#client.disconnect();
     }
   }
-}
-
-const unavailableCodes: ReadonlySet<string> = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ETIMEDOUT",
-]);
-
-const unavailableMessages =
-  /^(Connection is closed|Stream isn't writeable|Reached the max retries per request|LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|NOAUTH|WRONGPASS)/;
-
-/**
- * Maps an ioredis failure to a domain error: a command that got no reply in time
- * (`commandTimeoutMs`) is `EngineTimeoutError`; no connection, a dropped one, or a
- * server that cannot serve now (loading, read-only replica, cluster down, auth) is
- * `EngineUnavailableError`. Anything else (a bug, a wrong command) is returned as is.
- */
-export function toRedisError(error: unknown): unknown {
-  if (error instanceof EngineTimeoutError || error instanceof EngineUnavailableError) return error;
-  if (!(error instanceof Error)) return error;
-  if (error.message === "Command timed out") {
-    return new EngineTimeoutError(redisEngine, { cause: error });
-  }
-  const code = (error as { code?: unknown }).code;
-  if (
-    (typeof code === "string" && unavailableCodes.has(code)) ||
-    error.name === "MaxRetriesPerRequestError" ||
-    unavailableMessages.test(error.message)
-  ) {
-    return new EngineUnavailableError(redisEngine, { cause: error });
-  }
-  return error;
 }
 
 function positive(value: number, option: string): number {

@@ -1,6 +1,6 @@
-import type { Redis } from "ioredis";
 import { throwIfAborted } from "../../clients/errors.js";
-import { RedisConnection, redisEngine, toRedisError } from "../../clients/redis/connection.js";
+import type { RedisConnection } from "../../clients/redis/connection.js";
+import { redisEngine } from "../../clients/redis/errors.js";
 import { checkRevocation, Denylist, defaultRetentionMs } from "./denylist.js";
 import type { RevocationList } from "./port.js";
 
@@ -13,7 +13,7 @@ export interface RevocationLogger {
 /** What {@link RedisRevocationList.start} needs. */
 export interface RedisRevocationOptions {
   /** The shared Redis connection; it stays open when the list is closed. */
-  readonly redis: Redis | RedisConnection;
+  readonly redis: RedisConnection;
   /** How often the shared set is reloaded (`REVOCATION_REFRESH_MS`), in ms. */
   readonly refreshMs: number;
   /** Prefix of the key; the set is `<prefix>revoked-jti`. Default `rp:`. */
@@ -35,7 +35,7 @@ export interface RedisRevocationOptions {
  * `EngineUnavailableError` (or `EngineTimeoutError` when Redis does not answer in time).
  */
 export class RedisRevocationList implements RevocationList {
-  readonly #client: Redis;
+  readonly #redis: RedisConnection;
   readonly #key: string;
   readonly #logger: RevocationLogger | undefined;
   readonly #retainMs: number;
@@ -49,7 +49,7 @@ export class RedisRevocationList implements RevocationList {
   #closed = false;
 
   private constructor(options: RedisRevocationOptions) {
-    this.#client = options.redis instanceof RedisConnection ? options.redis.client : options.redis;
+    this.#redis = options.redis;
     this.#key = `${options.keyPrefix ?? "rp:"}revoked-jti`;
     this.#logger = options.logger;
     this.#retainMs = options.retainMs ?? defaultRetentionMs;
@@ -91,11 +91,10 @@ export class RedisRevocationList implements RevocationList {
   async revoke(jti: string, expiresAt: number, signal?: AbortSignal): Promise<void> {
     checkRevocation(jti, expiresAt);
     throwIfAborted(signal);
-    try {
-      await this.#client.zadd(this.#key, expiresAt, jti);
-    } catch (error) {
-      throw toRedisError(error);
-    }
+    await this.#redis.run((client) => client.zadd(this.#key, expiresAt, jti), {
+      idempotent: true,
+      signal,
+    });
     this.#denylist.add(jti, expiresAt);
     this.#revokedDuringLoad?.set(jti, Math.max(expiresAt, this.#revokedDuringLoad.get(jti) ?? 0));
   }
@@ -141,19 +140,21 @@ export class RedisRevocationList implements RevocationList {
     this.#revokedDuringLoad = revokedDuringLoad;
     try {
       const cutoff = this.#now() - this.#retainMs;
-      const replies = await this.#client
-        .multi()
-        .zremrangebyscore(this.#key, "-inf", `(${cutoff}`)
-        .zrange(this.#key, "0", "-1", "WITHSCORES")
-        .exec();
+      const replies = await this.#redis.run(
+        (client) =>
+          client
+            .multi()
+            .zremrangebyscore(this.#key, "-inf", `(${cutoff}`)
+            .zrange(this.#key, "0", "-1", "WITHSCORES")
+            .exec(),
+        { idempotent: true },
+      );
       const snapshot = parseMembers(replies?.[1]);
       for (const [jti, expiresAt] of revokedDuringLoad) {
         snapshot.set(jti, Math.max(expiresAt, snapshot.get(jti) ?? 0));
       }
       this.#denylist.replace(snapshot);
       this.#loaded = true;
-    } catch (error) {
-      throw toRedisError(error);
     } finally {
       if (this.#revokedDuringLoad === revokedDuringLoad) this.#revokedDuringLoad = undefined;
     }

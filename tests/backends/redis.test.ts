@@ -2,7 +2,8 @@ import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EngineTimeoutError, EngineUnavailableError } from "../../clients/errors.js";
 import { RedisIdempotencyIndex } from "../../clients/events/idempotency/redis.js";
-import { RedisConnection, toRedisError } from "../../clients/redis/connection.js";
+import { RedisConnection } from "../../clients/redis/connection.js";
+import { toRedisError } from "../../clients/redis/errors.js";
 import { failureOf } from "../contract/events.support.js";
 import { describeIdempotencyIndexContract } from "../contract/idempotency.contract.js";
 
@@ -87,7 +88,7 @@ if (!url) {
     shared = await RedisConnection.connect({ url });
     const keyPrefix = `ragplane:test:${run}:`;
     return {
-      index: new RedisIdempotencyIndex(shared.client, { keyPrefix }),
+      index: new RedisIdempotencyIndex(shared, { keyPrefix }),
       async cleanup() {
         const keys = await shared?.client.keys(`${keyPrefix}*`);
         if (keys && keys.length > 0) await shared?.client.del(...keys);
@@ -100,7 +101,7 @@ if (!url) {
     it("keeps a batch's keys in one cluster slot and expires them", async () => {
       const redis = await RedisConnection.connect({ url });
       try {
-        const index = new RedisIdempotencyIndex(redis.client, {
+        const index = new RedisIdempotencyIndex(redis, {
           keyPrefix: `ragplane:test:${run}:`,
         });
         expect(index.key("rp.acme.t", "e1")).toBe(`ragplane:test:${run}:{rp.acme.t}:e1`);
@@ -117,7 +118,7 @@ if (!url) {
 
     it("fails with EngineUnavailableError when Redis is gone", async () => {
       const redis = await RedisConnection.connect({ url });
-      const index = new RedisIdempotencyIndex(redis.client);
+      const index = new RedisIdempotencyIndex(redis);
       await redis.close();
       expect(await failureOf(index.claim("s", ["a"], "o", 1000))).toBeInstanceOf(
         EngineUnavailableError,

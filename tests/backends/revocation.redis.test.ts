@@ -70,7 +70,7 @@ if (!url) {
 
     it("stores a revocation in the sorted set, scored by its expiry", async () => {
       const keyPrefix = nextPrefix();
-      const list = await start({ redis: shared.client, refreshMs: 100, keyPrefix });
+      const list = await start({ redis: shared, refreshMs: 100, keyPrefix });
       const expiresAt = Date.now() + 60_000;
       await list.revoke("jti-1", expiresAt);
       expect(list.key).toBe(`${keyPrefix}revoked-jti`);

@@ -1,5 +1,4 @@
-import type { Redis } from "ioredis";
-import { toRedisError } from "../../redis/connection.js";
+import type { RedisConnection } from "../../redis/connection.js";
 import {
   type Claim,
   claimValue,
@@ -63,11 +62,11 @@ return released`;
  * Redis Cluster slot. Failures are `EngineUnavailableError` / `EngineTimeoutError`.
  */
 export class RedisIdempotencyIndex implements IdempotencyIndex {
-  readonly #client: Redis;
+  readonly #redis: RedisConnection;
   readonly #keyPrefix: string;
 
-  constructor(client: Redis, options: RedisIdempotencyIndexOptions = {}) {
-    this.#client = client;
+  constructor(redis: RedisConnection, options: RedisIdempotencyIndexOptions = {}) {
+    this.#redis = redis;
     this.#keyPrefix = options.keyPrefix ?? "ragplane:idem:";
   }
 
@@ -84,7 +83,7 @@ export class RedisIdempotencyIndex implements IdempotencyIndex {
   ): Promise<Claim[]> {
     if (ids.length === 0) return [];
     const keys = ids.map((id) => this.key(scope, id));
-    const reply = await this.#eval(claimScript, keys, [claimValue(owner), String(ttlMs)]);
+    const reply = await this.#eval(claimScript, keys, [claimValue(owner), String(ttlMs)], false);
     if (!Array.isArray(reply) || reply.length !== ids.length) {
       throw new Error(`unexpected reply to the claim script: ${String(reply)}`);
     }
@@ -103,20 +102,27 @@ export class RedisIdempotencyIndex implements IdempotencyIndex {
     if (entries.length === 0) return;
     const keys = entries.map((entry) => this.key(scope, entry.id));
     const values = entries.map((entry) => positionValue(entry.position));
-    await this.#eval(recordScript, keys, [claimValue(owner), String(ttlMs), ...values]);
+    await this.#eval(recordScript, keys, [claimValue(owner), String(ttlMs), ...values], true);
   }
 
   async release(scope: string, ids: readonly string[], owner: string): Promise<void> {
     if (ids.length === 0) return;
     const keys = ids.map((id) => this.key(scope, id));
-    await this.#eval(releaseScript, keys, [claimValue(owner)]);
+    await this.#eval(releaseScript, keys, [claimValue(owner)], true);
   }
 
-  async #eval(script: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
-    try {
-      return await this.#client.eval(script, keys.length, ...keys, ...args);
-    } catch (error) {
-      throw toRedisError(error);
-    }
+  /**
+   * Runs a script under Redis's policy. A claim is not repeated (an unanswered claim may
+   * have been taken, and a second one would find it held); recording and releasing are.
+   */
+  #eval(
+    script: string,
+    keys: readonly string[],
+    args: readonly string[],
+    idempotent: boolean,
+  ): Promise<unknown> {
+    return this.#redis.run((client) => client.eval(script, keys.length, ...keys, ...args), {
+      idempotent,
+    });
   }
 }
