@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { EventLog } from "../clients/events/port.js";
 import type { GraphStore } from "../clients/graphs/port.js";
 import type { EngineHealth } from "../clients/health.js";
+import type { EnginePolicy } from "../clients/resilience/engine-policy.js";
 import type { VectorStore } from "../clients/vectors/port.js";
 import { AdminService } from "../gen/ragplane/v1/admin_pb.js";
 import { EventsService } from "../gen/ragplane/v1/events_pb.js";
@@ -49,6 +50,8 @@ export interface Engines {
   readonly redis?: { health(): Promise<EngineHealth> };
   /** Which engine serves each capability (`embedded` when absent). */
   readonly kinds?: Readonly<Record<"events" | "vectors" | "graphs", string>>;
+  /** The resilience policy of each real engine: a breaker change re-probes readiness. */
+  readonly policies?: ReadonlyMap<EngineLabel, EnginePolicy>;
 }
 
 /** What {@link build} needs. */
@@ -172,6 +175,10 @@ export function build(deps: RagplaneDeps): RagplaneServer {
     logger,
   );
 
+  const unsubscribe = [...(engines.policies?.values() ?? [])].map((policy) =>
+    policy.onBreakerChange(() => void health.refresh()),
+  );
+
   const grpcServer = createGrpcServer(config.connections);
   addMethodsToGrpcServer(grpcServer, methods.values(), metrics?.messageSizes);
   health.grpc.addToServer(cappingHealthWatch(grpcServer, config.connections.healthWatch));
@@ -214,6 +221,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       return { grpcPort, httpPort, ...(metricsPort === undefined ? {} : { metricsPort }) };
     },
     async close() {
+      for (const stop of unsubscribe) stop();
       health.stop();
       streams.closeAll();
       await Promise.all([

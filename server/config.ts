@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from "node:path";
+import type { ResilienceSettings } from "../clients/resilience/settings.js";
 import type { DeadlineOptions } from "../interceptors/deadline.js";
 import { type ConnectionLimits, readConnectionLimits } from "./config-connections.js";
 import { productionProblems } from "./config-production.js";
@@ -53,6 +54,13 @@ export interface Config {
    * event loop; 0 runs them on it. Default 2.
    */
   readonly graphReaderThreads: number;
+  /**
+   * The circuit breaker and bulkhead of every real engine: `ENGINE_BREAKER_FAILURES`
+   * (consecutive faults that open it, default 5), `ENGINE_BREAKER_OPEN_MS` (how long it
+   * fails fast before a probe, default 5 000), `ENGINE_MAX_IN_FLIGHT` (calls at once per
+   * engine, default 256), `ENGINE_MAX_QUEUED` (calls waiting, default 1 024).
+   */
+  readonly resilience: ResilienceSettings;
   /** The Prometheus endpoint, on its own port; undefined when `METRICS_ENABLED=false`. */
   readonly metrics: MetricsConfig | undefined;
   /** OpenTelemetry tracing, from the standard `OTEL_*` variables; undefined when off. */
@@ -145,6 +153,12 @@ export function loadConfig(env: Env = process.env): Config {
     readinessIntervalMs: read.integer("READINESS_INTERVAL_MS", 5_000, 100, 600_000),
     engines: readEngines(read),
     graphReaderThreads: read.integer("GRAPH_READER_THREADS", 2, 0, 64),
+    resilience: {
+      breakerFailures: read.integer("ENGINE_BREAKER_FAILURES", 5, 1, 1_000),
+      breakerOpenMs: read.integer("ENGINE_BREAKER_OPEN_MS", 5_000, 10, 600_000),
+      maxInFlight: read.integer("ENGINE_MAX_IN_FLIGHT", 256, 1, 100_000),
+      maxQueued: read.integer("ENGINE_MAX_QUEUED", 1_024, 0, 1_000_000),
+    },
     metrics: readMetrics(read),
     tracing: readTracing(env),
   };

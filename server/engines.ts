@@ -8,12 +8,15 @@ import { EmbeddedGraphStore } from "../clients/graphs/embedded/store.js";
 import { Neo4jGraphStore } from "../clients/graphs/neo4j/store.js";
 import type { GraphStore } from "../clients/graphs/port.js";
 import { RedisConnection } from "../clients/redis/connection.js";
+import type { EnginePolicy } from "../clients/resilience/engine-policy.js";
 import { EmbeddedVectorStore } from "../clients/vectors/embedded/store.js";
 import type { VectorStore } from "../clients/vectors/port.js";
 import { QdrantVectorStore } from "../clients/vectors/qdrant/store.js";
 import type { Engines } from "./build.js";
 import type { Config } from "./config.js";
 import { connectInBackground } from "./deferred-engine.js";
+import { EnginePolicies } from "./engine-policies.js";
+import type { EngineLabel } from "./telemetry/metrics.js";
 import {
   type EngineTelemetry,
   observedOperations,
@@ -23,6 +26,8 @@ import { engineLabels } from "./telemetry/telemetry.js";
 
 /** Engines plus the means to close them all. */
 export interface OpenEngines extends Engines {
+  /** The resilience policy of each real engine, by its metric label. */
+  readonly policies: ReadonlyMap<EngineLabel, EnginePolicy>;
   /** Resolves with the Redis connection once connected, when Redis is configured. */
   readonly redisReady?: Promise<RedisConnection>;
   /** Which engine serves each capability, for logs. */
@@ -50,21 +55,26 @@ export async function openEngines(
     opened.push(engine);
     return engine;
   };
+  const policies = new EnginePolicies(config.resilience, telemetry.metrics, logger);
   try {
     await mkdir(config.dataDir, { recursive: true });
     const background = { ...withLogger };
     const redisUrl = settings.redis?.url;
+    const redisResilience = redisUrl === undefined ? undefined : policies.redis();
     const redis =
-      redisUrl === undefined
+      redisUrl === undefined || redisResilience === undefined
         ? undefined
-        : connectInBackground(() => RedisConnection.connect({ url: redisUrl }), {
-            name: "redis",
-            ...background,
-          });
+        : connectInBackground(
+            () => RedisConnection.connect({ url: redisUrl, policy: redisResilience }),
+            { name: "redis", ...background },
+          );
     if (redis) track(redis.engine);
     const kafka = settings.kafka;
     const qdrant = settings.qdrant;
     const neo4j = settings.neo4j;
+    const kafkaResilience = kafka && policies.kafka();
+    const qdrantResilience = qdrant && policies.qdrant(qdrant.timeoutMs);
+    const neo4jResilience = neo4j && policies.neo4j();
     const events: EventLog = kafka
       ? track(
           connectInBackground<EventLog>(
@@ -74,6 +84,7 @@ export async function openEngines(
                 clientId: kafka.clientId,
                 topicPrefix: kafka.topicPrefix,
                 idempotencyWindowMs: kafka.idempotencyWindowMs,
+                ...(kafkaResilience ? { policy: kafkaResilience } : {}),
                 ...(redis === undefined ? {} : { redis: await redis.ready }),
               }),
             { name: "kafka", ...background },
@@ -82,18 +93,32 @@ export async function openEngines(
       : track(await EmbeddedEventLog.open({ dataDir: join(config.dataDir, "events") }));
     const vectors: VectorStore = qdrant
       ? track(
-          connectInBackground<VectorStore>(() => QdrantVectorStore.connect(qdrant), {
-            name: "qdrant",
-            ...background,
-          }).engine,
+          connectInBackground<VectorStore>(
+            () =>
+              QdrantVectorStore.connect({
+                ...qdrant,
+                ...(qdrantResilience ? { policy: qdrantResilience } : {}),
+              }),
+            {
+              name: "qdrant",
+              ...background,
+            },
+          ).engine,
         )
       : track(await EmbeddedVectorStore.open({ dataDir: join(config.dataDir, "vectors") }));
     const graphs: GraphStore = neo4j
       ? track(
-          connectInBackground<GraphStore>(() => Neo4jGraphStore.connect(neo4j), {
-            name: "neo4j",
-            ...background,
-          }).engine,
+          connectInBackground<GraphStore>(
+            () =>
+              Neo4jGraphStore.connect({
+                ...neo4j,
+                ...(neo4jResilience ? { policy: neo4jResilience } : {}),
+              }),
+            {
+              name: "neo4j",
+              ...background,
+            },
+          ).engine,
         )
       : track(
           await EmbeddedGraphStore.open({
@@ -118,6 +143,7 @@ export async function openEngines(
       graphs: observeEngine(graphs, labels.graphs, observedOperations.graphs, telemetry),
       ...(redis === undefined ? {} : { redis: redis.engine, redisReady: redis.ready }),
       kinds,
+      policies: policies.all,
       close: () => closeAll(opened),
     };
   } catch (error) {

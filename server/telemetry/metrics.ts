@@ -1,5 +1,6 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import type { BreakerState } from "../../clients/resilience/engine-policy.js";
 import type { Protocol } from "../../interceptors/call.js";
 import type { MethodMetrics, RpcMetrics, SecurityMetrics } from "../../interceptors/metrics.js";
 import { statusName } from "../../interceptors/status-codes.js";
@@ -41,6 +42,12 @@ export interface EngineMetrics {
   forOperation(engine: EngineLabel, operation: string): EngineOperationMetrics;
   /** The readiness probe's latest verdict on an engine. */
   engineUp(engine: EngineLabel, up: boolean): void;
+  /** An engine's circuit breaker changed state. */
+  breakerChanged(engine: EngineLabel, state: BreakerState): void;
+  /** An engine's bulkhead refused a call. */
+  bulkheadRejected(engine: EngineLabel): void;
+  /** An engine call is tried again. */
+  engineRetried(engine: EngineLabel): void;
 }
 
 /** Where the sizes of a method's messages are recorded, by the transport that sees the bytes. */
@@ -126,6 +133,21 @@ export class ServerMetrics implements RpcMetrics, SecurityMetrics, EngineMetrics
     this.registry,
     "ragplane_engine_up",
     "1 when the engine passed its latest readiness probe, else 0.",
+  );
+  private readonly breakerState = new FastGauge(
+    this.registry,
+    "ragplane_engine_breaker_state",
+    "State of the engine's circuit breaker: 0 closed, 1 half-open (probing), 2 open (failing fast).",
+  );
+  private readonly bulkheadRejections = new FastCounter(
+    this.registry,
+    "ragplane_engine_bulkhead_rejections_total",
+    "Engine calls refused because the engine's calls in flight and queued were at their limit.",
+  );
+  private readonly engineRetries = new FastCounter(
+    this.registry,
+    "ragplane_engine_retries_total",
+    "Engine calls tried again after a transient failure.",
   );
   private readonly delivered = new FastCounter(
     this.registry,
@@ -242,7 +264,22 @@ export class ServerMetrics implements RpcMetrics, SecurityMetrics, EngineMetrics
   engineUp(engine: EngineLabel, up: boolean): void {
     this.engineUpGauge.child({ engine }).set(up ? 1 : 0);
   }
+
+  breakerChanged(engine: EngineLabel, state: BreakerState): void {
+    this.breakerState.child({ engine }).set(breakerStates.indexOf(state));
+  }
+
+  bulkheadRejected(engine: EngineLabel): void {
+    this.bulkheadRejections.child({ engine }).inc();
+  }
+
+  engineRetried(engine: EngineLabel): void {
+    this.engineRetries.child({ engine }).inc();
+  }
 }
+
+/** Breaker states in the order of their gauge values. */
+const breakerStates: readonly BreakerState[] = ["closed", "half-open", "open"];
 
 /**
  * `make`'s result, made on the first call: a label set is exported only once something
