@@ -1,0 +1,75 @@
+import type { Cleanup } from "../cleanup.js";
+import type { Env } from "../env.js";
+import { pinToCpu } from "../ghz-rounds.js";
+import { startPrivateEngine } from "../private-engine.js";
+
+/** The variables that point ragplane at real engines. */
+const engineVariables = [
+  "KAFKA_BROKERS",
+  "REDIS_URL",
+  "NEO4J_URL",
+  "NEO4J_USER",
+  "NEO4J_PASSWORD",
+  "QDRANT_URL",
+  "QDRANT_API_KEY",
+] as const;
+
+/** The real engines a run uses, and where they came from. */
+export interface RealEngines {
+  /** `environment`: the variables were set; `started`: this run started its own. */
+  readonly source: "environment" | "started";
+  /** The engine variables the server gets. */
+  readonly env: Readonly<Record<string, string>>;
+  /** The engines, by name (`Kafka`, `Neo4j`, `Redis`, `Qdrant`), that are real. */
+  readonly real: readonly string[];
+}
+
+/** True when any engine variable is set: the run then covers the real engines too. */
+export function realEnginesInEnvironment(env: Env): boolean {
+  return ["KAFKA_BROKERS", "NEO4J_URL", "REDIS_URL", "QDRANT_URL"].some(
+    (name) => (env[name] ?? "") !== "",
+  );
+}
+
+/**
+ * The real engines to run against: those the environment names, or else a Redis, a
+ * Kafka and a Neo4j of `scripts/engines` started for this run alone (temporary run dirs,
+ * free loopback ports, never an engine someone else started), pinned to `cpu` and
+ * stopped by `cleanup`. Qdrant has no such script: vectors stay embedded unless
+ * QDRANT_URL is set.
+ */
+export async function provideRealEngines(
+  env: Env,
+  cpu: number,
+  cleanup: Cleanup,
+): Promise<RealEngines> {
+  if (realEnginesInEnvironment(env)) {
+    const set = Object.fromEntries(
+      engineVariables.flatMap((name) => (env[name] ? [[name, env[name]!]] : [])),
+    );
+    return { source: "environment", env: set, real: realNames(set) };
+  }
+  const started = await Promise.all([
+    startPrivateEngine("redis", ["REDIS_PORT"], cleanup),
+    startPrivateEngine("kafka", ["KAFKA_PORT", "KAFKA_CONTROLLER_PORT"], cleanup),
+    startPrivateEngine("neo4j", ["NEO4J_BOLT_PORT"], cleanup),
+  ]);
+  for (const { pid } of started) await pinToCpu(pid, cpu);
+  const set: Record<string, string> = {};
+  for (const { variables } of started) {
+    for (const name of engineVariables) {
+      const value = variables[name];
+      if (value !== undefined) set[name] = value;
+    }
+  }
+  return { source: "started", env: set, real: realNames(set) };
+}
+
+function realNames(env: Readonly<Record<string, string>>): string[] {
+  return [
+    ...(env.KAFKA_BROKERS ? ["Kafka"] : []),
+    ...(env.NEO4J_URL ? ["Neo4j"] : []),
+    ...(env.REDIS_URL ? ["Redis"] : []),
+    ...(env.QDRANT_URL ? ["Qdrant"] : []),
+  ];
+}

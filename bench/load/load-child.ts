@@ -1,0 +1,224 @@
+/**
+ * The Node load process of the load benchmark, forked by `load-process.ts` and pinned to
+ * the load core: typed connect-es clients of the four call families over Connect JSON
+ * (HTTP/1.1) or gRPC (grpc-js), driven over IPC (see `load-messages.ts`). It exits when
+ * its parent goes away.
+ */
+import { Agent } from "node:http";
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type Client, Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { EventsService } from "../../gen/ragplane/v1/events_pb.js";
+import { GraphsService } from "../../gen/ragplane/v1/graphs_pb.js";
+import { VectorsService } from "../../gen/ragplane/v1/vectors_pb.js";
+import { withHeaders } from "../../tests/support/credentials.js";
+import { createGrpcJsTransport } from "../../tests/support/grpc-js-transport.js";
+import type {
+  ClientSpec,
+  LoadProgress,
+  LoadReply,
+  LoadRequest,
+  LoadRunResult,
+} from "./load-messages.js";
+import { lateStartMs } from "./load-messages.js";
+import { type CallType, callTypes, type PerCallType, weightedSequence } from "./mix.js";
+import { RequestSource } from "./requests.js";
+import { Tally } from "./tally.js";
+
+/** One client: typed stubs on a transport, and the requests it sends. */
+class LoadClient {
+  readonly #vectors: Client<typeof VectorsService>;
+  readonly #events: Client<typeof EventsService>;
+  readonly #graphs: Client<typeof GraphsService>;
+  readonly #source: RequestSource;
+  readonly #close: () => void;
+
+  constructor(readonly spec: ClientSpec) {
+    const { transport, close } = openTransport(spec);
+    const authorized = withHeaders(transport, spec.plan.headers);
+    this.#vectors = createClient(VectorsService, authorized);
+    this.#events = createClient(EventsService, authorized);
+    this.#graphs = createClient(GraphsService, authorized);
+    this.#source = new RequestSource(spec.plan, `${spec.name}-${process.pid}`);
+    this.#close = close;
+  }
+
+  /** One call of `type`, recorded in `tally` with its latency from `startedAt`. */
+  async call(type: CallType, tally: Tally, startedAt: number): Promise<void> {
+    let status = "OK";
+    let message = "";
+    try {
+      await this.#send(type);
+    } catch (error) {
+      status = error instanceof ConnectError ? Code[error.code] : "ClientError";
+      message = error instanceof Error ? error.message : String(error);
+    }
+    tally.record(status, performance.now() - startedAt, message);
+  }
+
+  close(): void {
+    this.#close();
+  }
+
+  async #send(type: CallType): Promise<unknown> {
+    const source = this.#source;
+    switch (type) {
+      case "Search":
+        return await this.#vectors.search(source.search());
+      case "GetCollection":
+        return await this.#vectors.getCollection(source.getCollection());
+      case "Neighbors":
+        return await this.#graphs.neighbors(source.neighbors());
+      case "Publish":
+        return await this.#events.publish(source.publish());
+      case "Upsert":
+        return await this.#vectors.upsert(source.upsert());
+      case "UpsertNodes":
+        return await this.#graphs.upsertNodes(source.upsertNodes());
+    }
+  }
+}
+
+function openTransport(spec: ClientSpec): { transport: Transport; close: () => void } {
+  if (spec.protocol === "grpc") {
+    const transport = createGrpcJsTransport(spec.address);
+    return { transport, close: () => transport.close() };
+  }
+  const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
+  const transport = createConnectTransport({
+    baseUrl: spec.address,
+    httpVersion: "1.1",
+    useBinaryFormat: false,
+    nodeOptions: { agent },
+  });
+  return { transport, close: () => agent.destroy() };
+}
+
+/** The load process's side of the requests in `load-messages.ts`. */
+class LoadDriver {
+  readonly #clients = new Map<string, LoadClient>();
+  #current: Tally[] = [];
+
+  async answer(request: LoadRequest): Promise<Omit<LoadReply & { type: "done" }, "id">> {
+    switch (request.type) {
+      case "setup":
+        for (const client of this.#clients.values()) client.close();
+        this.#clients.clear();
+        for (const spec of request.clients) this.#clients.set(spec.name, new LoadClient(spec));
+        return { type: "done" };
+      case "closed":
+        return {
+          type: "done",
+          result: await this.#closed(request.client, request.concurrency, request.durationMs),
+        };
+      case "scheduled":
+        return {
+          type: "done",
+          result: await this.#scheduled(request.clients, request.rate, request.durationMs),
+        };
+      case "progress":
+        return { type: "done", progress: this.#progress() };
+    }
+  }
+
+  async #closed(
+    name: string,
+    concurrency: PerCallType<number>,
+    durationMs: number,
+  ): Promise<LoadRunResult> {
+    const client = this.#client(name);
+    const tallies = callTypes.map((type) => new Tally(type));
+    this.#current = tallies;
+    const started = performance.now();
+    const stopAt = started + durationMs;
+    const worker = async (tally: Tally): Promise<void> => {
+      while (performance.now() < stopAt) await client.call(tally.type, tally, performance.now());
+    };
+    await Promise.all(
+      tallies.flatMap((tally) =>
+        Array.from({ length: concurrency[tally.type] }, () => worker(tally)),
+      ),
+    );
+    const elapsedMs = performance.now() - started;
+    return {
+      clients: [
+        {
+          client: name,
+          tallies: tallies.map((tally) => tally.result(elapsedMs, concurrency[tally.type])),
+        },
+      ],
+      elapsedMs,
+      maxStartLagMs: 0,
+      lateStarts: 0,
+    };
+  }
+
+  async #scheduled(
+    names: readonly string[],
+    rate: number,
+    durationMs: number,
+  ): Promise<LoadRunResult> {
+    const clients = names.map((name) => this.#client(name));
+    const tallies = clients.map(() => callTypes.map((type) => new Tally(type)));
+    this.#current = tallies.flat();
+    const next = weightedSequence();
+    const interval = 1000 / rate;
+    const total = Math.floor(durationMs / interval);
+    const calls: Promise<void>[] = [];
+    let maxStartLagMs = 0;
+    let lateStarts = 0;
+    const started = performance.now();
+    for (let i = 0; i < total; i++) {
+      const due = started + i * interval;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      const lag = performance.now() - due;
+      maxStartLagMs = Math.max(maxStartLagMs, lag);
+      if (lag > lateStartMs) lateStarts++;
+      const which = i % clients.length;
+      const type = next();
+      calls.push(clients[which]!.call(type, tallies[which]![callTypes.indexOf(type)]!, due));
+    }
+    await Promise.all(calls);
+    const elapsedMs = performance.now() - started;
+    return {
+      clients: clients.map((client, c) => ({
+        client: client.spec.name,
+        tallies: tallies[c]!.map((tally) => tally.result(elapsedMs, 0)),
+      })),
+      elapsedMs,
+      maxStartLagMs,
+      lateStarts,
+    };
+  }
+
+  #progress(): LoadProgress {
+    let calls = 0;
+    let ok = 0;
+    for (const tally of this.#current) {
+      calls += tally.calls;
+      ok += tally.statuses.OK ?? 0;
+    }
+    return { calls, notOk: calls - ok };
+  }
+
+  #client(name: string): LoadClient {
+    const client = this.#clients.get(name);
+    if (client === undefined) throw new Error(`no client ${name}: setup has not named it`);
+    return client;
+  }
+}
+
+const send = (reply: LoadReply): void => {
+  process.send?.(reply);
+};
+process.on("disconnect", () => process.exit(1));
+const driver = new LoadDriver();
+process.on("message", (request: LoadRequest) => {
+  driver.answer(request).then(
+    (reply) => send({ ...reply, id: request.id } as LoadReply),
+    (error: unknown) => send({ id: request.id, type: "failed", error: String(error) }),
+  );
+});
+send({ id: 0, type: "done" });
