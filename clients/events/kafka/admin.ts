@@ -102,7 +102,7 @@ export class TopicAdmin {
   /** The topic's partitions and retention. Throws `NotFoundError` if it does not exist. */
   async describe(name: string, physical: string): Promise<Topic> {
     try {
-      const count = (await this.#request(() => this.#fetchPartitions([physical]))).get(physical);
+      const count = (await this.#once(() => this.#fetchPartitions([physical]))).get(physical);
       if (count === undefined) throw new NotFoundError("topic", name);
       this.#cachePartitions(physical, count);
       const retentions = await this.#request(() => this.#fetchRetentions([physical]));
@@ -119,7 +119,7 @@ export class TopicAdmin {
       return { name, physical, partitions: cached.count };
     }
     try {
-      const count = (await this.#request(() => this.#fetchPartitions([physical]))).get(physical);
+      const count = (await this.#once(() => this.#fetchPartitions([physical]))).get(physical);
       if (count === undefined) throw new NotFoundError("topic", name);
       this.#cachePartitions(physical, count);
       return { name, physical, partitions: count };
@@ -175,6 +175,14 @@ export class TopicAdmin {
   /** One admin request under the policy: retried on metadata churn and lost connections. */
   #request<T>(request: () => Promise<T>): Promise<T> {
     return this.#policy.run(request, { idempotent: true });
+  }
+
+  /**
+   * One admin request under the policy, not retried: a topic's partitions, where an
+   * unknown topic is an answer (`NotFoundError`), not churn to wait out.
+   */
+  #once<T>(request: () => Promise<T>): Promise<T> {
+    return this.#policy.run(request, { idempotent: false });
   }
 
   /** Disconnects the admin client. */

@@ -30,8 +30,13 @@ export function isMetadataChurn(error: unknown): boolean {
   return hasErrorType(error, churnTypes);
 }
 
-/** Whether a failure is the cluster's: no connection, no broker or leader, a timeout. */
+/**
+ * Whether a failure is the cluster's: no connection, no broker, a timeout. Metadata churn
+ * (an unknown topic, a leader being elected) is not: it is how a healthy cluster answers
+ * about a topic just created or deleted.
+ */
 export function isKafkaFault(error: unknown): boolean {
+  if (isMetadataChurn(error)) return false;
   const mapped = toKafkaError(error);
   return mapped instanceof EngineUnavailableError || mapped instanceof EngineTimeoutError;
 }
