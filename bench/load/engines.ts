@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { Cleanup } from "../cleanup.js";
 import type { Env } from "../env.js";
 import { pinToCpu } from "../ghz-rounds.js";
@@ -57,12 +59,31 @@ export async function provideRealEngines(
   for (const { pid } of started) await pinToCpu(pid, cpu);
   const set: Record<string, string> = {};
   for (const { variables } of started) {
+    const exported = await exportedVariables(variables);
     for (const name of engineVariables) {
-      const value = variables[name];
+      const value = exported[name];
       if (value !== undefined) set[name] = value;
     }
   }
   return { source: "started", env: set, real: realNames(set) };
+}
+
+/**
+ * Every variable an engine's run dir exports, digits in names included (`NEO4J_URL`),
+ * read again from the `env` file of the run dir the engine's variables name.
+ */
+async function exportedVariables(
+  variables: Readonly<Record<string, string>>,
+): Promise<Record<string, string>> {
+  const runDir = variables.RAGPLANE_ENGINES_DIR;
+  if (runDir === undefined) return { ...variables };
+  const exported: Record<string, string> = {};
+  for (const match of (await readFile(join(runDir, "env"), "utf8")).matchAll(
+    /^export ([A-Z0-9_]+)=(\S+)$/gm,
+  )) {
+    exported[match[1]!] = match[2]!;
+  }
+  return exported;
 }
 
 function realNames(env: Readonly<Record<string, string>>): string[] {
