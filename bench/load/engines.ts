@@ -24,6 +24,8 @@ export interface RealEngines {
   readonly env: Readonly<Record<string, string>>;
   /** The engines, by name (`Kafka`, `Neo4j`, `Redis`, `Qdrant`), that are real. */
   readonly real: readonly string[];
+  /** The processes of the engines this run started. */
+  readonly pids: readonly number[];
 }
 
 /** True when any engine variable is set: the run then covers the real engines too. */
@@ -49,7 +51,7 @@ export async function provideRealEngines(
     const set = Object.fromEntries(
       engineVariables.flatMap((name) => (env[name] ? [[name, env[name]!]] : [])),
     );
-    return { source: "environment", env: set, real: realNames(set) };
+    return { source: "environment", env: set, real: realNames(set), pids: [] };
   }
   const started = await Promise.all([
     startPrivateEngine("redis", ["REDIS_PORT"], cleanup),
@@ -65,7 +67,12 @@ export async function provideRealEngines(
       if (value !== undefined) set[name] = value;
     }
   }
-  return { source: "started", env: set, real: realNames(set) };
+  return {
+    source: "started",
+    env: set,
+    real: realNames(set),
+    pids: started.map(({ pid }) => pid),
+  };
 }
 
 /**

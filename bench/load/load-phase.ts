@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { type CpuActors, type CpuFigures, cpuFigures, cpuSample } from "./cpu.js";
 import { type CallFigures, figures } from "./figures.js";
 import { runGhzMix } from "./ghz-mix.js";
 import type { LoadRunResult } from "./load-messages.js";
@@ -6,7 +7,7 @@ import type { NodeLoad } from "./load-process.js";
 import { callTypes, type PerCallType, splitByWeight } from "./mix.js";
 import type { LoadShape } from "./options.js";
 import type { TenantPlan } from "./requests.js";
-import { type CpuSample, cpuSample, type MemorySample, memorySample } from "./server-stats.js";
+import { type MemorySample, memorySample } from "./server-stats.js";
 import type { TypeTally } from "./tally.js";
 
 /** How the load of one target is split. */
@@ -41,31 +42,18 @@ export interface LoadFigures {
   readonly cpu: CpuFigures;
 }
 
-/** Where the CPU went over the measured load. */
-export interface CpuFigures {
-  /** The server's CPU time, every thread, in µs. */
-  readonly serverMicros: number;
-  /** Server CPU over every call that ended, both protocols. */
-  readonly serverMicrosPerCall: number;
-  /** Server CPU over wall time: near 1.0, its core was saturated. */
-  readonly serverCores: number;
-  /** Busy time of each core over wall time. */
-  readonly coreBusy: readonly number[];
-  /** The server core's busy time not spent by the server, over wall time. */
-  readonly otherOnServerCore: number;
-}
-
 /** Where each side runs, and what it drives. */
 export interface LoadActors {
   readonly ghz: string;
-  readonly serverPid: number;
+  /** The server, the Node load process and the engines this run started. */
+  readonly pids: CpuActors;
   readonly grpcAddress: string;
   readonly metricsPort: number;
   /** The gRPC tenant's plan (ghz). */
   readonly grpcPlan: TenantPlan;
   /** The Node load process, set up with a `connect-json` client. */
   readonly node: NodeLoad;
-  readonly serverCpu: number;
+  /** The core ghz is pinned to. */
   readonly loadCpu: number;
 }
 
@@ -102,7 +90,7 @@ export async function runLoad(
   split: LoadSplit,
   log: (message: string) => void,
 ): Promise<LoadFigures> {
-  const memory = () => memorySample(actors.serverPid, actors.metricsPort);
+  const memory = () => memorySample(actors.pids.server, actors.metricsPort);
   const both = (durationMs: number) =>
     Promise.all([
       runGhzMix({
@@ -122,11 +110,11 @@ export async function runLoad(
   warnNotOk("warm-up", [...warmGrpc, ...connectTallies(warmConnect)], log);
   const before = await memory();
   log(`measuring: ${shape.durationMs / 1000} s`);
-  const cpuBefore = cpuSample(actors.serverPid);
+  const cpuBefore = cpuSample(actors.pids);
   const started = performance.now();
   const [grpcTallies, connectResult] = await both(shape.durationMs);
   const wallMs = performance.now() - started;
-  const cpuAfter = cpuSample(actors.serverPid);
+  const cpuAfter = cpuSample(actors.pids);
   const after = await memory();
   const connect = connectTallies(connectResult);
   const grpcRows = grpcTallies.map((tally) => figures(tally.type, [tally]));
@@ -150,31 +138,12 @@ export async function runLoad(
     byType,
     overall,
     memory: { loaded, before, after },
-    cpu: cpuFigures(cpuBefore, cpuAfter, wallMs, overall[2]!.calls, actors.serverCpu),
+    cpu: cpuFigures(cpuBefore, cpuAfter, wallMs, overall[2]!.calls),
   };
 }
 
 function connectTallies(result: LoadRunResult): readonly TypeTally[] {
   return result.clients.flatMap((client) => client.tallies);
-}
-
-function cpuFigures(
-  before: CpuSample,
-  after: CpuSample,
-  wallMs: number,
-  calls: number,
-  serverCpu: number,
-): CpuFigures {
-  const serverMicros = after.server - before.server;
-  const wallMicros = 1000 * wallMs;
-  const coreBusy = after.cores.map((busy, i) => (busy - (before.cores[i] ?? 0)) / wallMicros);
-  return {
-    serverMicros,
-    serverMicrosPerCall: calls > 0 ? serverMicros / calls : Number.NaN,
-    serverCores: serverMicros / wallMicros,
-    coreBusy,
-    otherOnServerCore: Math.max(0, (coreBusy[serverCpu] ?? 0) - serverMicros / wallMicros),
-  };
 }
 
 function warnNotOk(

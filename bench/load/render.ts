@@ -1,12 +1,18 @@
 import { int, micros } from "../format.js";
 import { ghzModule } from "../ghz.js";
 import { machineLines } from "../machine.js";
+import type { CpuFigures } from "./cpu.js";
 import type { CallFigures } from "./figures.js";
 import { lateStartMs } from "./load-messages.js";
 import { callTypes, mixWeights } from "./mix.js";
 import type { LoadPart, LoadReportFile, RunInfo, SoakPart } from "./report.js";
 import { metricNames } from "./server-stats.js";
 import { flatWithin, type Trend } from "./trend.js";
+
+/** Other processes' cores over the run beyond which the figures are marked skewed. */
+const busyOtherCores = 0.1;
+/** A core this busy is saturated. */
+const saturatedCore = 0.95;
 
 /** The human-readable report, `load.md`: every part the JSON holds. */
 export function renderLoadReport(report: LoadReportFile): string {
@@ -35,7 +41,7 @@ function renderLoad(part: LoadPart): string[] {
   return [
     `## Load on ${enginesText(part)}`,
     "",
-    ...runLines(part, busyNote(part, f.cpu.otherOnServerCore)),
+    ...runLines(part, busyNote(f.cpu)),
     `- Load: ${sum(f.split.grpc)} gRPC calls in flight over ${sum(f.split.grpcConnections)} ` +
       `HTTP/2 connections (ghz, one process per call type) and ${sum(f.split.connect)} ` +
       "Connect JSON calls in flight (a Node load process, one HTTP/1.1 keep-alive " +
@@ -69,14 +75,7 @@ function renderLoad(part: LoadPart): string[] {
     `| V8 heap used | ${mib(f.memory.loaded.heapUsedBytes)} | ${mib(f.memory.before.heapUsedBytes)} | ${mib(f.memory.after.heapUsedBytes)} |`,
     `| active handles | ${f.memory.loaded.activeHandles} | ${f.memory.before.activeHandles} | ${f.memory.after.activeHandles} |`,
     "",
-    `Server CPU: ${cpuSeconds(f.cpu.serverMicros)} over ${seconds(f.wallMs)} and ` +
-      `${int(total?.calls ?? 0)} calls, **${fixedMicros(f.cpu.serverMicrosPerCall)} per call** ` +
-      `(all types and both protocols together); ${f.cpu.serverCores.toFixed(2)} of its core. ` +
-      `Cores busy: ${f.cpu.coreBusy.map((busy, i) => `cpu ${i} ${busy.toFixed(2)}`).join(", ")} ` +
-      `(server core, of which other processes ${f.cpu.otherOnServerCore.toFixed(2)}; load core: ` +
-      "ghz, the Node load process, this benchmark" +
-      (part.engines.kind === "real" && part.engines.source === "started" ? ", the engines" : "") +
-      ").",
+    ...cpuLines(f.cpu, total?.calls ?? 0, f.wallMs, part),
     "",
   ];
 }
@@ -101,7 +100,7 @@ function renderSoak(part: SoakPart): string[] {
   return [
     `## Soak on ${enginesText(part)}`,
     "",
-    ...runLines(part, busyNote(part, 0)),
+    ...runLines(part, busyNote(f.cpu)),
     `- Load: ${part.shape.rate} calls/s on a fixed schedule for ${part.shape.minutes} min, ` +
       "the call types in the mix's proportions, Connect JSON (HTTP/1.1) and gRPC (grpc-js) " +
       `in turn, from one Node load process; ${int(f.lateStarts)} calls started over ` +
@@ -130,7 +129,7 @@ function renderSoak(part: SoakPart): string[] {
     "",
     ...errorLines(total),
     "",
-    `Server CPU: ${fixedMicros(f.serverMicrosPerCall)} per call, ${f.serverCores.toFixed(2)} of its core on average.`,
+    ...cpuLines(f.cpu, total?.calls ?? 0, f.wallMs, part),
     "",
     "| at | RSS | V8 heap used | active handles | calls since the last sample | not OK | server cores |",
     "|--:|--:|--:|--:|--:|--:|--:|",
@@ -175,10 +174,35 @@ function enginesText(part: LoadPart | SoakPart): string {
   );
 }
 
-function busyNote(part: RunInfo, otherOnServerCore: number): string {
-  return part.loadAverage.start > 0.5 || otherOnServerCore > 0.1
-    ? " — **other work was running on this machine; the figures are skewed by it**"
+function busyNote(cpu: CpuFigures): string {
+  return cpu.otherCores > busyOtherCores
+    ? ` — **other processes used ${cpu.otherCores.toFixed(2)} cores meanwhile; the figures ` +
+        "are skewed by them**"
     : "";
+}
+
+function cpuLines(
+  cpu: CpuFigures,
+  calls: number,
+  wallMs: number,
+  part: LoadPart | SoakPart,
+): string[] {
+  const loadCore = cpu.coreBusy[part.cpus.load] ?? 0;
+  return [
+    `Server CPU: ${cpuSeconds(cpu.serverMicros)} over ${seconds(wallMs)} and ${int(calls)} ` +
+      `calls, **${fixedMicros(cpu.serverMicrosPerCall)} per call** (every type and protocol ` +
+      "together). Cores (CPU time over wall time): server " +
+      `${cpu.serverCores.toFixed(2)}, load side (ghz, the Node load process, this benchmark) ` +
+      `${cpu.loadCores.toFixed(2)}` +
+      (part.engines.source === "started" ? `, engines ${cpu.engineCores.toFixed(2)}` : "") +
+      `, other processes ${cpu.otherCores.toFixed(2)}; busy: ` +
+      `${cpu.coreBusy.map((busy, i) => `cpu ${i} ${busy.toFixed(2)}`).join(", ")}.` +
+      (loadCore >= saturatedCore
+        ? ` **The load core was saturated** (${loadCore.toFixed(2)}): the load offered may ` +
+          "have been less than the server could take, and the latencies include the load " +
+          "side's own queueing."
+        : ""),
+  ];
 }
 
 function errorLines(total: CallFigures | undefined): string[] {

@@ -73,16 +73,21 @@ export interface SoakPart extends RunInfo {
 
 /** `load.json`: the latest part of each kind; a run replaces only the parts it ran. */
 export interface LoadReportFile {
+  /** {@link reportFormat} when written; parts of another format are not kept. */
+  readonly format?: number;
   readonly loadEmbedded?: LoadPart;
   readonly loadReal?: LoadPart;
   readonly soakEmbedded?: SoakPart;
   readonly soakReal?: SoakPart;
 }
 
+/** The shape of the parts this code writes; raised whenever it changes. */
+export const reportFormat = 2;
+
 /**
  * Merges `parts` into the report in `directory` (`load.*`, or `load-quick.*` for a
  * `--quick` run, so it never replaces the full figures), keeping the parts this run did
- * not produce, and writes the JSON and the Markdown `render` makes of it. Returns their
+ * not produce when they have this code's format, and writes the JSON and the Markdown `render` makes of it. Returns their
  * paths.
  */
 export async function writeLoadReport(
@@ -96,7 +101,11 @@ export async function writeLoadReport(
   const json = join(directory, `${base}.json`);
   const markdown = join(directory, `${base}.md`);
   const previous = await readPrevious(json);
-  const report: LoadReportFile = { ...previous, ...parts };
+  const report: LoadReportFile = {
+    ...(previous.format === reportFormat ? previous : {}),
+    ...parts,
+    format: reportFormat,
+  };
   await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(markdown, render(report));
   return [markdown, json];

@@ -5,6 +5,7 @@ import { Cleanup } from "../cleanup.js";
 import { ensureGhz } from "../ghz.js";
 import { pinToCpu } from "../ghz-rounds.js";
 import { loadAverage, machineInfo } from "../machine.js";
+import type { CpuActors } from "./cpu.js";
 import { loadSplit, runLoad } from "./load-phase.js";
 import { NodeLoad } from "./load-process.js";
 import { type LoadBenchOptions, loadBenchOptions } from "./options.js";
@@ -96,7 +97,7 @@ async function runPart(
     if (options.mode === "soak") {
       log(`soak: ${options.soak.rate} calls/s for ${options.soak.minutes} min on ${kind} engines`);
       const figures = await runSoak(
-        { serverPid: target.server.child.pid, metricsPort: target.server.metricsPort, node },
+        { pids: cpuActors(target, node), metricsPort: target.server.metricsPort, node },
         options.soak,
         log,
       );
@@ -110,12 +111,11 @@ async function runPart(
     const figures = await runLoad(
       {
         ghz,
-        serverPid: target.server.child.pid,
+        pids: cpuActors(target, node),
         grpcAddress: `127.0.0.1:${target.server.grpcPort}`,
         metricsPort: target.server.metricsPort,
         grpcPlan: target.plans.grpc,
         node,
-        serverCpu: cores.server,
         loadCpu: cores.load,
       },
       options.load,
@@ -127,6 +127,10 @@ async function runPart(
     await cleanup.run();
     killChildren();
   }
+}
+
+function cpuActors(target: Target, node: NodeLoad): CpuActors {
+  return { server: target.server.child.pid, load: [node.pid], engines: target.enginePids };
 }
 
 function log(message: string): void {

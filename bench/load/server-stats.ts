@@ -1,6 +1,4 @@
 import { readFileSync } from "node:fs";
-import { cpus } from "node:os";
-import { processCpuMicros } from "../neighbours/proc-cpu.js";
 
 /** The server's memory and handles at one moment. */
 export interface MemorySample {
@@ -10,14 +8,6 @@ export interface MemorySample {
   readonly heapUsedBytes: number;
   /** Handles keeping the event loop alive (`nodejs_active_handles`, every type). */
   readonly activeHandles: number;
-}
-
-/** CPU counters at one moment, in µs. */
-export interface CpuSample {
-  /** The server process, every thread, from `/proc/<pid>/stat`. */
-  readonly server: number;
-  /** Busy time of each core (user + nice + system + irq). */
-  readonly cores: readonly number[];
 }
 
 /** Prometheus names of the figures read from the server's metrics port. */
@@ -66,12 +56,4 @@ export function metricSum(exposition: string, name: string): number {
   }
   if (!found) throw new Error(`the metrics endpoint has no ${name}`);
   return total;
-}
-
-/** The server's CPU time and every core's busy time so far. */
-export function cpuSample(serverPid: number): CpuSample {
-  return {
-    server: processCpuMicros(serverPid),
-    cores: cpus().map(({ times }) => 1000 * (times.user + times.nice + times.sys + times.irq)),
-  };
 }

@@ -1,11 +1,12 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import { type CpuActors, type CpuFigures, cpuFigures, cpuSample } from "./cpu.js";
 import { type CallFigures, figures } from "./figures.js";
 import type { LoadProgress } from "./load-messages.js";
 import type { NodeLoad } from "./load-process.js";
 import { callTypes } from "./mix.js";
 import type { SoakShape } from "./options.js";
-import { cpuSample, type MemorySample, memorySample } from "./server-stats.js";
+import { type MemorySample, memorySample } from "./server-stats.js";
 import { type Trend, trend } from "./trend.js";
 
 /** One sample of the server during the soak. */
@@ -37,14 +38,14 @@ export interface SoakFigures {
   /** The longest a call started behind its schedule, in ms. */
   readonly maxStartLagMs: number;
   readonly lateStarts: number;
-  /** The server's CPU over every call, in µs. */
-  readonly serverMicrosPerCall: number;
-  readonly serverCores: number;
+  /** Where the CPU went over the whole soak. */
+  readonly cpu: CpuFigures;
 }
 
 /** What the soak drives and samples. */
 export interface SoakActors {
-  readonly serverPid: number;
+  /** The server, the Node load process and the engines this run started. */
+  readonly pids: CpuActors;
   readonly metricsPort: number;
   /** The Node load process, set up with a `connect-json` and a `grpc` client. */
   readonly node: NodeLoad;
@@ -64,11 +65,11 @@ export async function runSoak(
   const durationMs = shape.minutes * 60_000;
   const samples: SoakSample[] = [];
   let previous: LoadProgress = { calls: 0, notOk: 0 };
-  let previousCpu = cpuSample(actors.serverPid);
+  let previousCpu = cpuSample(actors.pids);
   let previousAt = 0;
   const sample = async (atMs: number, progress: LoadProgress): Promise<void> => {
-    const memory = await memorySample(actors.serverPid, actors.metricsPort);
-    const cpu = cpuSample(actors.serverPid);
+    const memory = await memorySample(actors.pids.server, actors.metricsPort);
+    const cpu = cpuSample(actors.pids);
     const wallMicros = 1000 * Math.max(1, atMs - previousAt);
     samples.push({
       atMs,
@@ -117,7 +118,7 @@ export async function runSoak(
       half,
     );
   const everything = figures("everything", total);
-  const serverMicros = cpuSample(actors.serverPid).server - firstCpu.server;
+
   return {
     wallMs,
     samples,
@@ -138,8 +139,7 @@ export async function runSoak(
     ],
     maxStartLagMs: result.maxStartLagMs,
     lateStarts: result.lateStarts,
-    serverMicrosPerCall: everything.calls > 0 ? serverMicros / everything.calls : Number.NaN,
-    serverCores: serverMicros / (1000 * wallMs),
+    cpu: cpuFigures(firstCpu, cpuSample(actors.pids), wallMs, everything.calls),
   };
 }
 

@@ -23,6 +23,8 @@ export interface Target {
   readonly serverInfo: ServerInfo;
   readonly plans: { readonly grpc: TenantPlan; readonly connect: TenantPlan };
   readonly tenants: TenantsInfo;
+  /** The processes of the engines the run started. */
+  readonly enginePids: readonly number[];
 }
 
 /** The cores: the server alone on one, everything else on the other. */
@@ -48,11 +50,13 @@ export async function openTarget(
 ): Promise<Target> {
   let engineEnv: Readonly<Record<string, string>> = {};
   let engines: EnginesInfo = { kind, real: [] };
+  let enginePids: readonly number[] = [];
   if (kind === "real") {
     log("real engines: starting (or reading them from the environment)");
     const real = await provideRealEngines(env, cores.load, cleanup);
     engineEnv = real.env;
     engines = { kind, real: real.real, source: real.source };
+    enginePids = real.pids;
     log(`real engines (${real.source}): ${real.real.join(", ")}`);
   }
   const dataDir = await mkdtemp(join(tmpdir(), `ragplane-bench-load-${kind}-`));
@@ -92,6 +96,7 @@ export async function openTarget(
       loadMs: { [tenants.grpc]: prepared.grpc.loadMs, [tenants.connect]: prepared.connect.loadMs },
       checks: [...prepared.grpc.checks, ...prepared.connect.checks],
     },
+    enginePids,
   };
 }
 
