@@ -1,5 +1,5 @@
 import type { AddressInfo, Server as NetServer } from "node:net";
-import type { Server as GrpcServer, ServerCredentials } from "@grpc/grpc-js";
+import type { Server as GrpcServer } from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import type { EventLog } from "../clients/events/port.js";
 import type { GraphStore } from "../clients/graphs/port.js";
@@ -37,6 +37,7 @@ import { listenMetrics, type MetricsServer } from "./telemetry/metrics-server.js
 import { engineLabels, registerEngineGauges, type Telemetry } from "./telemetry/telemetry.js";
 import { createConnectHandler } from "./transports/connect.js";
 import { addMethodsToGrpcServer, createGrpcServer } from "./transports/grpc.js";
+import { type GrpcListener, listenGrpc } from "./transports/grpc-listener.js";
 import { createHttpServer, createOperationsHandler } from "./transports/http.js";
 import { useFastUtf8Encoding } from "./transports/text-encoding.js";
 import { grpcServerCredentials } from "./transports/tls.js";
@@ -201,14 +202,18 @@ export function build(deps: RagplaneDeps): RagplaneServer {
   );
 
   let metricsServer: MetricsServer | undefined;
+  let grpcListener: GrpcListener | undefined;
   return {
     health,
     async listen() {
-      const grpcPort = await bindGrpc(
+      grpcListener = await listenGrpc(
         grpcServer,
-        `${hostForUrl(config.host)}:${config.grpcPort}`,
         grpcServerCredentials(security.tls),
+        config.host,
+        config.grpcPort,
+        config.connections.grpcMaxConnectionsPerPeer,
       );
+      const grpcPort = grpcListener.port;
       const httpPort = await bindHttp(httpServer.server, config.host, config.httpPort);
       if (metrics && config.metrics) {
         const { host, port } = config.metrics;
@@ -224,6 +229,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       for (const stop of unsubscribe) stop();
       health.stop();
       streams.closeAll();
+      await grpcListener?.close();
       await Promise.all([
         closeGrpc(grpcServer, config.shutdownGraceMs),
         httpServer.close(config.shutdownGraceMs, () => shutdown.abort()),
@@ -256,22 +262,6 @@ async function allHealthy(
 ): Promise<EngineHealth> {
   const reports = await Promise.all(engines.map((engine) => engine?.health() ?? { ok: true }));
   return reports.find((report) => !report.ok) ?? { ok: true };
-}
-
-function hostForUrl(host: string): string {
-  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
-}
-
-function bindGrpc(
-  server: GrpcServer,
-  address: string,
-  credentials: ServerCredentials,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.bindAsync(address, credentials, (error, port) =>
-      error ? reject(error) : resolve(port),
-    );
-  });
 }
 
 function bindHttp(server: NetServer, host: string, port: number): Promise<number> {

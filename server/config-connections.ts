@@ -34,6 +34,11 @@ export interface ConnectionLimits {
   /** The HTTP port's header and idle timeouts. */
   readonly http: ConnectionTimeouts;
   /**
+   * `GRPC_MAX_CONNECTIONS_PER_PEER`: connections one remote address may hold open on the
+   * gRPC port; one more is closed as it opens. Default 256.
+   */
+  readonly grpcMaxConnectionsPerPeer: number;
+  /**
    * `HTTP2_MAX_RESETS_PER_SECOND`: streams an HTTP/2 peer of the HTTP port may reset in a
    * second before its session is ended with ENHANCE_YOUR_CALM (rapid reset). Default 200.
    */
@@ -58,6 +63,7 @@ export function readConnectionLimits(read: EnvReader): ConnectionLimits {
       idleTimeoutMs: read.integer("HTTP_IDLE_TIMEOUT_MS", 60_000, 100, 30 * day),
       maxConnectionsPerPeer: read.integer("HTTP_MAX_CONNECTIONS_PER_PEER", 256, 1, 1_000_000),
     },
+    grpcMaxConnectionsPerPeer: read.integer("GRPC_MAX_CONNECTIONS_PER_PEER", 256, 1, 1_000_000),
     maxResetsPerSecond: read.integer("HTTP2_MAX_RESETS_PER_SECOND", 200, 1, 1_000_000),
   };
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Http2ServerRequest, Http2Session } from "node:http2";
 import type { Server, Socket } from "node:net";
+import { PeerConnections } from "./peer-connections.js";
 
 /** How long the HTTP port waits on a connection that is not serving a request. */
 export interface ConnectionTimeouts {
@@ -53,7 +54,7 @@ export function enforceConnectionTimeouts(
   timeouts: ConnectionTimeouts,
 ): (request: IncomingMessage | Http2ServerRequest, response: ClosingResponse) => void {
   const connections = new Map<string, Tracked>();
-  const perPeer = new Map<string, number>();
+  const peers = new PeerConnections(timeouts.maxConnectionsPerPeer);
   const socketKeys = new WeakMap<Socket, string>();
   let sessionBeingSetUp: Http2Session | undefined;
   const arm = (tracked: Tracked, ms: number): void => {
@@ -91,22 +92,13 @@ export function enforceConnectionTimeouts(
     }
     const key = keyOf(socket);
     socketKeys.set(socket, key);
-    const peer = socket.remoteAddress ?? "";
-    const held = perPeer.get(peer) ?? 0;
-    if (held >= timeouts.maxConnectionsPerPeer) {
-      socket.destroy();
-      return;
-    }
-    perPeer.set(peer, held + 1);
+    if (!peers.admit(socket)) return;
     const tracked: Tracked = { close: () => socket.destroy(), open: 0, timer: undefined };
     connections.set(key, tracked);
     arm(tracked, timeouts.headersTimeoutMs);
     socket.once("close", () => {
       clearTimeout(tracked.timer);
       if (connections.get(key) === tracked) connections.delete(key);
-      const left = (perPeer.get(peer) ?? 1) - 1;
-      if (left === 0) perPeer.delete(peer);
-      else perPeer.set(peer, left);
     });
   });
   server.on("secureConnection", (socket: Socket) => disarm(connections.get(keyOf(socket))));

@@ -37,6 +37,7 @@ describe("loadConfig", () => {
       maxIdleMs: 0,
       healthWatch: { maxOpen: 1_000, maxPerConnection: 8 },
       http: { headersTimeoutMs: 10_000, idleTimeoutMs: 60_000, maxConnectionsPerPeer: 256 },
+      grpcMaxConnectionsPerPeer: 256,
       maxResetsPerSecond: 200,
     });
     const config = loadConfig({
@@ -52,6 +53,7 @@ describe("loadConfig", () => {
       maxIdleMs: 600_000,
       healthWatch: { maxOpen: 1_000, maxPerConnection: 8 },
       http: { headersTimeoutMs: 10_000, idleTimeoutMs: 60_000, maxConnectionsPerPeer: 256 },
+      grpcMaxConnectionsPerPeer: 256,
       maxResetsPerSecond: 200,
     });
     expect(() => loadConfig({ MAX_CONCURRENT_STREAMS: "0" })).toThrow(/MAX_CONCURRENT_STREAMS/);

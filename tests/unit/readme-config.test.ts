@@ -170,6 +170,9 @@ const effectiveDefaults: Readonly<Record<string, DefaultProbe>> = {
   GRPC_MAX_CONNECTION_AGE_GRACE_MS: { value: (c) => shown(c.connections.maxAgeGraceMs) },
   GRPC_MAX_CONNECTION_IDLE_MS: { value: (c) => shown(c.connections.maxIdleMs) },
   HEALTH_WATCH_MAX: { value: (c) => shown(c.connections.healthWatch.maxOpen) },
+  GRPC_MAX_CONNECTIONS_PER_PEER: {
+    value: (c) => shown(c.connections.grpcMaxConnectionsPerPeer),
+  },
   EXPENSIVE_CALLS_PER_TENANT: { value: (c) => shown(c.security.expensiveCallsPerTenant) },
   ENGINE_BREAKER_FAILURES: { value: (c) => shown(c.resilience.breakerFailures) },
   ENGINE_BREAKER_OPEN_MS: { value: (c) => shown(c.resilience.breakerOpenMs) },
