@@ -40,7 +40,7 @@ export async function runBenchServer(tracing: Tracing | undefined): Promise<void
   const telemetry = createTelemetry(config, tracing);
   const engines = await openEngines(config, logger, telemetry);
   const security = await openSecurity(config, engines, logger);
-  await security.bootstrap;
+  await security.bootstrap();
   if (engines.redisReady !== undefined) {
     await withTimeout(engines.redisReady, redisTimeoutMs, "REDIS_URL did not answer");
     // the limiter moves to Redis in a callback of the same promise

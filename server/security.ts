@@ -36,10 +36,12 @@ export interface OpenSecurity {
   /** The TLS material of both ports, when TLS is configured. */
   readonly tls?: LoadedTls;
   /**
-   * Resolves, on the first start of a development server, with the admin key to show
-   * once (when the key store is ready); undefined otherwise.
+   * Stores the first admin key when no key exists yet (once the key store is ready), and
+   * resolves with it so that it is shown once; undefined when keys exist or none is made.
+   * Called once both ports listen, so that a start that fails never stores a key nobody
+   * saw.
    */
-  readonly bootstrap: Promise<BootstrapResult | undefined>;
+  bootstrap(): Promise<BootstrapResult | undefined>;
   /** Stops background work and flushes the audit trail. */
   close(): Promise<void>;
 }
@@ -105,17 +107,18 @@ export async function openSecurity(
       authenticators.certificates = await loadCertificateMapper(security.mtls.principalsFile);
     }
 
-    const bootstrap = security.authMethods.has("api-key")
-      ? keysDeferred.ready.then((store) =>
-          bootstrapAdminKey(store, {
-            tenant: security.adminTenant,
-            generate: !config.production,
-            ...(security.bootstrapAdminKey === undefined
-              ? {}
-              : { provided: security.bootstrapAdminKey }),
-          }),
-        )
-      : Promise.resolve(undefined);
+    const bootstrap = () =>
+      security.authMethods.has("api-key")
+        ? keysDeferred.ready.then((store) =>
+            bootstrapAdminKey(store, {
+              tenant: security.adminTenant,
+              generate: !config.production,
+              ...(security.bootstrapAdminKey === undefined
+                ? {}
+                : { provided: security.bootstrapAdminKey }),
+            }),
+          )
+        : Promise.resolve(undefined);
     return {
       authenticators,
       audit,

@@ -1,6 +1,6 @@
 import { bootstrapMessage } from "./bootstrap.js";
 import { build } from "./build.js";
-import { ConfigError, loadConfig } from "./config.js";
+import { type Config, ConfigError, loadConfig } from "./config.js";
 import { openEngines } from "./engines.js";
 import { createLogger, routeGrpcLogs } from "./logger.js";
 import { openSecurity } from "./security.js";
@@ -31,12 +31,23 @@ export async function start(tracing: Tracing | undefined): Promise<void> {
   logger.info({ engines: engines.kinds }, "engines open");
   const security = await openSecurity(config, engines, logger);
   const server = build({ config, logger, engines, security, telemetry });
-  const ports = await server.listen();
+  let ports: Awaited<ReturnType<typeof server.listen>>;
+  try {
+    ports = await server.listen();
+  } catch (error) {
+    const taken = portInUse(error, config);
+    if (taken === undefined) throw error;
+    process.stderr.write(`ragplane: ${taken}\n`);
+    await server.close().catch(() => undefined);
+    await security.close().catch(() => undefined);
+    await engines.close().catch(() => undefined);
+    process.exit(1);
+  }
   logger.info(
     { dataDir: config.dataDir, auth: [...config.security.authMethods] },
     `try: grpcurl -plaintext ${config.host}:${ports.grpcPort} list`,
   );
-  void security.bootstrap.then(
+  void security.bootstrap().then(
     (created) => {
       if (created?.provided) logger.info({ keyId: created.id }, "stored BOOTSTRAP_ADMIN_KEY");
       else if (created)
@@ -64,4 +75,22 @@ export async function start(tracing: Tracing | undefined): Promise<void> {
     logger.fatal({ err: error }, "uncaught exception");
     void stop("uncaughtException");
   });
+}
+
+/**
+ * The one line that explains a port already taken (naming its variable), or undefined
+ * when `error` is something else.
+ */
+function portInUse(error: unknown, config: Config): string | undefined {
+  const { code, port } = error as { code?: unknown; port?: unknown };
+  if (code !== "EADDRINUSE" && code !== "EACCES") return undefined;
+  const named: [string, number | undefined][] = [
+    ["GRPC_PORT", config.grpcPort],
+    ["HTTP_PORT", config.httpPort],
+    ["METRICS_PORT", config.metrics?.port],
+  ];
+  const variable = named.find(([, value]) => value !== undefined && value === port)?.[0];
+  const what = variable === undefined ? `port ${String(port)}` : `${variable}=${String(port)}`;
+  const why = code === "EADDRINUSE" ? "is already in use" : "may not be bound by this user";
+  return `${what} on ${config.host} ${why}: stop what holds it, or choose another port`;
 }

@@ -91,10 +91,10 @@ export async function startTestServer(
   const telemetry = { metrics, ...(tracer === undefined ? {} : { tracer }) };
   const engines = await openEngines(config, undefined, telemetry);
   const security = await openSecurity(config, engines, logger);
-  const bootstrap = await security.bootstrap;
-  if (bootstrap === undefined) throw new Error("the test server made no admin key");
   const server = build({ config, logger, engines, security, telemetry });
   const ports = await server.listen();
+  const bootstrap = await security.bootstrap();
+  if (bootstrap === undefined) throw new Error("the test server made no admin key");
   const transports = clientTransports(config, ports, tlsClient);
 
   return {
