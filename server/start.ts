@@ -1,6 +1,7 @@
 import { bootstrapMessage } from "./bootstrap.js";
 import { build } from "./build.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
+import { DataDirInUseError, type DataDirLock, lockDataDir } from "./data-dir-lock.js";
 import { openEngines } from "./engines.js";
 import { createLogger, routeGrpcLogs } from "./logger.js";
 import { openSecurity } from "./security.js";
@@ -23,6 +24,14 @@ export async function start(tracing: Tracing | undefined): Promise<void> {
     }
     throw error;
   }
+  let dataDirLock: DataDirLock;
+  try {
+    dataDirLock = lockDataDir(config.dataDir);
+  } catch (error) {
+    if (!(error instanceof DataDirInUseError)) throw error;
+    process.stderr.write(`ragplane: ${error.message}\n`);
+    process.exit(2);
+  }
   const logger = createLogger(config.logLevel);
   routeGrpcLogs(logger);
   const telemetry = createTelemetry(config, tracing);
@@ -41,6 +50,7 @@ export async function start(tracing: Tracing | undefined): Promise<void> {
     await server.close().catch(() => undefined);
     await security.close().catch(() => undefined);
     await engines.close().catch(() => undefined);
+    dataDirLock.release();
     process.exit(1);
   }
   logger.info(
@@ -64,6 +74,7 @@ export async function start(tracing: Tracing | undefined): Promise<void> {
     await server.close();
     await security.close();
     await engines.close();
+    dataDirLock.release();
     await tracing?.shutdown().catch(() => undefined);
     logger.info("stopped");
     logger.flush();

@@ -4,6 +4,7 @@ import { type AddressInfo, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServerProcess } from "../support/server-process.js";
 
 const root = resolve(import.meta.dirname, "../..");
 
@@ -66,5 +67,20 @@ describe("the first start of a development server", () => {
     const next = await run({ DATA_DIR: dataDir, GRPC_PORT: "0", HTTP_PORT: "0" });
     expect(next.stdout).toContain("ragplane created an admin API key");
     expect(next.stdout).toMatch(/rp_[A-Za-z0-9]+_[A-Za-z0-9]+/);
+  }, 60_000);
+
+  it("refuses in one line to start a second server on a DATA_DIR another one serves", async () => {
+    const first = await startServerProcess({ DATA_DIR: dataDir });
+    try {
+      const second = await run({ DATA_DIR: dataDir, GRPC_PORT: "0", HTTP_PORT: "0" });
+      expect(second.exitCode).toBe(2);
+      expect(second.stderr.trim()).toMatch(
+        new RegExp(
+          `^ragplane: DATA_DIR ${dataDir} is in use by another ragplane process \\(pid \\d+\\); stop it, or choose another DATA_DIR$`,
+        ),
+      );
+    } finally {
+      await first.stop({ keepDataDir: true });
+    }
   }, 60_000);
 });

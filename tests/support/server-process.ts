@@ -13,8 +13,8 @@ export interface ServerProcess {
   readonly ports: ListeningPorts;
   /** The JSON log lines it has written so far. */
   readonly logLines: readonly Record<string, unknown>[];
-  /** SIGTERM, then SIGKILL after 10 s; removes its data directory. */
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL after 10 s; removes its data directory unless told to keep it. */
+  stop(options?: { readonly keepDataDir?: boolean }): Promise<void>;
 }
 
 /**
@@ -25,7 +25,7 @@ export async function startServerProcess(
   env: Readonly<Record<string, string>>,
   timeoutMs = 30_000,
 ): Promise<ServerProcess> {
-  const dataDir = await mkdtemp(join(tmpdir(), "ragplane-process-"));
+  const dataDir = env.DATA_DIR ?? (await mkdtemp(join(tmpdir(), "ragplane-process-")));
   const child = spawn(join(root, "node_modules/.bin/tsx"), ["server/main.ts"], {
     cwd: root,
     env: {
@@ -64,9 +64,9 @@ export async function startServerProcess(
       }
     });
   });
-  const stop = async (): Promise<void> => {
+  const stop = async (options: { readonly keepDataDir?: boolean } = {}): Promise<void> => {
     await stopChild(child);
-    await rm(dataDir, { recursive: true, force: true });
+    if (!options.keepDataDir) await rm(dataDir, { recursive: true, force: true });
   };
   try {
     const listening = await ports;
