@@ -49,7 +49,7 @@ export class PreconditionError extends Error {
  * caller should wait before trying again.
  */
 export class EngineUnavailableError extends Error {
-  override readonly name = "EngineUnavailableError";
+  override readonly name: string = "EngineUnavailableError";
   readonly retryAfterMs: number | undefined;
   constructor(
     readonly engine: string,
@@ -57,6 +57,17 @@ export class EngineUnavailableError extends Error {
   ) {
     super(`${engine} is unavailable`, options);
     this.retryAfterMs = options?.retryAfterMs;
+  }
+}
+
+/**
+ * The server itself is stopping and ends the call (UNAVAILABLE, so that clients go to
+ * another replica). Expected in a normal stop: logged at info, never as a fault.
+ */
+export class ShuttingDownError extends EngineUnavailableError {
+  override readonly name = "ShuttingDownError";
+  constructor() {
+    super("ragplane (shutting down)");
   }
 }
 

@@ -7,6 +7,7 @@ import {
   EngineUnavailableError,
   NotFoundError,
   PreconditionError,
+  ShuttingDownError,
 } from "../clients/errors.js";
 import {
   PreconditionFailureSchema,
@@ -74,6 +75,7 @@ export function toConnectError(error: unknown, call: Call, logger: Logger): Conn
       { desc: PreconditionFailureSchema, value: { violations: [violation] } },
     ]);
   }
+  if (error instanceof ShuttingDownError) return new ConnectError(error.message, Code.Unavailable);
   if (error instanceof EngineUnavailableError) {
     logger.warn(
       { err: error.cause, engine: error.engine, requestId: requestIdOf(call) },

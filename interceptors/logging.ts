@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { ShuttingDownError } from "../clients/errors.js";
 import { type Call, type Interceptor, whenSettled } from "./call.js";
 import { isServerFault, statusCodeOf, statusName } from "./status-codes.js";
 import { principalKey, requestIdOf, spanKey, tenantKey } from "./values.js";
@@ -13,8 +14,9 @@ export interface LoggingOptions {
  * Logs one line per finished call: `rpc`, `protocol`, `code` (gRPC's canonical name:
  * `OK`, `NOT_FOUND`, …), `durationMs`, `requestId`, and once known the `tenant` and the
  * principal's id (`principal`, never a credential), plus `trace_id` / `span_id` when the
- * call is traced. Successes log at debug, client errors at info, server faults at error,
- * so the default level stays quiet on the hot path. Streams are logged when they end.
+ * call is traced. Successes log at debug, client errors at info, server faults at error
+ * (but a stream the server ends because it is stopping at info), so the default level
+ * stays quiet on the hot path. Streams are logged when they end.
  */
 export function createLoggingInterceptor(options: LoggingOptions): Interceptor {
   const { logger } = options;
@@ -22,7 +24,8 @@ export function createLoggingInterceptor(options: LoggingOptions): Interceptor {
     const rpc = `${method.parent.typeName}/${method.name}`;
     const finish = (call: Call, started: number, error: unknown): void => {
       const code = statusCodeOf(error);
-      const level = code === 0 ? "debug" : isServerFault(code) ? "error" : "info";
+      const fault = isServerFault(code) && !(call.signal.reason instanceof ShuttingDownError);
+      const level = code === 0 ? "debug" : fault ? "error" : "info";
       if (!logger.isLevelEnabled(level)) return;
       logger[level](
         callFields(call, rpc, statusName(code), performance.now() - started),

@@ -229,7 +229,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       for (const stop of unsubscribe) stop();
       health.stop();
       streams.closeAll();
-      await grpcListener?.close();
+      grpcListener?.close();
       await Promise.all([
         closeGrpc(grpcServer, config.shutdownGraceMs),
         httpServer.close(config.shutdownGraceMs, () => shutdown.abort()),

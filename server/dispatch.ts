@@ -1,5 +1,5 @@
 import { create, type DescMethod, type DescService, type Message } from "@bufbuild/protobuf";
-import { EngineUnavailableError } from "../clients/errors.js";
+import { ShuttingDownError } from "../clients/errors.js";
 import { setSignalDeadline } from "../clients/resilience/deadline.js";
 import {
   applyInterceptors,
@@ -66,7 +66,7 @@ export class OpenStreams {
 
   /** Registers a stream; refused once shutdown has begun. */
   add(call: Call): void {
-    if (this.closing) throw new EngineUnavailableError("ragplane (shutting down)");
+    if (this.closing) throw new ShuttingDownError();
     this.calls.add(call);
   }
 
@@ -79,7 +79,7 @@ export class OpenStreams {
   closeAll(): void {
     this.closing = true;
     for (const call of this.calls)
-      call.abort(new EngineUnavailableError("ragplane (shutting down)"));
+      call.abort(new ShuttingDownError());
     this.calls.clear();
   }
 }

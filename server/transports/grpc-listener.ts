@@ -5,8 +5,11 @@ import { PeerConnections } from "./peer-connections.js";
 /** The gRPC port's listener, bound. */
 export interface GrpcListener {
   readonly port: number;
-  /** Stops accepting connections; those open are grpc-js's to close (`tryShutdown`). */
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections, at once: those open are grpc-js's to close
+   * (`tryShutdown`), so this does not wait for them as `net.Server#close` would.
+   */
+  close(): void;
 }
 
 /**
@@ -37,6 +40,8 @@ export async function listenGrpc(
   });
   return {
     port: (listener.address() as AddressInfo).port,
-    close: () => new Promise((resolve) => listener.close(() => resolve())),
+    close: () => {
+      listener.close();
+    },
   };
 }
