@@ -107,18 +107,24 @@ function describeCollections(ctx: ContractContext): void {
 
     it("reports an unknown collection as NotFoundError on every operation", async () => {
       const missing = "nope";
-      const calls: Promise<unknown>[] = [
-        ctx.store.getCollection(ctx.tenant, missing),
-        ctx.store.upsert(ctx.tenant, missing, [point("a", [1, 2])]),
-        ctx.store.search(ctx.tenant, missing, query([1, 2])),
-        ctx.store.get(ctx.tenant, missing, ["a"], { withVector: false }),
-        ctx.store.delete(ctx.tenant, missing, { ids: ["a"] }),
-        ctx.store.count(ctx.tenant, missing),
-        ctx.store.scroll(ctx.tenant, missing, { limit: 10, withPayload: false, withVector: false }),
+      const calls: (() => Promise<unknown>)[] = [
+        () => ctx.store.getCollection(ctx.tenant, missing),
+        () => ctx.store.upsert(ctx.tenant, missing, [point("a", [1, 2])]),
+        () => ctx.store.search(ctx.tenant, missing, query([1, 2])),
+        () => ctx.store.get(ctx.tenant, missing, ["a"], { withVector: false }),
+        () => ctx.store.delete(ctx.tenant, missing, { ids: ["a"] }),
+        () => ctx.store.count(ctx.tenant, missing),
+        () =>
+          ctx.store.scroll(ctx.tenant, missing, {
+            limit: 10,
+            withPayload: false,
+            withVector: false,
+          }),
       ];
       for (const call of calls) {
-        await expect(call).rejects.toBeInstanceOf(NotFoundError);
-        await expect(call).rejects.toMatchObject({ kind: "collection", id: missing });
+        const rejected = call();
+        await expect(rejected).rejects.toBeInstanceOf(NotFoundError);
+        await expect(rejected).rejects.toMatchObject({ kind: "collection", id: missing });
       }
     });
   });
