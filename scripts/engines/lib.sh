@@ -324,10 +324,11 @@ redis_launch() {
   local d="$RUN_DIR/redis"
   require_free_port "$REDIS_PORT" "redis"
   mkdir -p "$d/data"
-  # no persistence: no RDB snapshots, no AOF
+  # the append-only file, as in production: a restart on the same data dir keeps every
+  # acknowledged write (written before the reply; fsync'd every second); no RDB snapshots
   spawn redis "$d/redis.log" redis-server --daemonize no --bind 127.0.0.1 --port "$REDIS_PORT" \
-    --protected-mode yes --save "" --appendonly no --dir "$d/data" --logfile "" \
-    --loglevel notice
+    --protected-mode yes --save "" --appendonly yes --appendfsync everysec --dir "$d/data" \
+    --logfile "" --loglevel notice
   {
     echo "export REDIS_URL=redis://127.0.0.1:$REDIS_PORT"
     echo "export REDIS_PORT=$REDIS_PORT"
