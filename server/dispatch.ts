@@ -78,8 +78,7 @@ export class OpenStreams {
   /** Ends every open stream and refuses new ones. */
   closeAll(): void {
     this.closing = true;
-    for (const call of this.calls)
-      call.abort(new ShuttingDownError());
+    for (const call of this.calls) call.abort(new ShuttingDownError());
     this.calls.clear();
   }
 }
