@@ -1,0 +1,25 @@
+import { VectorsService } from "../../gen/ragplane/v1/vectors_pb.js";
+import {
+  blackholed,
+  cutOff,
+  describeSkippedFaults,
+  engineFaultsRunnable,
+} from "../support/faults/faults.js";
+import { describeEngineFaults } from "../support/faults/suite.js";
+
+if (engineFaultsRunnable && process.env.QDRANT_URL) {
+  describeEngineFaults({
+    engine: "qdrant",
+    services: [VectorsService.typeName],
+    dependent: ["upsert", "search"],
+    metered: true,
+    faults: [cutOff("qdrant", 3_000), blackholed("qdrant", 4_000, false)],
+  });
+} else {
+  describeSkippedFaults(
+    "qdrant",
+    engineFaultsRunnable
+      ? "skipped: set QDRANT_URL (and QDRANT_API_KEY) to a reachable Qdrant; scripts/engines runs none"
+      : undefined,
+  );
+}
