@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the real engines, runs the contract suites against them, and stops them again.
-# QDRANT_URL (and QDRANT_API_KEY) may be set to include a reachable Qdrant.
+# QDRANT_URL (and QDRANT_API_KEY) may be set to include a reachable Qdrant. The engines are
+# this run's own, so its fault tests (tests/backends/faults.*) may kill and restart them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -17,4 +18,5 @@ set -a
 # shellcheck disable=SC1091
 . "$run_dir/env"
 set +a
+export RAGPLANE_ENGINE_FAULTS=1
 npx vitest run --config vitest.backends.config.ts "$@"
