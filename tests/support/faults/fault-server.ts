@@ -14,6 +14,14 @@ const relayedEngines = [
   ["qdrant", "QDRANT_URL", 6333],
 ] as const;
 
+/** Rate limits well above what the load asks for: they are counted, never reached. */
+const generousRateLimits = {
+  RATE_LIMIT_READ_PER_TENANT: "100000",
+  RATE_LIMIT_READ_PER_PRINCIPAL: "100000",
+  RATE_LIMIT_WRITE_PER_TENANT: "100000",
+  RATE_LIMIT_WRITE_PER_PRINCIPAL: "100000",
+};
+
 /** The server's deadline for every call of the load, in ms. */
 export const callDeadlineMs = 2_000;
 
@@ -35,7 +43,7 @@ export interface FaultServer {
 /**
  * Starts a server on the real engines of this environment, tuned so that faults show
  * fast: breakers open for 1 s, readiness probed every 500 ms, and every call given a
- * {@link callDeadlineMs} deadline by the server. Redis, Neo4j and Qdrant are reached
+ * {@link callDeadlineMs} deadline by the server; rate limits are out of the way. Redis, Neo4j and Qdrant are reached
  * through relays that a test can blackhole; Kafka directly (its clients dial the brokers
  * the cluster advertises, so a relay would only carry the first connection). Resolves once
  * every service is ready and the tenant `faults-<run>` has its topic, collection and node.
@@ -60,6 +68,7 @@ export async function startFaultServer(run: string): Promise<FaultServer> {
     READINESS_INTERVAL_MS: "500",
     READ_TIMEOUT_MS: String(callDeadlineMs),
     WRITE_TIMEOUT_MS: String(callDeadlineMs),
+    ...generousRateLimits,
   });
   const close = async () => {
     await server.close();

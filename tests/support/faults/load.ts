@@ -46,8 +46,8 @@ export interface MixedLoadOptions {
   readonly marginMs: number;
   /** Concurrent loops per operation. Default 2. */
   readonly loopsPerOperation?: number;
-  /** Pause of a loop between two calls, in ms. Default 20. */
-  readonly pauseMs?: number;
+  /** How often a loop starts a call, in ms, however fast calls fail. Default 40. */
+  readonly periodMs?: number;
 }
 
 /** The three service clients over `transport`. */
@@ -60,8 +60,9 @@ export function loadClients(transport: Transport): LoadClients {
 }
 
 /**
- * A steady mixed load on the data services: a few loops per operation, each making one
- * call at a time with a short pause in between, each write with an id of its own. The
+ * A steady mixed load on the data services: a few loops per operation, each starting one
+ * call at a time at a steady pace (failing fast does not make a loop call more often),
+ * each write with an id of its own. The
  * calls carry no deadline of their own, so the server's default deadline is the one that
  * ends them: the client only waits `deadlineMs + marginMs`, and a call it has to give up
  * on is recorded as hung. Every call is recorded, and every acknowledged write's id kept.
@@ -112,10 +113,11 @@ export class MixedLoad {
   }
 
   async #loop(operation: LoadOperation): Promise<void> {
-    const pauseMs = this.#options.pauseMs ?? 20;
+    const periodMs = this.#options.periodMs ?? 40;
     while (this.#running) {
+      const startedAt = performance.now();
       await this.#call(operation);
-      await sleep(pauseMs);
+      await sleep(Math.max(0, startedAt + periodMs - performance.now()));
     }
   }
 
