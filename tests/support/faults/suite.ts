@@ -130,6 +130,7 @@ export function describeEngineFaults(suite: EngineFaultSuite): void {
             slowestFailureMs: Math.round(
               Math.max(0, ...records.filter((call) => call.code !== "OK").map(durationOf)),
             ),
+            slowestDuringMs: slowest(during),
             breaker: watch.breakerStates,
             ready: watch.readinessChanges,
           })}`,
@@ -175,6 +176,15 @@ function phasesOf(
     during: records.filter((call) => call.startedAt >= faultAt && call.endedAt <= recoveredAt),
     after: records.filter((call) => call.startedAt >= recoveredAt),
   };
+}
+
+/** The longest call of each operation, in ms. */
+function slowest(records: readonly CallRecord[]): Record<string, number> {
+  const longest: Record<string, number> = {};
+  for (const call of records) {
+    longest[call.operation] = Math.max(longest[call.operation] ?? 0, Math.round(durationOf(call)));
+  }
+  return longest;
 }
 
 function durationOf(call: CallRecord): number {
