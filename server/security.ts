@@ -130,7 +130,13 @@ export async function openSecurity(
       keys,
       revocations,
       bootstrap,
-      health: () => keysDeferred.engine.health(),
+      health: async () => {
+        const keysHealth = await keysDeferred.engine.health();
+        if (!keysHealth.ok || authenticators.tokens === undefined || revocations.loaded) {
+          return keysHealth;
+        }
+        return { ok: false, detail: "the token denylist is not loaded yet (Redis)" };
+      },
       ...(tls === undefined ? {} : { tls }),
       close: closeAll,
     };

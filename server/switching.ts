@@ -56,6 +56,11 @@ export class PendingRevocationList implements RevocationList {
     }, onError);
   }
 
+  /** False until the list behind it is ready and has loaded the shared denylist. */
+  get loaded(): boolean {
+    return this.#list?.loaded ?? false;
+  }
+
   isRevoked(jti: string): boolean {
     return this.#list?.isRevoked(jti) ?? false;
   }

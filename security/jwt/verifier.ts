@@ -1,4 +1,5 @@
 import { decodeProtectedHeader, type JSONWebKeySet, type JWTVerifyOptions, jwtVerify } from "jose";
+import { EngineUnavailableError } from "../../clients/errors.js";
 import type { JwtConfig } from "../../server/config-security.js";
 import type { TokenVerifier } from "../authenticators.js";
 import { UnauthenticatedError } from "../errors.js";
@@ -56,8 +57,15 @@ export function createTokenVerifier(options: TokenVerifierOptions): JwtVerifier 
     requiredClaims: ["exp"],
   };
 
-  const isRevoked = (tenant: string, jti: string): boolean =>
-    revocations.isRevoked(tokenRevocationKey(tenant, jti));
+  /**
+   * Whether a token is revoked. Until the denylist is loaded (a replica starting while
+   * Redis is down) nobody can tell, so the token is refused with UNAVAILABLE: failing
+   * open would let a revoked token in.
+   */
+  const isRevoked = (tenant: string, jti: string): boolean => {
+    if (!revocations.loaded) throw new EngineUnavailableError("token denylist (not loaded yet)");
+    return revocations.isRevoked(tokenRevocationKey(tenant, jti));
+  };
 
   async function verifyFully(token: string): Promise<Principal> {
     if (token.length > maxTokenLength) throw new UnauthenticatedError("malformed token");
@@ -83,8 +91,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): JwtVerifier 
     verify(token: string): Promise<Principal> {
       const hit = cache.get(token, now());
       if (hit === undefined) return verifyFully(token);
-      if (hit.jti !== undefined && isRevoked(hit.principal.tenant, hit.jti)) {
-        return Promise.reject(new UnauthenticatedError("token revoked"));
+      try {
+        if (hit.jti !== undefined && isRevoked(hit.principal.tenant, hit.jti)) {
+          return Promise.reject(new UnauthenticatedError("token revoked"));
+        }
+      } catch (error) {
+        return Promise.reject(error);
       }
       return Promise.resolve(hit.principal);
     },

@@ -77,6 +77,11 @@ export class EmbeddedRevocationList implements RevocationList {
     }
   }
 
+  /** Always true: the list is read from its own file when it opens. */
+  get loaded(): boolean {
+    return true;
+  }
+
   /** True when `jti` has been revoked; answered from memory. */
   isRevoked(jti: string): boolean {
     return this.#denylist.has(jti);

@@ -12,6 +12,11 @@ export function tokenRevocationKey(tenant: string, jti: string): string {
  * reaches every replica's memory within seconds.
  */
 export interface RevocationList {
+  /**
+   * True once the list holds the shared denylist. Until then no token can be checked
+   * against it, and tokens are refused (fail closed) rather than accepted.
+   */
+  readonly loaded: boolean;
   /** True when this `jti` has been revoked. */
   isRevoked(jti: string): boolean;
   /** Revokes a `jti` until `expiresAt` (epoch ms), when the token would expire anyway. */

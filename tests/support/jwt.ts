@@ -154,9 +154,12 @@ export async function serveJwks(jwks: JSONWebKeySet): Promise<JwksServer> {
 }
 
 /** A revocation list in memory, for tests that do not exercise storage. */
-export function memoryRevocations(): RevocationList & { readonly revoked: Set<string> } {
+export function memoryRevocations(
+  loaded = true,
+): RevocationList & { readonly revoked: Set<string> } {
   const revoked = new Set<string>();
   return {
+    loaded,
     revoked,
     isRevoked: (jti) => revoked.has(jti),
     async revoke(jti) {

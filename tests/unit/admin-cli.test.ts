@@ -86,7 +86,12 @@ beforeAll(async () => {
     createdBy: "bootstrap",
   });
   const verifier = createApiKeyVerifier({ store: keys });
-  const revocations = { isRevoked: () => false, revoke: async () => {}, close: async () => {} };
+  const revocations = {
+    loaded: true,
+    isRevoked: () => false,
+    revoke: async () => {},
+    close: async () => {},
+  };
   const service = createAdminService({ keys, revocations, audit, adminTenant: "platform" });
   const impl = Object.fromEntries(
     Object.entries(service).map(([name, handler]) => [

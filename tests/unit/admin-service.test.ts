@@ -66,6 +66,7 @@ class MemoryAuditLog implements AuditLog {
 
 /** An in-memory denylist that remembers every revocation. */
 class MemoryRevocationList implements RevocationList {
+  readonly loaded = true;
   readonly revoked = new Map<string, number>();
   isRevoked(jti: string): boolean {
     return this.revoked.has(jti);

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { JWTPayload } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EngineUnavailableError } from "../../clients/errors.js";
 import { UnauthenticatedError } from "../../security/errors.js";
 import { KeySetError } from "../../security/jwt/errors.js";
 import { createTokenVerifier, type JwtVerifier } from "../../security/jwt/verifier.js";
@@ -60,6 +61,17 @@ describe("createTokenVerifier with a JWKS file", () => {
     config = testJwtConfig({ jwksFile });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("refuses every token with UNAVAILABLE until the denylist is loaded, so a revoked one never slips in", async () => {
+    const revocations = memoryRevocations(false);
+    const verifier = createTokenVerifier({ config, revocations, now: () => start });
+    const token = await signToken(es256, claims({ jti: "t-1" }));
+    await expect(verifier.verify(token)).rejects.toBeInstanceOf(EngineUnavailableError);
+    Object.assign(revocations, { loaded: true });
+    await expect(verifier.verify(token)).resolves.toMatchObject({ tenant: "acme" });
+    Object.assign(revocations, { loaded: false });
+    await expect(verifier.verify(token)).rejects.toBeInstanceOf(EngineUnavailableError);
+  });
 
   it("refuses a token that would outlive JWT_MAX_LIFETIME_S, and so any revocation", async () => {
     const verifier = verifierFor({ maxLifetimeS: 3_600 });
