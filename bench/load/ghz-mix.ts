@@ -14,9 +14,10 @@ import {
   SearchRequestSchema,
   UpsertRequestSchema,
 } from "../../gen/ragplane/v1/vectors_pb.js";
+import type { LoadWindow } from "./load-messages.js";
 import { type CallType, callTypes, methodNames, type PerCallType } from "./mix.js";
 import { RequestSource, type TenantPlan } from "./requests.js";
-import type { TypeTally } from "./tally.js";
+import { Tally, type TypeTally } from "./tally.js";
 
 /** The descriptor set ghz encodes requests with (`npm run generate` writes it). */
 const protoset = fileURLToPath(new URL("../../gen/ragplane.binpb", import.meta.url));
@@ -35,7 +36,8 @@ export interface GhzMixOptions {
   readonly concurrency: PerCallType<number>;
   /** HTTP/2 connections per call type. */
   readonly connections: PerCallType<number>;
-  readonly durationMs: number;
+  /** The measured window: ghz runs from its launch to the window's end. */
+  readonly window: LoadWindow;
   /** The core every ghz process is pinned to (`taskset -c`). */
   readonly cpu: number;
 }
@@ -62,13 +64,22 @@ export function ghzMessages(plan: TenantPlan): PerCallType<object | object[]> {
   } as PerCallType<object | object[]>;
 }
 
+/** What the ghz processes saw. */
+export interface GhzMixResult {
+  /** The calls started in the window, per call type. */
+  readonly tallies: readonly TypeTally[];
+  /** The calls started before it (the warm-up), per status. */
+  readonly warmupStatuses: Readonly<Record<string, number>>;
+}
+
 /**
- * Runs one ghz process per call type at once, all pinned to `options.cpu`, each closed
- * loop for `durationMs` with `--duration-stop wait` (the calls in flight at the end are
- * waited for and counted, never cancelled), and returns what each saw: its status
- * distribution and the latency of every OK call, from ghz's JSON report.
+ * Runs one ghz process per call type at once, all pinned to `options.cpu`, each a closed
+ * loop from now to the window's end with `--duration-stop wait` (the calls in flight at
+ * the end are waited for and counted, never cancelled). From each ghz's JSON report,
+ * every call is placed by its start: those started in the window are tallied (status,
+ * and latency when OK), those before it counted as the warm-up.
  */
-export async function runGhzMix(options: GhzMixOptions): Promise<TypeTally[]> {
+export async function runGhzMix(options: GhzMixOptions): Promise<GhzMixResult> {
   const dir = await mkdtemp(join(tmpdir(), "ragplane-load-ghz-"));
   try {
     const messages = ghzMessages(options.plan);
@@ -76,16 +87,30 @@ export async function runGhzMix(options: GhzMixOptions): Promise<TypeTally[]> {
       const data = join(dir, `${type}.json`);
       const report = join(dir, `${type}.report.json`);
       await writeFile(data, JSON.stringify(messages[type]));
-      await runGhz(ghzArgs(options, type, data, report));
-      return parseReport(type, options.concurrency[type], await readFile(report, "utf8"));
+      const durationMs = options.window.toEpochMs - Date.now();
+      await runGhz(ghzArgs(options, type, durationMs, data, report));
+      return parseReport(type, options, await readFile(report, "utf8"));
     });
-    return await Promise.all(runs);
+    const parsed = await Promise.all(runs);
+    const warmupStatuses: Record<string, number> = {};
+    for (const { warmup } of parsed) {
+      for (const [status, count] of Object.entries(warmup)) {
+        warmupStatuses[status] = (warmupStatuses[status] ?? 0) + count;
+      }
+    }
+    return { tallies: parsed.map(({ tally }) => tally), warmupStatuses };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-function ghzArgs(options: GhzMixOptions, type: CallType, data: string, report: string): string[] {
+function ghzArgs(
+  options: GhzMixOptions,
+  type: CallType,
+  durationMs: number,
+  data: string,
+  report: string,
+): string[] {
   return [
     "-c",
     String(options.cpu),
@@ -104,7 +129,7 @@ function ghzArgs(options: GhzMixOptions, type: CallType, data: string, report: s
     "--connections",
     String(options.connections[type]),
     "--duration",
-    `${Math.round(options.durationMs)}ms`,
+    `${Math.max(1, Math.round(durationMs))}ms`,
     "--duration-stop",
     "wait",
     "--total",
@@ -133,26 +158,33 @@ function runGhz(args: readonly string[]): Promise<void> {
   });
 }
 
-/** What of ghz's JSON report is read. */
+/** What of ghz's JSON report is read: every call's start, latency and status. */
 interface GhzReport {
-  readonly count: number;
-  /** Nanoseconds. */
-  readonly total: number;
-  readonly statusCodeDistribution?: Record<string, number>;
-  readonly errorDistribution?: Record<string, number>;
-  readonly details?: readonly { readonly latency: number; readonly status: string }[];
+  readonly details?: readonly {
+    /** When the call ended (RFC 3339): ghz records the end. */
+    readonly timestamp: string;
+    /** Nanoseconds. */
+    readonly latency: number;
+    readonly status: string;
+    readonly error?: string;
+  }[];
 }
 
-function parseReport(type: CallType, concurrency: number, text: string): TypeTally {
-  const report = JSON.parse(text) as GhzReport;
-  const ok = (report.details ?? []).filter((detail) => detail.status === "OK");
+function parseReport(
+  type: CallType,
+  options: GhzMixOptions,
+  text: string,
+): { tally: TypeTally; warmup: Record<string, number> } {
+  const { fromEpochMs, toEpochMs } = options.window;
+  const tally = new Tally(type);
+  const warmup: Record<string, number> = {};
+  for (const detail of (JSON.parse(text) as GhzReport).details ?? []) {
+    const started = Date.parse(detail.timestamp) - detail.latency / 1e6;
+    if (started < fromEpochMs) warmup[detail.status] = (warmup[detail.status] ?? 0) + 1;
+    else if (started < toEpochMs) tally.record(detail.status, detail.latency / 1e6, detail.error);
+  }
   return {
-    type,
-    concurrency,
-    calls: report.count,
-    elapsedMs: report.total / 1e6,
-    statuses: report.statusCodeDistribution ?? {},
-    errors: report.errorDistribution ?? {},
-    okLatenciesMs: Float64Array.from(ok, (detail) => detail.latency / 1e6),
+    tally: tally.result(toEpochMs - fromEpochMs, options.concurrency[type]),
+    warmup,
   };
 }

@@ -20,6 +20,7 @@ import type {
   LoadReply,
   LoadRequest,
   LoadRunResult,
+  LoadWindow,
 } from "./load-messages.js";
 import { lateStartMs } from "./load-messages.js";
 import { type CallType, callTypes, type PerCallType, weightedSequence } from "./mix.js";
@@ -110,7 +111,7 @@ class LoadDriver {
       case "closed":
         return {
           type: "done",
-          result: await this.#closed(request.client, request.concurrency, request.durationMs),
+          result: await this.#closed(request.client, request.concurrency, request.window),
         };
       case "scheduled":
         return {
@@ -125,32 +126,40 @@ class LoadDriver {
   async #closed(
     name: string,
     concurrency: PerCallType<number>,
-    durationMs: number,
+    window: LoadWindow,
   ): Promise<LoadRunResult> {
     const client = this.#client(name);
     const tallies = callTypes.map((type) => new Tally(type));
+    const warmup = callTypes.map((type) => new Tally(type));
     this.#current = tallies;
     const started = performance.now();
-    const stopAt = started + durationMs;
-    const worker = async (tally: Tally): Promise<void> => {
-      while (performance.now() < stopAt) await client.call(tally.type, tally, performance.now());
+    const worker = async (type: number): Promise<void> => {
+      for (let now = Date.now(); now < window.toEpochMs; now = Date.now()) {
+        const tally = (now < window.fromEpochMs ? warmup : tallies)[type]!;
+        await client.call(tally.type, tally, performance.now());
+      }
     };
     await Promise.all(
-      tallies.flatMap((tally) =>
-        Array.from({ length: concurrency[tally.type] }, () => worker(tally)),
-      ),
+      callTypes.flatMap((type, i) => Array.from({ length: concurrency[type] }, () => worker(i))),
     );
-    const elapsedMs = performance.now() - started;
+    const windowMs = window.toEpochMs - window.fromEpochMs;
+    const warmupStatuses: Record<string, number> = {};
+    for (const tally of warmup) {
+      for (const [status, count] of Object.entries(tally.statuses)) {
+        warmupStatuses[status] = (warmupStatuses[status] ?? 0) + count;
+      }
+    }
     return {
       clients: [
         {
           client: name,
-          tallies: tallies.map((tally) => tally.result(elapsedMs, concurrency[tally.type])),
+          tallies: tallies.map((tally) => tally.result(windowMs, concurrency[tally.type])),
         },
       ],
-      elapsedMs,
+      elapsedMs: performance.now() - started,
       maxStartLagMs: 0,
       lateStarts: 0,
+      warmupStatuses,
     };
   }
 
@@ -190,6 +199,7 @@ class LoadDriver {
       elapsedMs,
       maxStartLagMs,
       lateStarts,
+      warmupStatuses: {},
     };
   }
 

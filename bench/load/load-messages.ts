@@ -32,6 +32,14 @@ export interface LoadRunResult {
   readonly maxStartLagMs: number;
   /** Scheduled runs only: calls that started over {@link lateStartMs} behind their schedule. */
   readonly lateStarts: number;
+  /** Closed loops only: the warm-up's calls per status (not in the tallies). */
+  readonly warmupStatuses: Readonly<Record<string, number>>;
+}
+
+/** A measured window of wall-clock time, in ms since the epoch. */
+export interface LoadWindow {
+  readonly fromEpochMs: number;
+  readonly toEpochMs: number;
 }
 
 /** Counts so far of the run in progress. */
@@ -49,14 +57,15 @@ export type LoadRequest =
   | {
       /**
        * Closed loops on one client: `concurrency[type]` calls of each type in flight, each
-       * starting the next when it ends, for `durationMs`; then the calls in flight are
-       * waited for. Replies when all have ended.
+       * starting the next when it ends, from now until the window's end; then the calls in
+       * flight are waited for. Calls started before the window are the warm-up, counted
+       * by status only. Replies when all have ended.
        */
       readonly id: number;
       readonly type: "closed";
       readonly client: string;
       readonly concurrency: PerCallType<number>;
-      readonly durationMs: number;
+      readonly window: LoadWindow;
     }
   | {
       /**

@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type CpuActors, type CpuFigures, cpuFigures, cpuSample } from "./cpu.js";
 import { type CallFigures, figures } from "./figures.js";
 import { runGhzMix } from "./ghz-mix.js";
@@ -8,7 +9,7 @@ import { callTypes, type PerCallType, splitByWeight } from "./mix.js";
 import type { LoadShape } from "./options.js";
 import type { TenantPlan } from "./requests.js";
 import { type MemorySample, memorySample } from "./server-stats.js";
-import type { TypeTally } from "./tally.js";
+import { notOk, type TypeTally } from "./tally.js";
 
 /** How the load of one target is split. */
 export interface LoadSplit {
@@ -23,8 +24,10 @@ export interface LoadSplit {
 /** What the measured load on one target found. */
 export interface LoadFigures {
   readonly split: LoadSplit;
-  /** Wall time of the measured load, from its start to the last call's end, in ms. */
+  /** From the window's start to the last call's end, in ms: the span of the CPU figures. */
   readonly wallMs: number;
+  /** The warm-up's calls, and those that did not end OK. */
+  readonly warmup: { readonly calls: number; readonly notOk: number };
   /** Per call type, gRPC (ghz). */
   readonly grpc: readonly CallFigures[];
   /** Per call type, Connect JSON (the Node load process). */
@@ -33,7 +36,10 @@ export interface LoadFigures {
   readonly byType: readonly CallFigures[];
   /** `all gRPC`, `all Connect JSON`, `everything`. */
   readonly overall: readonly CallFigures[];
-  /** The server's memory: data loaded (before the warm-up), before and after the measured load. */
+  /**
+   * The server's memory: data loaded (idle, before the warm-up), at the window's start
+   * (under load) and once every call has ended.
+   */
   readonly memory: {
     readonly loaded: MemorySample;
     readonly before: MemorySample;
@@ -79,10 +85,12 @@ export function loadSplit(shape: LoadShape, scale: number): LoadSplit {
 }
 
 /**
- * Warms up with the same load for `shape.warmupMs`, then runs the measured load: one ghz
- * process per call type and the Node load process's closed loops, all at once for
- * `shape.durationMs`. Samples the server's memory before the warm-up and around the
- * measured load, and the server's and every core's CPU around it.
+ * Runs the load: one ghz process per call type and the Node load process's closed loops,
+ * all at once, without a pause, for `shape.warmupMs` and then the measured window of
+ * `shape.durationMs`; only the calls started in the window are tallied, so the figures
+ * are of the steady state, not of the first wave. Samples the server's memory before the
+ * load, at the window's start and once every call has ended, and the CPU from the
+ * window's start until then.
  */
 export async function runLoad(
   actors: LoadActors,
@@ -91,31 +99,31 @@ export async function runLoad(
   log: (message: string) => void,
 ): Promise<LoadFigures> {
   const memory = () => memorySample(actors.pids.server, actors.metricsPort);
-  const both = (durationMs: number) =>
-    Promise.all([
-      runGhzMix({
-        ghz: actors.ghz,
-        address: actors.grpcAddress,
-        plan: actors.grpcPlan,
-        concurrency: split.grpc,
-        connections: split.grpcConnections,
-        durationMs,
-        cpu: actors.loadCpu,
-      }),
-      actors.node.closed("connect-json", split.connect, durationMs),
-    ]);
   const loaded = await memory();
-  log(`warm-up: ${shape.warmupMs / 1000} s`);
-  const [warmGrpc, warmConnect] = await both(shape.warmupMs);
-  warnNotOk("warm-up", [...warmGrpc, ...connectTallies(warmConnect)], log);
-  const before = await memory();
-  log(`measuring: ${shape.durationMs / 1000} s`);
+  const fromEpochMs = Date.now() + shape.warmupMs;
+  const window = { fromEpochMs, toEpochMs: fromEpochMs + shape.durationMs };
+  log(`warm-up: ${shape.warmupMs / 1000} s, then measuring: ${shape.durationMs / 1000} s`);
+  const running = Promise.all([
+    runGhzMix({
+      ghz: actors.ghz,
+      address: actors.grpcAddress,
+      plan: actors.grpcPlan,
+      concurrency: split.grpc,
+      connections: split.grpcConnections,
+      window,
+      cpu: actors.loadCpu,
+    }),
+    actors.node.closed("connect-json", split.connect, window),
+  ]);
+  await Promise.race([sleep(Math.max(0, fromEpochMs - Date.now())), running]);
   const cpuBefore = cpuSample(actors.pids);
   const started = performance.now();
-  const [grpcTallies, connectResult] = await both(shape.durationMs);
-  const wallMs = performance.now() - started;
+  const before = await memory();
+  const [ghz, connectResult] = await running;
   const cpuAfter = cpuSample(actors.pids);
+  const wallMs = performance.now() - started;
   const after = await memory();
+  const grpcTallies = ghz.tallies;
   const connect = connectTallies(connectResult);
   const grpcRows = grpcTallies.map((tally) => figures(tally.type, [tally]));
   const connectRows = connect.map((tally) => figures(tally.type, [tally]));
@@ -130,9 +138,11 @@ export async function runLoad(
     figures("all Connect JSON", connect),
     figures("everything", [...grpcTallies, ...connect]),
   ];
+  const warmupStatuses = addStatuses(ghz.warmupStatuses, connectResult.warmupStatuses);
   return {
     split,
     wallMs,
+    warmup: { calls: sum(warmupStatuses), notOk: notOk(warmupStatuses) },
     grpc: grpcRows,
     connect: connectRows,
     byType,
@@ -146,13 +156,16 @@ function connectTallies(result: LoadRunResult): readonly TypeTally[] {
   return result.clients.flatMap((client) => client.tallies);
 }
 
-function warnNotOk(
-  phase: string,
-  tallies: readonly TypeTally[],
-  log: (message: string) => void,
-): void {
-  for (const tally of tallies) {
-    const failed = Object.entries(tally.statuses).filter(([status]) => status !== "OK");
-    if (failed.length > 0) log(`${phase}: ${tally.type} saw ${JSON.stringify(tally.statuses)}`);
+function addStatuses(
+  ...counts: readonly Readonly<Record<string, number>>[]
+): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const count of counts) {
+    for (const [status, n] of Object.entries(count)) total[status] = (total[status] ?? 0) + n;
   }
+  return total;
+}
+
+function sum(counts: Readonly<Record<string, number>>): number {
+  return Object.values(counts).reduce((total, n) => total + n, 0);
 }

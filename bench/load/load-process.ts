@@ -7,6 +7,7 @@ import type {
   LoadReply,
   LoadRequest,
   LoadRunResult,
+  LoadWindow,
 } from "./load-messages.js";
 import type { PerCallType } from "./mix.js";
 
@@ -69,13 +70,16 @@ export class NodeLoad {
     return this.#child.pid ?? -1;
   }
 
-  /** Closed loops on `client`, `concurrency[type]` calls in flight each, for `durationMs`. */
+  /**
+   * Closed loops on `client`, `concurrency[type]` calls in flight each, from now until the
+   * window's end; the calls started before the window are the warm-up.
+   */
   async closed(
     client: string,
     concurrency: PerCallType<number>,
-    durationMs: number,
+    window: LoadWindow,
   ): Promise<LoadRunResult> {
-    return result(await this.#request({ type: "closed", client, concurrency, durationMs }));
+    return result(await this.#request({ type: "closed", client, concurrency, window }));
   }
 
   /** `rate` calls per second over `clients` in turn, for `durationMs`. */

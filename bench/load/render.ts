@@ -45,8 +45,9 @@ function renderLoad(part: LoadPart): string[] {
     `- Load: ${sum(f.split.grpc)} gRPC calls in flight over ${sum(f.split.grpcConnections)} ` +
       `HTTP/2 connections (ghz, one process per call type) and ${sum(f.split.connect)} ` +
       "Connect JSON calls in flight (a Node load process, one HTTP/1.1 keep-alive " +
-      `connection per call in flight), closed loops, ${seconds(part.shape.durationMs)} measured ` +
-      `after a ${seconds(part.shape.warmupMs)} warm-up` +
+      `connection per call in flight), closed loops: a ${seconds(part.shape.warmupMs)} warm-up ` +
+      `then, without a pause, ${seconds(part.shape.durationMs)} measured; only the calls ` +
+      "started in the measured window are counted" +
       (part.scale < 1 ? `; **scaled to ${part.scale} of the default concurrency**` : ""),
     "",
     "| call | in flight (gRPC + Connect) | calls | calls/s | share | p50 | p90 | p99 | max | not OK |",
@@ -68,8 +69,11 @@ function renderLoad(part: LoadPart): string[] {
     ...protocolRows("Connect JSON", f.connect, f.split.connect),
     "",
     ...errorLines(total),
+    ...(f.warmup === undefined
+      ? []
+      : ["", `Warm-up: ${int(f.warmup.calls)} calls, ${int(f.warmup.notOk)} of them not OK.`]),
     "",
-    "| server | data loaded | before the load | after the load |",
+    "| server | data loaded (idle) | measured window's start (under load) | every call ended |",
     "|---|--:|--:|--:|",
     `| RSS | ${mib(f.memory.loaded.rssBytes)} | ${mib(f.memory.before.rssBytes)} | ${mib(f.memory.after.rssBytes)} |`,
     `| V8 heap used | ${mib(f.memory.loaded.heapUsedBytes)} | ${mib(f.memory.before.heapUsedBytes)} | ${mib(f.memory.after.heapUsedBytes)} |`,
@@ -191,12 +195,14 @@ function cpuLines(
   return [
     `Server CPU: ${cpuSeconds(cpu.serverMicros)} over ${seconds(wallMs)} and ${int(calls)} ` +
       `calls, **${fixedMicros(cpu.serverMicrosPerCall)} per call** (every type and protocol ` +
-      "together). Cores (CPU time over wall time): server " +
+      "together; CPU from the measured window's start until the last call ended, over the " +
+      "calls started in the window). Cores (CPU time over wall time): server " +
       `${cpu.serverCores.toFixed(2)}, load side (ghz, the Node load process, this benchmark) ` +
       `${cpu.loadCores.toFixed(2)}` +
       (part.engines.source === "started" ? `, engines ${cpu.engineCores.toFixed(2)}` : "") +
       `, other processes ${cpu.otherCores.toFixed(2)}; busy: ` +
-      `${cpu.coreBusy.map((busy, i) => `cpu ${i} ${busy.toFixed(2)}`).join(", ")}.` +
+      `${cpu.coreBusy.map((busy, i) => `cpu ${i} ${busy.toFixed(2)}`).join(", ")}. ` +
+      `Server threads: ${threadsText(cpu)}.` +
       (loadCore >= saturatedCore
         ? ` **The load core was saturated** (${loadCore.toFixed(2)}): the load offered may ` +
           "have been less than the server could take, and the latencies include the load " +
@@ -248,8 +254,23 @@ function setupLines(part: LoadPart | SoakPart): string[] {
     "- Latencies are per call, client-side, over the calls that ended OK, and include queueing " +
       "behind the other calls in flight: with hundreds of calls in flight on one server core, " +
       "they measure the queue more than the call. Server CPU is user + system time of the " +
-      "ragplane process, every thread, from `/proc/<pid>/stat`.",
+      "ragplane process, every thread, from `/proc/<pid>/stat`; by thread from " +
+      "`/proc/<pid>/task/*/stat`, grouped by thread name (`MainThread`: the event loop; " +
+      "`V8Worker`: V8's helper threads, mostly garbage collection; `WorkerThread`: worker " +
+      "threads, on the embedded engines the graph store's reader threads, which run " +
+      "Neighbors at nice 10).",
   ];
+}
+
+function threadsText(cpu: CpuFigures): string {
+  return (cpu.serverThreads ?? [])
+    .filter((group) => group.cores >= 0.005)
+    .map(
+      (group) =>
+        `${group.name}${group.threads > 1 ? ` × ${group.threads}` : ""}` +
+        `${group.nice === 0 ? "" : ` (nice ${group.nice})`} ${group.cores.toFixed(2)}`,
+    )
+    .join(", ");
 }
 
 function latencyCells(row: CallFigures): string {
