@@ -1,13 +1,16 @@
-import { throwIfAborted } from "../../clients/errors.js";
+import { abortable } from "../../clients/signals.js";
 import { QuotaExceededError } from "../../security/errors.js";
 import type { UsageMeter } from "./meter.js";
 import {
   type Demand,
+  groupOf,
   noResources,
   plus,
   type QuotaResource,
   quotaResources,
   type ResourceAmounts,
+  type ResourceGroup,
+  resourceGroups,
 } from "./resources.js";
 
 /** A write's claim on a tenant's quotas, held while the write runs. */
@@ -22,8 +25,8 @@ export interface Reservation {
 export interface QuotaMetrics {
   /** A write was refused for `resource`. */
   quotaRefused(resource: QuotaResource): void;
-  /** A tenant's usage was measured. */
-  usageMeasured(tenant: string, usage: ResourceAmounts, quotas: ResourceAmounts): void;
+  /** Some of a tenant's usage was measured (the resources of one store, or all). */
+  usageMeasured(tenant: string, usage: Demand, quotas: ResourceAmounts): void;
 }
 
 /** Reads a tenant's usage, measured now, and its quotas. */
@@ -62,8 +65,9 @@ interface TenantBook {
 
 /**
  * Admits writes against each tenant's quotas before they are made. Usage is measured in
- * the engines (the truth every replica shares) and kept per tenant with what this
- * process's writes have claimed since. A write well under its quotas is admitted on a
+ * the engines (the truth every replica shares), each store apart (a write to vectors
+ * never waits on Kafka), and kept per tenant and store with what this process's writes
+ * have claimed since. A write well under its quotas is admitted on a
  * measurement up to `maxAgeMs` old; one that comes near a quota is admitted only on a
  * fresh measurement and an exact count of what it adds (an upsert that replaces existing
  * items adds nothing). Concurrent writes each hold their claim, so together they cannot
@@ -89,14 +93,16 @@ export class QuotaLedger implements TenantUsageReader {
     exact?: () => Promise<Demand>,
   ): Promise<Reservation> {
     const quotas = this.options.quotasOf(tenant);
-    if (!quotaResources.some((resource) => quotas[resource] > 0 && (demand[resource] ?? 0) > 0)) {
-      return unclaimed;
-    }
-    let book = await this.book(tenant, signal);
+    const bounded = quotaResources.find(
+      (resource) => quotas[resource] > 0 && (demand[resource] ?? 0) > 0,
+    );
+    if (bounded === undefined) return unclaimed;
+    const group = groupOf[bounded];
+    let book = await this.book(tenant, group, signal);
     if (this.fits(book, demand, quotas, trustedShare) === undefined) {
       return this.hold(book, demand);
     }
-    book = await this.measure(tenant, signal);
+    book = await this.measure(tenant, group, signal);
     const adds = exact === undefined ? demand : await exact();
     const over = this.fits(book, adds, quotas, 1);
     if (over === undefined) return this.hold(book, adds);
@@ -104,13 +110,18 @@ export class QuotaLedger implements TenantUsageReader {
     throw new QuotaExceededError(tenant, over, quotas[over], usedOf(book)[over], adds[over] ?? 0);
   }
 
-  /** The tenant's usage measured now, and its quotas. */
+  /** The tenant's usage measured now in every store, and its quotas. */
   async usage(
     tenant: string,
     signal?: AbortSignal,
   ): Promise<{ readonly usage: ResourceAmounts; readonly quotas: ResourceAmounts }> {
-    const book = await this.measure(tenant, signal);
-    return { usage: usedOf(book), quotas: this.options.quotasOf(tenant) };
+    const books = await Promise.all(
+      resourceGroups.map((group) => this.measure(tenant, group, signal)),
+    );
+    const usage = books.reduce((sum, book) => plus(sum, usedOf(book)), noResources);
+    const quotas = this.options.quotasOf(tenant);
+    this.options.metrics?.usageMeasured(tenant, usage, quotas);
+    return { usage, quotas };
   }
 
   /** The first resource `demand` would take past `share` of its quota; undefined if none. */
@@ -140,20 +151,29 @@ export class QuotaLedger implements TenantUsageReader {
     return { commit: () => settle(true), release: () => settle(false) };
   }
 
-  private async book(tenant: string, signal?: AbortSignal): Promise<TenantBook> {
-    const book = this.books.get(tenant);
+  private async book(
+    tenant: string,
+    group: ResourceGroup,
+    signal?: AbortSignal,
+  ): Promise<TenantBook> {
+    const book = this.books.get(bookKey(tenant, group));
     if (book !== undefined && book.measuring === undefined) {
       if (this.now() - book.measuredAt <= this.options.maxAgeMs) return book;
     }
-    return this.measure(tenant, signal);
+    return this.measure(tenant, group, signal);
   }
 
   /**
    * Measures the tenant's usage, sharing a measurement already under way. The measurement
    * is not bound to one caller's signal, since others may wait for it.
    */
-  private async measure(tenant: string, signal?: AbortSignal): Promise<TenantBook> {
-    let book = this.books.get(tenant);
+  private async measure(
+    tenant: string,
+    group: ResourceGroup,
+    signal?: AbortSignal,
+  ): Promise<TenantBook> {
+    const key = bookKey(tenant, group);
+    let book = this.books.get(key);
     if (book === undefined) {
       book = {
         measured: noResources,
@@ -162,15 +182,15 @@ export class QuotaLedger implements TenantUsageReader {
         inFlight: noResources,
         measuring: undefined,
       };
-      this.books.set(tenant, book);
+      this.books.set(key, book);
     }
     const current = book;
     current.measuring ??= (async () => {
       const startedAt = this.now();
       const committedBefore = current.committed;
       try {
-        const measured = await this.options.measure(tenant);
-        current.measured = measured;
+        const measured = await this.options.measure(tenant, group);
+        current.measured = plus(noResources, measured);
         current.measuredAt = startedAt;
         current.committed = plus(current.committed, committedBefore, -1);
         this.options.metrics?.usageMeasured(tenant, measured, this.options.quotasOf(tenant));
@@ -178,10 +198,13 @@ export class QuotaLedger implements TenantUsageReader {
         current.measuring = undefined;
       }
     })();
-    await current.measuring;
-    throwIfAborted(signal);
+    await abortable(current.measuring, signal);
     return current;
   }
+}
+
+function bookKey(tenant: string, group: ResourceGroup): string {
+  return `${group}\n${tenant}`;
 }
 
 /** What a tenant uses by its book: measured, plus committed since, plus in flight. */

@@ -2,7 +2,7 @@ import { NotFoundError } from "../../clients/errors.js";
 import type { EventLog } from "../../clients/events/port.js";
 import type { GraphStore } from "../../clients/graphs/port.js";
 import type { CollectionDetails, VectorStore } from "../../clients/vectors/port.js";
-import type { ResourceAmounts } from "./resources.js";
+import type { Demand, ResourceGroup } from "./resources.js";
 
 /** The stores a tenant's usage is measured in. */
 export interface MeteredEngines {
@@ -11,8 +11,8 @@ export interface MeteredEngines {
   readonly graphs: GraphStore;
 }
 
-/** Measures what one tenant holds now. */
-export type UsageMeter = (tenant: string, signal?: AbortSignal) => Promise<ResourceAmounts>;
+/** Measures what one tenant holds now in one store: the resources of that group. */
+export type UsageMeter = (tenant: string, group: ResourceGroup) => Promise<Demand>;
 
 /** Bytes of one stored vector component (32-bit float). */
 export const bytesPerDimension = 4;
@@ -24,17 +24,14 @@ const describedAtOnce = 32;
 /**
  * A meter that asks the engines themselves, so every replica sees the same usage: the
  * tenant's topics (and their partitions), its collections with their point counts (vector
- * data is `points × dimension × 4` bytes) and its graph's size. The three engines are
- * asked at once.
+ * data is `points × dimension × 4` bytes) or its graph's size. Each store is asked only
+ * about its own resources, so an engine that is down holds up no write to the others.
  */
 export function engineMeter(engines: MeteredEngines): UsageMeter {
-  return async (tenant, signal) => {
-    const [events, vectors, graph] = await Promise.all([
-      topicUsage(engines.events, tenant, signal),
-      vectorUsage(engines.vectors, tenant, signal),
-      engines.graphs.usage(tenant, signal),
-    ]);
-    return { ...events, ...vectors, ...graph };
+  return async (tenant, group) => {
+    if (group === "events") return topicUsage(engines.events, tenant);
+    if (group === "vectors") return vectorUsage(engines.vectors, tenant);
+    return engines.graphs.usage(tenant);
   };
 }
 

@@ -35,3 +35,20 @@ export function plus(base: ResourceAmounts, demand: Demand, sign: 1 | -1 = 1): R
   for (const resource of quotaResources) sum[resource] += sign * (demand[resource] ?? 0);
   return sum;
 }
+
+/** The store a resource is counted in: one engine each. */
+export type ResourceGroup = "events" | "vectors" | "graphs";
+
+/** Which store counts each resource. */
+export const groupOf: Readonly<Record<QuotaResource, ResourceGroup>> = {
+  collections: "vectors",
+  points: "vectors",
+  stored_bytes: "vectors",
+  topics: "events",
+  partitions: "events",
+  nodes: "graphs",
+  relationships: "graphs",
+};
+
+/** Every group, in report order. */
+export const resourceGroups: readonly ResourceGroup[] = ["vectors", "events", "graphs"];

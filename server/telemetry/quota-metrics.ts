@@ -1,6 +1,11 @@
 import type { Registry } from "prom-client";
 import type { QuotaMetrics } from "../quotas/ledger.js";
-import { type QuotaResource, quotaResources, type ResourceAmounts } from "../quotas/resources.js";
+import {
+  type Demand,
+  type QuotaResource,
+  quotaResources,
+  type ResourceAmounts,
+} from "../quotas/resources.js";
 import { FastCounter, FastGauge } from "./instruments.js";
 
 /** Share of a quota from which a tenant counts as near it. */
@@ -16,7 +21,7 @@ export class QuotaGauges implements QuotaMetrics {
   private readonly refusals: FastCounter;
   private readonly highest: FastGauge;
   private readonly near: FastGauge;
-  private readonly ratios = new Map<string, Readonly<Record<QuotaResource, number>>>();
+  private readonly ratios = new Map<string, Partial<Record<QuotaResource, number>>>();
 
   constructor(registry: Registry) {
     this.refusals = new FastCounter(
@@ -40,19 +45,21 @@ export class QuotaGauges implements QuotaMetrics {
     this.refusals.child({ resource }).inc();
   }
 
-  usageMeasured(tenant: string, usage: ResourceAmounts, quotas: ResourceAmounts): void {
-    const ratios = { ...usage };
-    for (const resource of quotaResources) {
+  usageMeasured(tenant: string, usage: Demand, quotas: ResourceAmounts): void {
+    const ratios = this.ratios.get(tenant) ?? {};
+    const measured = quotaResources.filter((resource) => usage[resource] !== undefined);
+    for (const resource of measured) {
       const quota = quotas[resource];
-      ratios[resource] = quota > 0 ? usage[resource] / quota : 0;
+      ratios[resource] = quota > 0 ? (usage[resource] ?? 0) / quota : 0;
     }
     this.ratios.set(tenant, ratios);
-    for (const resource of quotaResources) {
+    for (const resource of measured) {
       let highest = 0;
       let near = 0;
       for (const tenantRatios of this.ratios.values()) {
-        highest = Math.max(highest, tenantRatios[resource]);
-        if (tenantRatios[resource] >= nearQuotaShare) near++;
+        const ratio = tenantRatios[resource] ?? 0;
+        highest = Math.max(highest, ratio);
+        if (ratio >= nearQuotaShare) near++;
       }
       this.highest.child({ resource }).set(highest);
       this.near.child({ resource }).set(near);

@@ -12,7 +12,6 @@ if (engineFaultsRunnable) {
     engine: "kafka",
     services: [EventsService.typeName],
     dependent: ["publish"],
-    metered: true,
     faults: [killedAndRestarted("kafka", 1), frozen("kafka", 4_000, false)],
   });
 } else {

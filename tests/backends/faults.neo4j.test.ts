@@ -12,7 +12,6 @@ if (engineFaultsRunnable) {
     engine: "neo4j",
     services: [GraphsService.typeName],
     dependent: ["upsertNodes", "neighbors"],
-    metered: true,
     faults: [killedAndRestarted("neo4j", 1), blackholed("neo4j", 4_000, false)],
   });
 } else {

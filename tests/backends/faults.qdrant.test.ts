@@ -12,7 +12,6 @@ if (engineFaultsRunnable && process.env.QDRANT_URL) {
     engine: "qdrant",
     services: [VectorsService.typeName],
     dependent: ["upsert", "search"],
-    metered: true,
     faults: [cutOff("qdrant", 3_000), blackholed("qdrant", 4_000, false)],
   });
 } else {

@@ -12,7 +12,6 @@ if (engineFaultsRunnable) {
     engine: "redis",
     services: [EventsService.typeName],
     dependent: ["publish"],
-    metered: false,
     faults: [killedAndRestarted("redis", 3), blackholed("redis", 4_000, true)],
   });
 } else {

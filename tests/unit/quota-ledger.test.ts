@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { CancelledError } from "../../clients/errors.js";
 import { QuotaExceededError } from "../../security/errors.js";
 import { QuotaLedger } from "../../server/quotas/ledger.js";
 import { noResources, type ResourceAmounts } from "../../server/quotas/resources.js";
@@ -73,6 +74,34 @@ describe("QuotaLedger", () => {
     clock.now = 1_001;
     await ledger.reserve("t", { points: 1 });
     expect(measurements()).toBe(2);
+  });
+
+  it("measures only the store a write goes to, so an engine that is down holds up no other", async () => {
+    const asked: string[] = [];
+    const ledger = new QuotaLedger({
+      quotasOf: () => ({ ...noResources, points: 100, topics: 10 }),
+      measure: async (_, group) => {
+        asked.push(group);
+        if (group === "events") throw new Error("kafka is down");
+        return { points: 1 };
+      },
+      maxAgeMs: 1_000,
+    });
+    (await ledger.reserve("t", { points: 5 })).commit();
+    await expect(ledger.reserve("t", { topics: 1 })).rejects.toThrow("kafka is down");
+    expect(asked).toEqual(["vectors", "events"]);
+  });
+
+  it("answers a caller whose signal aborts while a measurement is still running", async () => {
+    const ledger = new QuotaLedger({
+      quotasOf: () => quotas,
+      measure: () => new Promise(() => undefined),
+      maxAgeMs: 1_000,
+    });
+    const controller = new AbortController();
+    const waiting = ledger.reserve("t", { points: 1 }, controller.signal);
+    controller.abort();
+    await expect(waiting).rejects.toBeInstanceOf(CancelledError);
   });
 
   it("measures nothing for a write no quota bounds", async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { EngineUnavailableError, throwIfAborted } from "../../errors.js";
+import { pause } from "../../signals.js";
 import type { Claim, IdempotencyIndex, StoredPosition } from "../idempotency/index.js";
 import { partitionForKey } from "../partitioner.js";
 import type { AppendAck, NewEvent } from "../port.js";
@@ -7,7 +8,6 @@ import type { TopicTarget } from "./admin.js";
 import { kafkaEngine } from "./errors.js";
 import { encodeHeaders } from "./headers.js";
 import type { EventProducer, OutgoingRecord } from "./producer.js";
-import { pause } from "./signals.js";
 
 /** What the append path needs from the log that owns it. */
 export interface AppendDeps {

@@ -1,6 +1,7 @@
 import { Kafka, type logCreator, logLevel } from "kafkajs";
 import { NotFoundError, PreconditionError, throwIfAborted } from "../../errors.js";
 import type { EngineHealth } from "../../health.js";
+import { abortable } from "../../signals.js";
 import type { IdempotencyIndex } from "../idempotency/index.js";
 import { MemoryIdempotencyIndex } from "../idempotency/memory.js";
 import { RedisIdempotencyIndex } from "../idempotency/redis.js";
@@ -27,7 +28,6 @@ import {
 import { kafkaPolicy } from "./policy.js";
 import { EventProducer } from "./producer.js";
 import { type ActiveRead, follow, type ReaderDeps } from "./reader.js";
-import { abortable } from "./signals.js";
 import { TopicNames } from "./topic-names.js";
 
 export type { KafkaEventLogOptions } from "./options.js";

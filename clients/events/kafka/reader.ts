@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, RetryOptions } from "kafkajs";
 import { throwIfAborted } from "../../errors.js";
+import { abortable, settlesWithin } from "../../signals.js";
 import type { ReadOptions, StoredEvent } from "../port.js";
 import type { TopicTarget } from "./admin.js";
 import { fixedAssigner } from "./assigner.js";
@@ -8,7 +9,6 @@ import { toKafkaError } from "./errors.js";
 import { Handoff } from "./handoff.js";
 import { decodeHeaders } from "./headers.js";
 import type { OffsetLookup, StartPositions } from "./offsets.js";
-import { abortable, settlesWithin } from "./signals.js";
 
 /** Consumer settings of readers. */
 export interface ReaderSettings {

@@ -32,8 +32,6 @@ export interface EngineFaultSuite {
   readonly services: readonly string[];
   /** The operations of the load that need the engine; the others must not notice. */
   readonly dependent: readonly LoadOperation[];
-  /** Whether the engine is one that tenants' usage is measured in (see {@link meteredWrites}). */
-  readonly metered: boolean;
   readonly faults: readonly EngineFault[];
 }
 
@@ -43,13 +41,6 @@ const marginMs = 1_000;
 const steadyMs = 1_500;
 /** How long the server may take to report ready with a closed breaker once the engine is back. */
 const recoveryTimeoutMs = 30_000;
-/**
- * The writes checked against quotas. Their check measures the tenant's usage in Kafka, the
- * vector store and Neo4j at once (server/quotas/meter.ts) whenever the last measurement
- * is older than QUOTA_USAGE_MAX_AGE_MS, so while one of those engines is down they can
- * fail even when they do not write to it.
- */
-const meteredWrites: ReadonlySet<LoadOperation> = new Set(["upsert", "upsertNodes"]);
 const writeOperations: readonly WriteOperation[] = ["publish", "upsert", "upsertNodes"];
 /** The codes a call may end with while an engine is down. */
 const outageCodes = ["OK", "Unavailable", "DeadlineExceeded"];
@@ -58,7 +49,7 @@ const outageCodes = ["OK", "Unavailable", "DeadlineExceeded"];
  * Registers, for each fault, a test that breaks the engine under a steady mixed load
  * through the server's gRPC port and checks what clients and operators see: no call
  * hangs past its deadline, failures are UNAVAILABLE or DEADLINE_EXCEEDED (never INTERNAL),
- * operations that do not need the engine go on (but for {@link meteredWrites}), readiness and the breaker flip and come
+ * operations that do not need the engine go on, readiness and the breaker flip and come
  * back by themselves, and every write acknowledged before, during and after is readable.
  */
 export function describeEngineFaults(suite: EngineFaultSuite): void {
@@ -114,10 +105,7 @@ export function describeEngineFaults(suite: EngineFaultSuite): void {
         };
         const { before, during, after } = phasesOf(records, faultAt, recoveredAt);
         const dependent = new Set(suite.dependent);
-        const independent = records.filter(
-          (call) =>
-            !dependent.has(call.operation) && !(suite.metered && meteredWrites.has(call.operation)),
-        );
+        const independent = records.filter((call) => !dependent.has(call.operation));
         console.info(
           `[faults] ${suite.engine} ${fault.name}: ${JSON.stringify({
             downMs: Math.round(backAt - faultAt),

@@ -1,4 +1,4 @@
-import { throwIfAborted } from "../../errors.js";
+import { throwIfAborted } from "./errors.js";
 
 /**
  * Settles like `promise`, unless `signal` aborts first: then it rejects at once with the
