@@ -22,6 +22,7 @@ import {
   EngineUnavailableError,
   throwIfAborted,
 } from "../errors.js";
+import { abortable } from "../signals.js";
 import { remainingMs } from "./deadline.js";
 
 /** How one engine's calls are made resilient; every engine has its own. */
@@ -73,7 +74,9 @@ export interface PolicyEvents {
  *    then one call probes the engine (half-open) and its outcome closes or reopens it;
  * 3. **bulkhead** (one per engine): at most `maxInFlight` calls run and `maxQueued` wait;
  *    one more fails at once, so a slow engine cannot take the process's memory;
- * 4. **timeout** of each attempt: `attemptTimeoutMs`, and the caller's own signal.
+ * 4. **timeout** of each attempt: `attemptTimeoutMs`, cut to end just before the caller's
+ *    deadline (a hung engine then times out, and opens its breaker), and the caller's
+ *    own signal.
  *
  * The drivers' own retries are off or limited to reconnecting, so this is the only layer.
  * Failures leave as the engine's errors (for its adapter to map) or as
@@ -125,7 +128,7 @@ export class EnginePolicy {
   async run<T>(call: (signal: AbortSignal) => Promise<T>, options: PolicyCallOptions): Promise<T> {
     const { signal } = options;
     throwIfAborted(signal);
-    const attempt = wrap(this.breaker, this.bulkhead, this.attemptTimeout);
+    const attempt = wrap(this.breaker, this.bulkhead, this.attemptTimeoutWithin(signal));
     const policy = options.idempotent ? wrap(this.retryWithin(signal), attempt) : attempt;
     try {
       return await policy.execute(({ signal: attemptSignal }) =>
@@ -134,6 +137,22 @@ export class EnginePolicy {
     } catch (error) {
       throw this.translate(error, signal);
     }
+  }
+
+  /**
+   * The timeout of each attempt: the engine's own, cut to end just before the caller's
+   * deadline when that leaves at least {@link minTimedAttemptMs}. An engine that hangs
+   * then fails attempts by timeout, which its breaker counts, rather than leaving every
+   * caller to run out of time (a cancellation, which it does not count). With less time
+   * left the caller's deadline ends the attempt, so very short deadlines never count
+   * against a healthy engine.
+   */
+  private attemptTimeoutWithin(signal: AbortSignal | undefined): IPolicy {
+    const left = remainingMs(signal) - deadlineMarginMs;
+    if (left >= this.settings.attemptTimeoutMs || left < minTimedAttemptMs) {
+      return this.attemptTimeout;
+    }
+    return timeout(Math.floor(left), TimeoutStrategy.Aggressive);
   }
 
   /** The retry of one call: only transient failures, and only while its deadline allows. */
@@ -186,8 +205,9 @@ export class EnginePolicy {
 
 /**
  * Runs `call` with a signal that aborts when its attempt times out or its caller goes
- * away. The caller's signal is kept out of the policies, so that a timeout they see
- * (`TaskCancelledError`) is always the engine's, never a cancellation.
+ * away, and answers the caller at once when it goes away (a driver that ignores the
+ * signal cannot hold it). The caller's signal is kept out of the policies, so that a
+ * timeout they see (`TaskCancelledError`) is always the engine's, never a cancellation.
  */
 async function linked<T>(
   attempt: AbortSignal,
@@ -201,7 +221,7 @@ async function linked<T>(
   attempt.addEventListener("abort", abort, { once: true });
   caller.addEventListener("abort", abort, { once: true });
   try {
-    return await call(controller.signal);
+    return await abortable(call(controller.signal), caller);
   } catch (error) {
     throwIfAborted(caller);
     throw error;
@@ -210,6 +230,11 @@ async function linked<T>(
     caller.removeEventListener("abort", abort);
   }
 }
+
+/** How long before the caller's deadline an attempt is ended as a timeout of the engine. */
+const deadlineMarginMs = 100;
+/** The least time an attempt must have had for its timeout to count against the engine. */
+const minTimedAttemptMs = 1_000;
 
 /** The retry delay suggested to a caller refused by a full bulkhead. */
 const bulkheadRetryMs = 100;

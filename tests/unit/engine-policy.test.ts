@@ -130,6 +130,40 @@ describe("EnginePolicy", () => {
     expect(aborted).toBe(true);
   });
 
+  it("times a hung engine out just before the caller's deadline, so its breaker opens", async () => {
+    const policy = new EnginePolicy({
+      ...settings,
+      attemptTimeoutMs: 30_000,
+      retries: 0,
+      breaker: { failures: 3, openMs: 10_000 },
+      bulkhead: { maxInFlight: 10, maxQueued: 0 },
+    });
+    const hung = () => new Promise<string>(() => undefined);
+    const withDeadline = (ms: number) => {
+      const signal = AbortSignal.timeout(ms);
+      setSignalDeadline(signal, Date.now() + ms);
+      return signal;
+    };
+    const calls = [1, 2, 3].map(() =>
+      policy.run(hung, { idempotent: false, signal: withDeadline(1_150) }),
+    );
+    for (const call of calls) await expect(call).rejects.toBeInstanceOf(EngineTimeoutError);
+    expect(policy.state).toBe("open");
+  });
+
+  it("never counts a call whose own short deadline ended it", async () => {
+    const policy = new EnginePolicy({ ...settings, attemptTimeoutMs: 30_000, retries: 0 });
+    const hung = () => new Promise<string>(() => undefined);
+    for (let i = 0; i < 4; i++) {
+      const signal = AbortSignal.timeout(50);
+      setSignalDeadline(signal, Date.now() + 50);
+      await expect(policy.run(hung, { idempotent: false, signal })).rejects.toBeInstanceOf(
+        EngineTimeoutError,
+      );
+    }
+    expect(policy.state).toBe("closed");
+  });
+
   it("rejects calls past its bulkhead at once", async () => {
     const rejected: string[] = [];
     const policy = new EnginePolicy(settings, {
