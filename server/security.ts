@@ -79,7 +79,7 @@ export async function openSecurity(
     const limiter = new SwitchingRateLimiter(
       createRateLimiter({ config: security.rateLimits, logger }),
       engines.redisReady?.then((redis) =>
-        createRateLimiter({ config: security.rateLimits, redis: redis.client, logger }),
+        createRateLimiter({ config: security.rateLimits, redis, logger }),
       ),
       (error) =>
         logger.error({ err: error }, "shared rate limits unavailable; limiting per process"),

@@ -1,11 +1,6 @@
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import {
-  type RateLimiterAbstract,
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-} from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import type { RedisConnection } from "../../clients/redis/connection.js";
 import type { RateLimitConfig } from "../../server/config-security.js";
 import type { BudgetClass, LimitDecision, RateLimiter } from "./port.js";
 import { type CountingWindow, countingWindow } from "./window.js";
@@ -15,10 +10,10 @@ export interface RateLimiterOptions {
   /** The budgets and their window. */
   readonly config: RateLimitConfig;
   /**
-   * The shared Redis client (`RedisConnection.client`): when given, every replica draws
-   * from the same budgets. It stays open when the limiter is closed.
+   * The shared Redis connection: when given, every replica draws from the same budgets.
+   * It stays open when the limiter is closed.
    */
-  readonly redis?: Redis;
+  readonly redis?: RedisConnection;
   /** Where limiter failures and Redis outages are reported. */
   readonly logger: Logger;
 }
@@ -26,10 +21,18 @@ export interface RateLimiterOptions {
 const allowed: LimitDecision = { allowed: true };
 const budgetClasses: readonly BudgetClass[] = ["read", "write", "stream"];
 
+/** A budget's counter, as the limiter uses it. */
+interface Counter {
+  /** Takes points; rejects with a `RateLimiterRes` when the budget is spent. */
+  consume(key: string, points: number): Promise<unknown>;
+  /** Gives points back. */
+  reward(key: string, points: number): Promise<unknown>;
+}
+
 /** The counters of one class; a dimension whose budget is 0 has none. */
 interface ClassLimiters {
-  readonly tenant?: RateLimiterAbstract;
-  readonly principal?: RateLimiterAbstract;
+  readonly tenant?: Counter;
+  readonly principal?: Counter;
 }
 
 /**
@@ -37,10 +40,11 @@ interface ClassLimiters {
  * dimension (keys `rl:<class>:t:<tenant>` and `rl:<class>:p:<tenant>:<principal>`).
  *
  * - Without Redis it counts in this process's memory.
- * - With Redis the counters are shared by every replica. While Redis is not ready
- *   (`rejectIfRedisNotReady`) or a command fails, each replica counts in its own memory
- *   (the library's insurance limiter), and goes back to Redis once it answers again.
- *   Redis windows are whole seconds (see `countingWindow`).
+ * - With Redis the counters are shared by every replica. Each count goes through Redis's
+ *   engine policy: while Redis is not ready, a command fails or times out, or Redis's
+ *   circuit breaker is open (after a few failures: a hung Redis then costs no call any
+ *   wait), each replica counts in its own memory, and goes back to Redis once it answers
+ *   again. Redis windows are whole seconds (see `countingWindow`).
  *
  * A call draws from its tenant's and its principal's budget at once (one round trip with
  * Redis); a call refused by one budget gives the other its point back, so one noisy
@@ -66,7 +70,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 
   const watchRedis = (): void => {
     if (redis === undefined) return;
-    const ready = redis.status === "ready";
+    const ready = redis.client.status === "ready" && redis.policy.state === "closed";
     if (ready === !degraded) return;
     degraded = !ready;
     if (degraded) logger.warn("Redis is not ready: rate limits are counted per replica");
@@ -109,25 +113,41 @@ function counter(
   keyPrefix: string,
   points: number,
   window: CountingWindow,
-  redis: Redis | undefined,
-): RateLimiterAbstract | undefined {
+  redis: RedisConnection | undefined,
+): Counter | undefined {
   if (points === 0) return undefined;
   const settings = { keyPrefix, points, duration: window.durationS };
   const memory = new RateLimiterMemory(settings);
   if (redis === undefined) return memory;
-  return new RateLimiterRedis({
+  const shared = new RateLimiterRedis({
     ...settings,
-    storeClient: redis,
+    storeClient: redis.client,
     rejectIfRedisNotReady: true,
-    insuranceLimiter: memory,
   });
+  const inRedis = (use: () => Promise<unknown>, fallback: () => Promise<unknown>) =>
+    redis.run(use, { idempotent: false }).catch((error: unknown) => {
+      if (error instanceof RateLimiterRes) throw error;
+      return fallback();
+    });
+  return {
+    consume: (key, taken) =>
+      inRedis(
+        () => shared.consume(key, taken),
+        () => memory.consume(key, taken),
+      ),
+    reward: (key, given) =>
+      inRedis(
+        () => shared.reward(key, given),
+        () => memory.reward(key, given),
+      ),
+  };
 }
 
 /**
  * Consumes one point; resolves with the wait in ms when the budget is spent. Called on
  * every call, so it maps the library's promise rather than wrapping it in another.
  */
-function spend(limiter: RateLimiterAbstract, key: string): Promise<number | undefined> {
+function spend(limiter: Counter, key: string): Promise<number | undefined> {
   return limiter.consume(key, 1).then(nothingToWait, waitOf);
 }
 

@@ -51,7 +51,7 @@ if (!url) {
       opened.push(connection);
       return {
         connection,
-        limiter: createRateLimiter({ config, redis: connection.client, logger }),
+        limiter: createRateLimiter({ config, redis: connection, logger }),
       };
     };
     const counted = async (tenant: string) => direct.client.get(`rl:read:t:${tenant}`);
