@@ -11,7 +11,7 @@
 # Downloads and builds are cached in RAGPLANE_CACHE_DIR (default ~/.cache/ragplane).
 
 ENGINES_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ALL_ENGINES=(redis kafka neo4j prometheus otelcol)
+ALL_ENGINES=(redis kafka neo4j qdrant prometheus otelcol)
 
 REDIS_PORT=${REDIS_PORT:-6379}
 KAFKA_PORT=${KAFKA_PORT:-9092}
@@ -53,9 +53,9 @@ parse_engines() {
   for e in "$@"; do
     case "$e" in
       all) out+=("${ALL_ENGINES[@]}") ;;
-      redis | kafka | neo4j | prometheus | otelcol) out+=("$e") ;;
+      redis | kafka | neo4j | qdrant | prometheus | otelcol) out+=("$e") ;;
       -h | --help) return 2 ;;
-      *) die "unknown engine '$e' (expected redis, kafka, neo4j, prometheus, otelcol or all)" ;;
+      *) die "unknown engine '$e' (expected redis, kafka, neo4j, qdrant, prometheus, otelcol or all)" ;;
     esac
   done
   # de-duplicate, keep the canonical order
@@ -116,6 +116,7 @@ engine_pid() {
     redis) [[ $cmd == *redis-server* && $(readlink "/proc/$pid/cwd") == "$RUN_DIR/redis/data" ]] || return 1 ;;
     kafka) [[ $cmd == *kafka.Kafka* && $cmd == *"$RUN_DIR/kafka/"* ]] || return 1 ;;
     neo4j) [[ $cmd == *Neo4jRunner* && $cmd == *"$RUN_DIR/neo4j/"* ]] || return 1 ;;
+    qdrant) [[ $cmd == *qdrant* && $(readlink "/proc/$pid/cwd") == "$RUN_DIR/qdrant/data" ]] || return 1 ;;
     prometheus) [[ $cmd == *prometheus* && $cmd == *"--config.file=$RUN_DIR/prometheus/"* ]] || return 1 ;;
     otelcol) [[ $cmd == *otelcol-ragplane* && $cmd == *"--config=$RUN_DIR/otelcol/"* ]] || return 1 ;;
   esac
@@ -524,6 +525,11 @@ neo4j_launch() {
 neo4j_ready() {
   grep -q '^ragplane-neo4j ready' "$RUN_DIR/neo4j/neo4j.log" 2>/dev/null && port_open "$NEO4J_BOLT_PORT"
 }
+
+# ================================================================= qdrant
+
+# shellcheck source=qdrant.sh
+. "$ENGINES_SRC/qdrant.sh"
 
 # ================================================================= prometheus
 

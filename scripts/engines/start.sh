@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs (once, cached), starts on 127.0.0.1 and waits for the real engines of ragplane's
-# real-engine tests. Usage: scripts/engines/start.sh [redis|kafka|neo4j|prometheus|otelcol|all]...
+# real-engine tests. Usage: scripts/engines/start.sh [redis|kafka|neo4j|qdrant|prometheus|otelcol|all]...
 #
 # Idempotent: an engine that is already running is only checked. Engines start in parallel.
 # Then: `. "${RAGPLANE_ENGINES_DIR:-.engines}/env"` exports REDIS_URL, KAFKA_BROKERS,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Stops engines started by scripts/engines/start.sh (SIGTERM, then SIGKILL after
 # RAGPLANE_ENGINES_STOP_TIMEOUT seconds, default 30) and removes their data.
-# Usage: scripts/engines/stop.sh [redis|kafka|neo4j|prometheus|otelcol|all]...   (same RAGPLANE_ENGINES_DIR)
+# Usage: scripts/engines/stop.sh [redis|kafka|neo4j|qdrant|prometheus|otelcol|all]...   (same RAGPLANE_ENGINES_DIR)
 # Logs stay in the run dir until the next start.
 set -euo pipefail
 # shellcheck source=lib.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the real engines, runs the contract suites against them, and stops them again.
-# QDRANT_URL (and QDRANT_API_KEY) may be set to include a reachable Qdrant. The engines are
-# this run's own, so its fault tests (tests/backends/faults.*) may kill and restart them.
+# Qdrant included. The engines are this run's own, so its fault tests
+# (tests/backends/faults.*) may kill and restart them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
