@@ -94,7 +94,8 @@ describe.skipIf(!configured)(
         resource: { "service.name": "ragplane-under-test" },
       });
       const children = await spansOf(call.traceId, 2, (s) => s.parentSpanId === search?.spanId);
-      expect(children.map((s) => s.name)).toContain("embedded-vectors search");
+      const vectorEngine = realEngineEnv.QDRANT_URL ? "qdrant" : "embedded-vectors";
+      expect(children.map((s) => s.name)).toContain(`${vectorEngine} search`);
       const redis = children.find((s) => s.attributes["db.system.name"] === "redis");
       expect(redis?.kind).toBe(SpanKind.client);
       expect(JSON.stringify(redis?.attributes)).not.toMatch(/rl:|default/);
