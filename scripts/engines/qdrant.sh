@@ -5,7 +5,7 @@
 # key. Sourced by lib.sh (which defines RUN_DIR, spawn, apt_install, ...), not run.
 #
 # Run dir: qdrant/data/ (storage and snapshots), qdrant/api-key.
-# Env: QDRANT_URL, QDRANT_API_KEY, QDRANT_PORT.
+# Env: QDRANT_URL, QDRANT_API_KEY, QDRANT_PORT, QDRANT_GRPC_PORT.
 
 QDRANT_PORT=${QDRANT_PORT:-6333}
 QDRANT_GRPC_PORT=${QDRANT_GRPC_PORT:-6334}
@@ -60,6 +60,7 @@ qdrant_launch() {
     echo "export QDRANT_URL=http://127.0.0.1:$QDRANT_PORT"
     echo "export QDRANT_API_KEY=$key"
     echo "export QDRANT_PORT=$QDRANT_PORT"
+    echo "export QDRANT_GRPC_PORT=$QDRANT_GRPC_PORT"
   } >"$d/env"
 }
 

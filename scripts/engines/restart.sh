@@ -3,9 +3,9 @@
 # recorded process (SIGTERM, SIGKILL after RAGPLANE_ENGINES_STOP_TIMEOUT; or SIGKILL at once
 # with --kill), leaves it down for --down SECONDS (default 0), starts it again on the same
 # run dir, ports and password, and waits until it is ready. Starts it if it is not running.
-# Usage: scripts/engines/restart.sh redis|kafka|neo4j [--kill] [--down SECONDS]
+# Usage: scripts/engines/restart.sh redis|kafka|neo4j|qdrant [--kill] [--down SECONDS]
 # (same RAGPLANE_ENGINES_DIR as start.sh). Redis reloads its append-only file, Kafka its
-# log dirs (formatted only once), Neo4j its store.
+# log dirs (formatted only once), Neo4j and Qdrant their stores.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -17,7 +17,7 @@ hard=0
 down=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    redis | kafka | neo4j)
+    redis | kafka | neo4j | qdrant)
       [[ -z $engine ]] || die "one engine at a time"
       engine=$1
       ;;
@@ -31,7 +31,7 @@ while [[ $# -gt 0 ]]; do
       usage
       exit 0
       ;;
-    *) die "unknown argument '$1' (expected redis, kafka or neo4j, --kill, --down SECONDS)" ;;
+    *) die "unknown argument '$1' (expected redis, kafka, neo4j or qdrant, --kill, --down SECONDS)" ;;
   esac
   shift
 done
@@ -49,6 +49,10 @@ recorded_settings() {
   local d="$RUN_DIR/$1"
   case "$1" in
     redis) REDIS_PORT=$(sed -n 's/^export REDIS_PORT=\([0-9]*\)$/\1/p' "$d/env") ;;
+    qdrant)
+      QDRANT_PORT=$(sed -n 's/^export QDRANT_PORT=\([0-9]*\)$/\1/p' "$d/env")
+      QDRANT_GRPC_PORT=$(sed -n 's/^export QDRANT_GRPC_PORT=\([0-9]*\)$/\1/p' "$d/env")
+      ;;
     kafka)
       KAFKA_PORT=$(sed -n 's/^export KAFKA_BROKERS=.*:\([0-9]*\)$/\1/p' "$d/env")
       KAFKA_CONTROLLER_PORT=$(sed -n 's/^controller\.quorum\.voters=.*:\([0-9]*\)$/\1/p' "$d/server.properties")

@@ -4,6 +4,7 @@ import {
   cutOff,
   describeSkippedFaults,
   engineFaultsRunnable,
+  killedAndRestarted,
 } from "../support/faults/faults.js";
 import { describeEngineFaults } from "../support/faults/suite.js";
 
@@ -12,13 +13,17 @@ if (engineFaultsRunnable && process.env.QDRANT_URL) {
     engine: "qdrant",
     services: [VectorsService.typeName],
     dependent: ["upsert", "search"],
-    faults: [cutOff("qdrant", 3_000), blackholed("qdrant", 4_000, false)],
+    faults: [
+      killedAndRestarted("qdrant", 1),
+      cutOff("qdrant", 3_000),
+      blackholed("qdrant", 4_000, false),
+    ],
   });
 } else {
   describeSkippedFaults(
     "qdrant",
     engineFaultsRunnable
-      ? "skipped: set QDRANT_URL (and QDRANT_API_KEY) to a reachable Qdrant; scripts/engines runs none"
+      ? "skipped: no QDRANT_URL (scripts/engines/start.sh qdrant sets it)"
       : undefined,
   );
 }

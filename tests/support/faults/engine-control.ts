@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 
 /** The engines that scripts/engines/start.sh runs and a test may kill and restart. */
-export type ManagedEngine = "redis" | "kafka" | "neo4j";
+export type ManagedEngine = "redis" | "kafka" | "neo4j" | "qdrant";
 
 const repository = resolve(import.meta.dirname, "../../..");
 const restartScript = join(repository, "scripts/engines/restart.sh");
