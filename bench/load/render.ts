@@ -5,12 +5,15 @@ import type { CpuFigures } from "./cpu.js";
 import type { CallFigures } from "./figures.js";
 import { lateStartMs } from "./load-messages.js";
 import { callTypes, mixWeights } from "./mix.js";
-import type { LoadPart, LoadReportFile, RunInfo, SoakPart } from "./report.js";
+import type { LoadPart, LoadReportFile, SoakPart } from "./report.js";
 import { metricNames } from "./server-stats.js";
 import { flatWithin, type Trend } from "./trend.js";
 
 /** Other processes' cores over the run beyond which the figures are marked skewed. */
 const busyOtherCores = 0.1;
+/** Over which span the load's CPU is counted. */
+const loadSpan =
+  "from the measured window's start until the last call ended, over the calls started in the window";
 /** A core this busy is saturated. */
 const saturatedCore = 0.95;
 
@@ -79,7 +82,7 @@ function renderLoad(part: LoadPart): string[] {
     `| V8 heap used | ${mib(f.memory.loaded.heapUsedBytes)} | ${mib(f.memory.before.heapUsedBytes)} | ${mib(f.memory.after.heapUsedBytes)} |`,
     `| active handles | ${f.memory.loaded.activeHandles} | ${f.memory.before.activeHandles} | ${f.memory.after.activeHandles} |`,
     "",
-    ...cpuLines(f.cpu, total?.calls ?? 0, f.wallMs, part),
+    ...cpuLines(f.cpu, total?.calls ?? 0, f.wallMs, part, loadSpan),
     "",
   ];
 }
@@ -133,7 +136,13 @@ function renderSoak(part: SoakPart): string[] {
     "",
     ...errorLines(total),
     "",
-    ...cpuLines(f.cpu, total?.calls ?? 0, f.wallMs, part),
+    ...cpuLines(
+      f.cpu,
+      total?.calls ?? 0,
+      f.wallMs,
+      part,
+      "from the first scheduled call to the last call's end",
+    ),
     "",
     "| at | RSS | V8 heap used | active handles | calls since the last sample | not OK | server cores |",
     "|--:|--:|--:|--:|--:|--:|--:|",
@@ -153,18 +162,21 @@ function trendRow(name: string, t: Trend, unit: (value: number) => string): stri
   );
 }
 
-function runLines(
-  part: RunInfo & { readonly engines: LoadPart["engines"] },
-  note: string,
-): string[] {
+function runLines(part: LoadPart | SoakPart, note: string): string[] {
   return [
     `- Date: ${part.date}; the part took ${seconds(part.durationMs)}` +
       (part.quick ? " (**--quick**: less data, shorter load)" : ""),
     ...machineLines(part.machine, part.loadAverage, note),
     `- Pinning: the server on cpu ${part.cpus.server} (\`taskset -a -p\`, every thread); ` +
-      `ghz, the Node load process and this benchmark on cpu ${part.cpus.load}` +
+      `${loadSide(part)} on cpu ${part.cpus.load}` +
       (part.engines.source === "started" ? `, with the engines it started` : ""),
   ];
+}
+
+function loadSide(part: LoadPart | SoakPart): string {
+  return "rate" in part.shape
+    ? "the Node load process and this benchmark"
+    : "ghz, the Node load process and this benchmark";
 }
 
 function enginesText(part: LoadPart | SoakPart): string {
@@ -190,14 +202,14 @@ function cpuLines(
   calls: number,
   wallMs: number,
   part: LoadPart | SoakPart,
+  span: string,
 ): string[] {
   const loadCore = cpu.coreBusy[part.cpus.load] ?? 0;
   return [
     `Server CPU: ${cpuSeconds(cpu.serverMicros)} over ${seconds(wallMs)} and ${int(calls)} ` +
       `calls, **${fixedMicros(cpu.serverMicrosPerCall)} per call** (every type and protocol ` +
-      "together; CPU from the measured window's start until the last call ended, over the " +
-      "calls started in the window). Cores (CPU time over wall time): server " +
-      `${cpu.serverCores.toFixed(2)}, load side (ghz, the Node load process, this benchmark) ` +
+      `together; CPU ${span}). Cores (CPU time over wall time): server ` +
+      `${cpu.serverCores.toFixed(2)}, load side (${loadSide(part)}) ` +
       `${cpu.loadCores.toFixed(2)}` +
       (part.engines.source === "started" ? `, engines ${cpu.engineCores.toFixed(2)}` : "") +
       `, other processes ${cpu.otherCores.toFixed(2)}; busy: ` +

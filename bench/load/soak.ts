@@ -91,7 +91,7 @@ export async function runSoak(
     running = false;
   };
   const finished = run.then(stopped, stopped);
-  for (let next = shape.sampleMs; running; next += shape.sampleMs) {
+  for (let next = shape.sampleMs; running && next < durationMs; next += shape.sampleMs) {
     const wait = started + next - performance.now();
     await Promise.race([sleep(Math.max(0, wait)), finished]);
     if (!running) break;
@@ -134,7 +134,9 @@ export async function runSoak(
       ),
     ),
     overall: [
-      ...result.clients.map((client) => figures(`all ${client.client}`, client.tallies)),
+      ...result.clients.map((client) =>
+        figures(`all ${clientLabels[client.client] ?? client.client}`, client.tallies),
+      ),
       everything,
     ],
     maxStartLagMs: result.maxStartLagMs,
@@ -142,6 +144,11 @@ export async function runSoak(
     cpu: cpuFigures(firstCpu, cpuSample(actors.pids), wallMs, everything.calls),
   };
 }
+
+const clientLabels: Readonly<Record<string, string>> = {
+  "connect-json": "Connect JSON",
+  grpc: "gRPC",
+};
 
 function mib(bytes: number): string {
   return (bytes / 2 ** 20).toFixed(1);
