@@ -12,7 +12,7 @@ if (engineFaultsRunnable) {
     engine: "neo4j",
     services: [GraphsService.typeName],
     dependent: ["upsertNodes", "neighbors"],
-    faults: [killedAndRestarted("neo4j", 1), blackholed("neo4j", 4_000, false)],
+    faults: [killedAndRestarted("neo4j", 1), blackholed("neo4j", 4_000, true)],
   });
 } else {
   describeSkippedFaults("neo4j");

@@ -16,7 +16,7 @@ if (engineFaultsRunnable && process.env.QDRANT_URL) {
     faults: [
       killedAndRestarted("qdrant", 1),
       cutOff("qdrant", 3_000),
-      blackholed("qdrant", 4_000, false),
+      blackholed("qdrant", 4_000, true),
     ],
   });
 } else {

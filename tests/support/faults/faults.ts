@@ -28,7 +28,8 @@ export function killedAndRestarted(engine: ManagedEngine, downSeconds: number): 
 
 /**
  * The relay in front of the engine forwards nothing for `ms` but closes nothing;
- * `breakerOpens` says whether the engine's attempt timeout is shorter than the deadlines.
+ * `breakerOpens` says whether enough attempts time out during it to open the breaker
+ * (attempts end just before the 2 s deadlines, and a timed-out attempt is a fault).
  */
 export function blackholed(engine: RelayedEngine, ms: number, breakerOpens: boolean): EngineFault {
   return {
