@@ -55,6 +55,11 @@ export interface Config {
    */
   readonly graphReaderThreads: number;
   /**
+   * `GRAPH_READER_NICE`: the reader threads' nice value (0–19): how far below the event
+   * loop they run on a busy core. Default 10.
+   */
+  readonly graphReaderNice: number;
+  /**
    * The circuit breaker and bulkhead of every real engine: `ENGINE_BREAKER_FAILURES`
    * (consecutive faults that open it, default 5), `ENGINE_BREAKER_OPEN_MS` (how long it
    * fails fast before a probe, default 5 000), `ENGINE_MAX_IN_FLIGHT` (calls at once per
@@ -153,6 +158,7 @@ export function loadConfig(env: Env = process.env): Config {
     readinessIntervalMs: read.integer("READINESS_INTERVAL_MS", 5_000, 100, 600_000),
     engines: readEngines(read),
     graphReaderThreads: read.integer("GRAPH_READER_THREADS", 2, 0, 64),
+    graphReaderNice: read.integer("GRAPH_READER_NICE", 10, 0, 19),
     resilience: {
       breakerFailures: read.integer("ENGINE_BREAKER_FAILURES", 5, 1, 1_000),
       breakerOpenMs: read.integer("ENGINE_BREAKER_OPEN_MS", 5_000, 10, 600_000),

@@ -124,6 +124,7 @@ export async function openEngines(
           await EmbeddedGraphStore.open({
             dataDir: join(config.dataDir, "graphs"),
             readerThreads: config.graphReaderThreads,
+            readerNice: config.graphReaderNice,
           }),
         );
     if (settings.kafka && redis === undefined) {

@@ -178,6 +178,7 @@ const effectiveDefaults: Readonly<Record<string, DefaultProbe>> = {
   ENGINE_BREAKER_OPEN_MS: { value: (c) => shown(c.resilience.breakerOpenMs) },
   ENGINE_MAX_IN_FLIGHT: { value: (c) => shown(c.resilience.maxInFlight) },
   ENGINE_MAX_QUEUED: { value: (c) => shown(c.resilience.maxQueued) },
+  GRAPH_READER_NICE: { value: (c) => shown(c.graphReaderNice) },
   GRAPH_READER_THREADS: { value: (c) => shown(c.graphReaderThreads) },
   QUOTA_COLLECTIONS: { value: (c) => shown(c.quotas.defaults.collections) },
   QUOTA_POINTS: { value: (c) => shown(c.quotas.defaults.points) },

@@ -10,8 +10,9 @@ import {
 
 const engine = "graph store (sqlite)";
 /**
- * The nice value of reader threads: on a busy core the scheduler gives the event loop
- * (nice 0) about ten times their share, so cheap calls are served between traversals.
+ * The default nice value of reader threads: on a busy core the scheduler gives the event
+ * loop (nice 0) about ten times their share, so cheap calls are served between traversals
+ * (and, on a saturated core, traversals wait the longer).
  */
 export const readerNice = 10;
 /** How long a dead reader thread's replacement waits to start. */
@@ -38,7 +39,7 @@ interface Reader {
  * ShortestPath), each on its own read-only SQLite connection (WAL lets them read while
  * the owning thread writes; a traversal sees every batch committed before it started).
  * A traversal of hundreds of milliseconds then holds up no other call, and on a busy core
- * the threads run at a lower priority ({@link readerNice}) than the event loop. Jobs wait in
+ * the threads run at a lower priority (nice {@link readerNice} by default) than the event loop. Jobs wait in
  * order for a free thread. A caller that cancels or runs out of time is answered at once;
  * its thread gives the traversal up at its next level and takes the next job. A thread
  * that dies is replaced.
@@ -52,13 +53,17 @@ export class GraphReaders {
   private constructor(
     private readonly dataDir: string,
     threads: number,
+    private readonly nice: number,
   ) {
     for (let i = 0; i < threads; i++) this.readers.push(this.spawn());
   }
 
-  /** Starts `threads` reader threads on the graph database in `dataDir`. */
-  static start(dataDir: string, threads: number): GraphReaders {
-    return new GraphReaders(dataDir, threads);
+  /**
+   * Starts `threads` reader threads on the graph database in `dataDir`, at nice value
+   * `nice` (0 to 19; default {@link readerNice}).
+   */
+  static start(dataDir: string, threads: number, nice = readerNice): GraphReaders {
+    return new GraphReaders(dataDir, threads, nice);
   }
 
   /** Runs Neighbors on a reader thread. */
@@ -135,7 +140,7 @@ export class GraphReaders {
     const init: ReaderInit = {
       dataDir: this.dataDir,
       cancelled: new SharedArrayBuffer(4),
-      nice: readerNice,
+      nice: this.nice,
     };
     const worker = new Worker(readerThreadUrl, {
       workerData: init,

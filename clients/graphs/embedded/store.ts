@@ -31,6 +31,8 @@ export interface EmbeddedGraphStoreOptions {
    * own read-only connection; 0 runs them on the event loop. Default {@link defaultReaderThreads}.
    */
   readonly readerThreads?: number;
+  /** The reader threads' nice value, 0 to 19. Default `readerNice` (10). */
+  readonly readerNice?: number;
 }
 
 /** Reader threads of an embedded graph store unless configured. */
@@ -62,7 +64,8 @@ export class EmbeddedGraphStore implements GraphStore {
   static async open(options: EmbeddedGraphStoreOptions): Promise<EmbeddedGraphStore> {
     const threads = options.readerThreads ?? defaultReaderThreads;
     const db = guard(undefined, () => openGraphDatabase(options.dataDir));
-    const readers = threads > 0 ? GraphReaders.start(options.dataDir, threads) : undefined;
+    const readers =
+      threads > 0 ? GraphReaders.start(options.dataDir, threads, options.readerNice) : undefined;
     return new EmbeddedGraphStore(db, readers);
   }
 
