@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { mintLocalToken } from "../security/jwt/local-key.js";
+import { existsSync } from "node:fs";
+import { localSigningKeyPath, mintLocalToken } from "../security/jwt/local-key.js";
 import { duration, list, parseCommand, required } from "./args.js";
 import type { CommandContext } from "./context.js";
 import { UsageError } from "./errors.js";
@@ -22,7 +23,8 @@ export const defaultTokenTtlMs = 3_600_000;
 /**
  * Runs `token`: mints a development JWT signed with the local key under `DATA_DIR`, the
  * one a server with default JWT settings on the same `DATA_DIR` accepts. Prints the token
- * (or, with `--json`, the token with its `jti` and expiry).
+ * (or, with `--json`, the token with its `jti` and expiry). Refuses when `DATA_DIR` holds
+ * no key: a key made here would sign tokens no server accepts.
  */
 export async function runToken(args: readonly string[], context: CommandContext): Promise<void> {
   const { values } = parseCommand(args, {
@@ -37,6 +39,11 @@ export async function runToken(args: readonly string[], context: CommandContext)
   if (ttlMs > maxTokenTtlMs) {
     throw new UsageError(
       "--ttl must be at most 24h, the longest token lifetime the server accepts",
+    );
+  }
+  if (!existsSync(localSigningKeyPath(context.dataDir))) {
+    throw new Error(
+      `no local signing key in DATA_DIR ${context.dataDir}: a server started on this DATA_DIR makes one; set DATA_DIR to the server's`,
     );
   }
   const jti = randomUUID();

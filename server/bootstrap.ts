@@ -51,8 +51,14 @@ export async function bootstrapAdminKey(
 }
 
 /** The message that shows the bootstrap key once, with commands that work as printed. */
-export function bootstrapMessage(result: BootstrapResult, host: string, grpcPort: number): string {
-  const address = `${host.includes(":") ? `[${host}]` : host}:${grpcPort}`;
+export function bootstrapMessage(
+  result: BootstrapResult,
+  host: string,
+  ports: { readonly grpcPort: number; readonly httpPort: number },
+): string {
+  const bracketed = host.includes(":") ? `[${host}]` : host;
+  const reachable = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : bracketed;
+  const address = `${bracketed}:${ports.grpcPort}`;
   return [
     "",
     "  ragplane created an admin API key for this data directory. It is shown only once:",
@@ -63,7 +69,9 @@ export function bootstrapMessage(result: BootstrapResult, host: string, grpcPort
     "",
     `    grpcurl -plaintext -H 'authorization: Bearer ${result.key}' ${address} ragplane.v1.VectorsService/ListCollections`,
     "",
-    "  Create narrower keys with: RAGPLANE_API_KEY=<this key> npx ragplane keys create --tenant <t> --name <name> --scopes vectors:read",
+    "  Create narrower keys with:",
+    "",
+    `    RAGPLANE_URL=http://${reachable}:${ports.httpPort} RAGPLANE_API_KEY=<this key> npx ragplane keys create --tenant <t> --name <name> --scopes vectors:read`,
     "",
   ].join("\n");
 }

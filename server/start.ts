@@ -61,7 +61,7 @@ export async function start(tracing: Tracing | undefined): Promise<void> {
     (created) => {
       if (created?.provided) logger.info({ keyId: created.id }, "stored BOOTSTRAP_ADMIN_KEY");
       else if (created)
-        process.stdout.write(`${bootstrapMessage(created, config.host, ports.grpcPort)}\n`);
+        process.stdout.write(`${bootstrapMessage(created, config.host, ports)}\n`);
     },
     (error: unknown) => logger.error({ err: error }, "could not create the first admin API key"),
   );

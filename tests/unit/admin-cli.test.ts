@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -28,6 +29,7 @@ import type {
   StoredAuditEvent,
 } from "../../security/audit/port.js";
 import { PermissionDeniedError, UnauthenticatedError } from "../../security/errors.js";
+import { loadOrCreateLocalSigningKey, localSigningKeyPath } from "../../security/jwt/local-key.js";
 import { createAdminService } from "../../server/services/admin/service.js";
 import { adminValidators } from "../../server/services/admin/validate.js";
 import type { ServiceContext } from "../../server/services/context.js";
@@ -225,7 +227,9 @@ describe("ragplane keys", () => {
     expect(invalid.stderr).toContain('  scopes[1]: unknown scope "vectors:delete"');
 
     const anonymous = await cli(["keys", "list"], {});
-    expect(anonymous).toMatchObject({ code: 1, stderr: "error: unauthenticated: unauthenticated" });
+    expect(anonymous.code).toBe(1);
+    expect(anonymous.stderr).toContain("error: unauthenticated: unauthenticated");
+    expect(anonymous.stderr).toContain("check RAGPLANE_API_KEY");
   });
 
   it("exits 2 with usage for a wrong command line", async () => {
@@ -271,7 +275,15 @@ describe("ragplane audit", () => {
 });
 
 describe("ragplane token", () => {
+  it("refuses, naming DATA_DIR, when no server ever made a signing key there", async () => {
+    const result = await cli(["token", "--tenant", "acme", "--scopes", "vectors:read"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`no local signing key in DATA_DIR ${dataDir}`);
+    expect(existsSync(localSigningKeyPath(dataDir))).toBe(false);
+  });
+
   it("mints a development JWT for the tenant and scopes with the default issuer and audience", async () => {
+    await loadOrCreateLocalSigningKey(dataDir);
     const result = await cli([
       "token",
       "--tenant",

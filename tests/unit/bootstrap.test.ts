@@ -61,10 +61,21 @@ describe("the first admin key", () => {
     const message = bootstrapMessage(
       { key: "rp_k", id: "k", tenant: "default", provided: false },
       "::1",
-      50051,
+      { grpcPort: 50051, httpPort: 8080 },
     );
     expect(message).toContain(
       "grpcurl -plaintext -H 'authorization: Bearer rp_k' [::1]:50051 ragplane.v1.VectorsService/ListCollections",
+    );
+  });
+
+  it("points the CLI hint at the HTTP port the server bound", () => {
+    const message = bootstrapMessage(
+      { key: "rp_k", id: "k", tenant: "default", provided: false },
+      "0.0.0.0",
+      { grpcPort: 50051, httpPort: 18080 },
+    );
+    expect(message).toContain(
+      "RAGPLANE_URL=http://127.0.0.1:18080 RAGPLANE_API_KEY=<this key> npx ragplane keys create",
     );
   });
 });
