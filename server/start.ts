@@ -60,8 +60,7 @@ export async function start(tracing: Tracing | undefined): Promise<void> {
   void security.bootstrap().then(
     (created) => {
       if (created?.provided) logger.info({ keyId: created.id }, "stored BOOTSTRAP_ADMIN_KEY");
-      else if (created)
-        process.stdout.write(`${bootstrapMessage(created, config.host, ports)}\n`);
+      else if (created) process.stdout.write(`${bootstrapMessage(created, config.host, ports)}\n`);
     },
     (error: unknown) => logger.error({ err: error }, "could not create the first admin API key"),
   );
