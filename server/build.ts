@@ -36,6 +36,7 @@ import type { EngineLabel, ServerMetrics } from "./telemetry/metrics.js";
 import { listenMetrics, type MetricsServer } from "./telemetry/metrics-server.js";
 import { engineLabels, registerEngineGauges, type Telemetry } from "./telemetry/telemetry.js";
 import { createConnectHandler } from "./transports/connect.js";
+import { oncePerOrigin } from "./transports/cors.js";
 import { addMethodsToGrpcServer, createGrpcServer } from "./transports/grpc.js";
 import { type GrpcListener, listenGrpc } from "./transports/grpc-listener.js";
 import { createHttpServer, createOperationsHandler } from "./transports/http.js";
@@ -194,6 +195,12 @@ export function build(deps: RagplaneDeps): RagplaneServer {
     }),
     {
       corsOrigins: config.security.corsOrigins,
+      onCorsRefused: oncePerOrigin((origin) =>
+        logger.warn(
+          { origin },
+          "refused a browser's CORS preflight: add its origin to CORS_ORIGINS to allow it",
+        ),
+      ),
       maxConcurrentStreams: config.connections.maxConcurrentStreams,
       timeouts: config.connections.http,
       maxResetsPerSecond: config.connections.maxResetsPerSecond,

@@ -57,6 +57,11 @@ export async function start(tracing: Tracing | undefined): Promise<void> {
     { dataDir: config.dataDir, auth: [...config.security.authMethods] },
     `try: grpcurl -plaintext ${config.host}:${ports.grpcPort} list`,
   );
+  if (!config.production && config.security.corsOrigins.length === 0) {
+    logger.info(
+      "no browser origin is allowed: to call ragplane from a page, set CORS_ORIGINS (e.g. CORS_ORIGINS=http://localhost:5173)",
+    );
+  }
   void security.bootstrap().then(
     (created) => {
       if (created?.provided) logger.info({ keyId: created.id }, "stored BOOTSTRAP_ADMIN_KEY");

@@ -26,12 +26,16 @@ export const corsMaxAgeSeconds = 7200;
 /**
  * Wraps a handler with CORS for exactly `origins` (no wildcard; credentials allowed).
  * A preflight from an allowed origin is answered 204 with that origin echoed back; a
- * preflight from any other origin gets 403 without CORS headers. Other requests reach
- * `handler`, with CORS headers only when their origin is allowed. With no origins the
- * handler is returned as it is.
+ * preflight from any other origin (every origin when none is allowed) gets 403 without
+ * CORS headers, and `onRefused` is told the origin, so a browser's silent
+ * "Failed to fetch" leaves a trace on the server. Other requests reach `handler`, with
+ * CORS headers only when their origin is allowed.
  */
-export function withCors(handler: NodeHandlerFn, origins: readonly string[]): NodeHandlerFn {
-  if (origins.length === 0) return handler;
+export function withCors(
+  handler: NodeHandlerFn,
+  origins: readonly string[],
+  onRefused: (origin: string) => void = () => undefined,
+): NodeHandlerFn {
   const allowed = new Set(origins);
   const preflightHeaders = {
     "access-control-allow-methods": cors.allowedMethods.join(", "),
@@ -47,6 +51,7 @@ export function withCors(handler: NodeHandlerFn, origins: readonly string[]): No
     if (origin === undefined) return handler(request, response);
     const isAllowed = allowed.has(origin);
     if (request.method === "OPTIONS" && request.headers["access-control-request-method"]) {
+      if (!isAllowed) onRefused(origin);
       nodeResponse.writeHead(
         isAllowed ? 204 : 403,
         isAllowed ? { ...preflightHeaders, "access-control-allow-origin": origin } : {},
@@ -65,4 +70,24 @@ export function withCors(handler: NodeHandlerFn, origins: readonly string[]): No
 
 function unique(names: readonly string[]): string[] {
   return [...new Set(names.map((name) => name.toLowerCase()))];
+}
+
+/**
+ * Reports each refused origin at most once per `periodMs`, so a page retrying in a loop
+ * does not flood the log.
+ */
+export function oncePerOrigin(
+  report: (origin: string) => void,
+  periodMs = 60_000,
+  now: () => number = Date.now,
+): (origin: string) => void {
+  const last = new Map<string, number>();
+  return (origin) => {
+    const at = now();
+    const previous = last.get(origin);
+    if (previous !== undefined && at - previous < periodMs) return;
+    if (last.size >= 1_000) last.clear();
+    last.set(origin, at);
+    report(origin);
+  };
 }

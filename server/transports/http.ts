@@ -68,6 +68,8 @@ export interface HttpServerOptions {
   readonly tls?: LoadedTls;
   /** Exact browser origins allowed by CORS (see `withCors`). Default: none. */
   readonly corsOrigins?: readonly string[];
+  /** Told the origin of a refused CORS preflight. */
+  readonly onCorsRefused?: (origin: string) => void;
   /** Calls one HTTP/2 connection may have open at once. Default: Node's (no limit). */
   readonly maxConcurrentStreams?: number;
   /** How long a connection may wait for its first request, and idle; none when absent. */
@@ -88,7 +90,7 @@ export function createHttpServer(
   const sockets = new Set<Socket>();
   let inFlight = 0;
   let idle: (() => void) | undefined;
-  const served = withCors(handler, options.corsOrigins ?? []);
+  const served = withCors(handler, options.corsOrigins ?? [], options.onCorsRefused);
   let watchRequest: ((request: AnyRequest, response: AnyResponse) => void) | undefined;
   const listener = (request: AnyRequest, response: AnyResponse) => {
     watchRequest?.(request, response);
