@@ -14,8 +14,10 @@ type AnyResponse = Parameters<NodeHandlerFn>[1];
 
 /**
  * Serves what is not an RPC on the HTTP port: `/healthz` (liveness: the process
- * answers), `/readyz` (readiness: every engine answers; 503 otherwise). Anything else
- * is a 404 with a JSON body.
+ * answers), `/readyz` (readiness: every engine answers; 503 otherwise). A gRPC or
+ * gRPC-Web call of an unknown method gets grpc-status UNIMPLEMENTED, as gRPC clients
+ * expect; a Connect POST a 404 with code `unimplemented`; anything else a 404 with a JSON
+ * body.
  */
 export function createOperationsHandler(health: HealthMonitor): NodeHandlerFn {
   return (request: AnyRequest, response: AnyResponse) => {
@@ -32,11 +34,38 @@ export function createOperationsHandler(health: HealthMonitor): NodeHandlerFn {
         ),
       });
     }
-    return sendJson(response, 404, {
-      code: "not_found",
-      message: `no route for ${request.method} ${path}`,
-    });
+    const contentType = String(request.headers["content-type"] ?? "");
+    const message = `no route for ${request.method} ${path}`;
+    if (request.method === "POST" && contentType.startsWith("application/grpc")) {
+      return sendGrpcStatus(response, contentType, unimplemented, `unknown method ${path}`);
+    }
+    if (request.method === "POST")
+      return sendJson(response, 404, { code: "unimplemented", message });
+    return sendJson(response, 404, { code: "not_found", message });
   };
+}
+
+/** `UNIMPLEMENTED`, gRPC's status for a method the server does not have. */
+const unimplemented = 12;
+
+/**
+ * A trailers-only gRPC (or gRPC-Web) answer: HTTP 200 with the status in the headers, as
+ * gRPC clients expect for a method that does not exist (not an HTTP 404).
+ */
+function sendGrpcStatus(
+  response: AnyResponse,
+  contentType: string,
+  status: number,
+  message: string,
+): void {
+  (response as ServerResponse).writeHead(200, {
+    "content-type": contentType.startsWith("application/grpc-web")
+      ? "application/grpc-web+proto"
+      : "application/grpc",
+    "grpc-status": String(status),
+    "grpc-message": encodeURIComponent(message),
+  });
+  response.end();
 }
 
 function sendJson(response: AnyResponse, status: number, body: unknown): void {

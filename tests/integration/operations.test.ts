@@ -116,6 +116,32 @@ describe("HTTP probes", () => {
     const missing = await fetch(httpUrl("/nope"));
     expect(missing.status).toBe(404);
   });
+
+  it("answers a gRPC call of an unknown method over h2c with grpc-status UNIMPLEMENTED, not HTTP 404", async () => {
+    const session = connect(httpUrl("/"));
+    try {
+      const stream = session.request({
+        ":method": "POST",
+        ":path": "/ragplane.v1.NoSuchService/Nope",
+        "content-type": "application/grpc",
+        te: "trailers",
+      });
+      stream.end(Buffer.from([0, 0, 0, 0, 0]));
+      const [headers] = (await once(stream, "response")) as [Record<string, string>];
+      expect(headers[":status"]).toBe(200);
+      expect(headers["grpc-status"]).toBe("12");
+      stream.resume();
+    } finally {
+      session.close();
+    }
+    const connectCall = await fetch(httpUrl("/ragplane.v1.NoSuchService/Nope"), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(connectCall.status).toBe(404);
+    expect(await connectCall.json()).toMatchObject({ code: "unimplemented" });
+  });
 });
 
 /** Metadata presenting the test server's admin key. */
