@@ -9,7 +9,12 @@ type AnyResponse = Parameters<NodeHandlerFn>[1];
 const app = "https://app.example.com";
 
 /** A response that records what was sent, and whether the wrapped handler ran. */
-function exchange(method: string, headers: Record<string, string>) {
+function exchange(
+  method: string,
+  headers: Record<string, string>,
+  origins: readonly string[] = [app, "http://localhost:5173"],
+  onRefused?: (origin: string) => void,
+) {
   const sent = { status: 0, headers: new Map<string, string>(), ended: false, handled: false };
   const response = {
     setHeader(name: string, value: string) {
@@ -29,7 +34,8 @@ function exchange(method: string, headers: Record<string, string>) {
       sent.handled = true;
       (reply as unknown as typeof response).writeHead(200);
     }) as NodeHandlerFn,
-    [app, "http://localhost:5173"],
+    origins,
+    onRefused,
   );
   handler({ method, headers } as unknown as AnyRequest, response as unknown as AnyResponse);
   return sent;
@@ -124,8 +130,18 @@ describe("CORS on actual requests", () => {
     expect(sent.headers.has("access-control-allow-origin")).toBe(false);
   });
 
-  it("returns the handler unchanged when no origin is allowed", () => {
-    const handler = (() => undefined) as unknown as NodeHandlerFn;
-    expect(withCors(handler, [])).toBe(handler);
+  it("with no origin allowed, refuses every preflight and reports it, and adds nothing to other requests", () => {
+    const refused: string[] = [];
+    const headers = {
+      origin: app,
+      "access-control-request-method": "POST",
+    };
+    const sent = exchange("OPTIONS", headers, [], (origin) => refused.push(origin));
+    expect(sent.status).toBe(403);
+    expect(sent.handled).toBe(false);
+    expect(refused).toEqual([app]);
+    const plain = exchange("POST", { origin: app }, []);
+    expect(plain.handled).toBe(true);
+    expect(plain.headers.has("access-control-allow-origin")).toBe(false);
   });
 });
