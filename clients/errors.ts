@@ -82,6 +82,11 @@ export class EngineTimeoutError extends Error {
   }
 }
 
+/** Whether a (mapped) failure is the engine's: unreachable, or too slow to answer. */
+export function isEngineOutage(error: unknown): boolean {
+  return error instanceof EngineUnavailableError || error instanceof EngineTimeoutError;
+}
+
 /** The caller cancelled the call (CANCELED). */
 export class CancelledError extends Error {
   override readonly name = "CancelledError";

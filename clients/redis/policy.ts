@@ -1,6 +1,6 @@
-import { EngineTimeoutError, EngineUnavailableError } from "../errors.js";
+import { EngineUnavailableError, isEngineOutage } from "../errors.js";
 import { EnginePolicy, type PolicyEvents } from "../resilience/engine-policy.js";
-import { defaultResilience, type ResilienceSettings } from "../resilience/settings.js";
+import { breakerAndBulkhead, type ResilienceSettings } from "../resilience/settings.js";
 import { redisEngine, toRedisError } from "./errors.js";
 
 /** What Redis's policy is made of. */
@@ -18,20 +18,15 @@ export interface RedisPolicyOptions {
  * connections and timeouts.
  */
 export function redisPolicy(options: RedisPolicyOptions = {}): EnginePolicy {
-  const resilience = options.resilience ?? defaultResilience;
   return new EnginePolicy(
     {
       engine: redisEngine,
       attemptTimeoutMs: (options.commandTimeoutMs ?? 1_000) + 250,
       retries: 1,
       backoff: { initialMs: 25, maxMs: 200 },
-      breaker: { failures: resilience.breakerFailures, openMs: resilience.breakerOpenMs },
-      bulkhead: { maxInFlight: resilience.maxInFlight, maxQueued: resilience.maxQueued },
+      ...breakerAndBulkhead(options.resilience),
       isTransient: (error) => toRedisError(error) instanceof EngineUnavailableError,
-      isFault: (error) => {
-        const mapped = toRedisError(error);
-        return mapped instanceof EngineUnavailableError || mapped instanceof EngineTimeoutError;
-      },
+      isFault: (error) => isEngineOutage(toRedisError(error)),
     },
     options.events,
   );

@@ -21,3 +21,17 @@ export const defaultResilience: ResilienceSettings = {
   maxInFlight: 256,
   maxQueued: 1_024,
 };
+
+/**
+ * The breaker and bulkhead of an engine's policy settings, from the operator's settings
+ * (`defaultResilience` when none are given).
+ */
+export function breakerAndBulkhead(resilience: ResilienceSettings = defaultResilience): {
+  readonly breaker: { readonly failures: number; readonly openMs: number };
+  readonly bulkhead: { readonly maxInFlight: number; readonly maxQueued: number };
+} {
+  return {
+    breaker: { failures: resilience.breakerFailures, openMs: resilience.breakerOpenMs },
+    bulkhead: { maxInFlight: resilience.maxInFlight, maxQueued: resilience.maxQueued },
+  };
+}

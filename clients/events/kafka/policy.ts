@@ -1,6 +1,6 @@
-import { EngineTimeoutError, EngineUnavailableError } from "../../errors.js";
+import { isEngineOutage } from "../../errors.js";
 import { EnginePolicy, type PolicyEvents } from "../../resilience/engine-policy.js";
-import { defaultResilience, type ResilienceSettings } from "../../resilience/settings.js";
+import { breakerAndBulkhead, type ResilienceSettings } from "../../resilience/settings.js";
 import { hasErrorType, kafkaEngine, toKafkaError } from "./errors.js";
 
 /** What Kafka's policy is made of. */
@@ -37,8 +37,7 @@ export function isMetadataChurn(error: unknown): boolean {
  */
 export function isKafkaFault(error: unknown): boolean {
   if (isMetadataChurn(error)) return false;
-  const mapped = toKafkaError(error);
-  return mapped instanceof EngineUnavailableError || mapped instanceof EngineTimeoutError;
+  return isEngineOutage(toKafkaError(error));
 }
 
 /**
@@ -49,15 +48,13 @@ export function isKafkaFault(error: unknown): boolean {
  * multiply the attempts.
  */
 export function kafkaPolicy(options: KafkaPolicyOptions = {}): EnginePolicy {
-  const resilience = options.resilience ?? defaultResilience;
   return new EnginePolicy(
     {
       engine: kafkaEngine,
       attemptTimeoutMs: (options.requestTimeoutMs ?? 30_000) + 1_000,
       retries: 3,
       backoff: { initialMs: 100, maxMs: 800 },
-      breaker: { failures: resilience.breakerFailures, openMs: resilience.breakerOpenMs },
-      bulkhead: { maxInFlight: resilience.maxInFlight, maxQueued: resilience.maxQueued },
+      ...breakerAndBulkhead(options.resilience),
       isTransient: (error) => isMetadataChurn(error) || isKafkaFault(error),
       isFault: isKafkaFault,
     },

@@ -1,5 +1,5 @@
 import { EnginePolicy, type PolicyEvents } from "../../resilience/engine-policy.js";
-import { defaultResilience, type ResilienceSettings } from "../../resilience/settings.js";
+import { breakerAndBulkhead, type ResilienceSettings } from "../../resilience/settings.js";
 import { isNeo4jFault, isRetryableNeo4jError, neo4jEngine } from "./errors.js";
 
 /** What Neo4j's policy is made of. */
@@ -23,15 +23,13 @@ const clientMarginMs = 1_000;
  * a transaction at `transactionTimeoutMs`, the client waits a second more.
  */
 export function neo4jPolicy(options: Neo4jPolicyOptions = {}): EnginePolicy {
-  const resilience = options.resilience ?? defaultResilience;
   return new EnginePolicy(
     {
       engine: neo4jEngine,
       attemptTimeoutMs: (options.transactionTimeoutMs ?? 30_000) + clientMarginMs,
       retries: (options.maxAttempts ?? 3) - 1,
       backoff: { initialMs: 25, maxMs: 500 },
-      breaker: { failures: resilience.breakerFailures, openMs: resilience.breakerOpenMs },
-      bulkhead: { maxInFlight: resilience.maxInFlight, maxQueued: resilience.maxQueued },
+      ...breakerAndBulkhead(options.resilience),
       isTransient: isRetryableNeo4jError,
       isFault: isNeo4jFault,
     },

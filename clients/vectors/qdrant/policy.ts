@@ -1,5 +1,5 @@
 import { EnginePolicy, type PolicyEvents } from "../../resilience/engine-policy.js";
-import { defaultResilience, type ResilienceSettings } from "../../resilience/settings.js";
+import { breakerAndBulkhead, type ResilienceSettings } from "../../resilience/settings.js";
 import { engine, isQdrantFault, isRetryable } from "./errors.js";
 
 /** What Qdrant's policy is made of. */
@@ -20,15 +20,13 @@ export interface QdrantPolicyOptions {
  * timeouts as faults.
  */
 export function qdrantPolicy(options: QdrantPolicyOptions = {}): EnginePolicy {
-  const resilience = options.resilience ?? defaultResilience;
   return new EnginePolicy(
     {
       engine,
       attemptTimeoutMs: options.timeoutMs ?? 10_000,
       retries: options.retries ?? 2,
       backoff: { initialMs: options.retryDelayMs ?? 100, maxMs: 1_000 },
-      breaker: { failures: resilience.breakerFailures, openMs: resilience.breakerOpenMs },
-      bulkhead: { maxInFlight: resilience.maxInFlight, maxQueued: resilience.maxQueued },
+      ...breakerAndBulkhead(options.resilience),
       isTransient: isRetryable,
       isFault: isQdrantFault,
     },
