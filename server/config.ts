@@ -6,6 +6,7 @@ import { productionProblems } from "./config-production.js";
 import { type QuotaConfig, readQuotas } from "./config-quotas.js";
 import { readSecurity, type SecurityConfig } from "./config-security.js";
 import { type Env, EnvReader } from "./env-reader.js";
+import { withSecretFiles } from "./secret-files.js";
 import { readTracing, type TracingConfig } from "./telemetry/tracing.js";
 
 /** Log levels accepted by `LOG_LEVEL`. */
@@ -136,10 +137,12 @@ export class ConfigError extends Error {
 
 /**
  * Reads and validates the configuration from the environment. This is the only place
- * that reads `process.env`; every problem is reported at once.
+ * that reads `process.env`; every problem is reported at once. A secret may come from a
+ * file named by its `*_FILE` variant (see {@link withSecretFiles}).
  */
-export function loadConfig(env: Env = process.env): Config {
+export function loadConfig(environment: Env = process.env): Config {
   const problems: string[] = [];
+  const env = withSecretFiles(environment, problems);
   const read = new EnvReader(env, problems);
   const production = env.NODE_ENV === "production";
   const config: Config = {

@@ -3,6 +3,7 @@ import { join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type Config, ConfigError, loadConfig } from "../../server/config.js";
 import type { Env } from "../../server/env-reader.js";
+import { secretVariables } from "../../server/secret-files.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const readme = readFileSync(join(root, "README.md"), "utf8");
@@ -157,7 +158,16 @@ const budgetDefaults = Object.fromEntries(
   ),
 );
 
+/** Every `NAME_FILE` variant of a secret: unset unless the operator names a file. */
+const secretFileDefaults = Object.fromEntries(
+  secretVariables.map((name): [string, DefaultProbe] => [
+    `${name}_FILE`,
+    { value: () => undefined },
+  ]),
+);
+
 const effectiveDefaults: Readonly<Record<string, DefaultProbe>> = {
+  ...secretFileDefaults,
   NODE_ENV: { value: (c) => (c.production ? "production" : undefined) },
   HOST: { value: (c) => c.host },
   GRPC_PORT: { value: (c) => shown(c.grpcPort) },
