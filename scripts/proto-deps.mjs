@@ -1,7 +1,7 @@
 // Copies the third-party .proto sources that ragplane generates code for out of
 // node_modules into .proto-deps/, so their versions are pinned by package-lock.json:
-// google.rpc error details (generated into gen/) and the health and reflection
-// services (built into gen/operations.binpb for gRPC reflection).
+// google.rpc error details, and the health and reflection services (generated into gen/
+// for the HTTP port, and built into gen/operations.binpb for gRPC reflection).
 import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";

@@ -16,11 +16,12 @@ import type { Config } from "./config.js";
 import { quotasOf } from "./config-quotas.js";
 import { buildMethods, OpenStreams, type ServiceBinding } from "./dispatch.js";
 import { HealthMonitor } from "./health.js";
-import { cappingHealthWatch } from "./health-watch-limit.js";
+import { cappingHealthWatch, HealthWatchSlots } from "./health-watch-limit.js";
 import { enforceQuotas } from "./quotas/enforce.js";
 import { QuotaLedger } from "./quotas/ledger.js";
 import { engineMeter } from "./quotas/meter.js";
 import { addReflection } from "./reflection.js";
+import { createReflectionAnswerer } from "./reflection-answers.js";
 import type { OpenSecurity } from "./security.js";
 import { createAdminService } from "./services/admin/service.js";
 import { adminValidators } from "./services/admin/validate.js";
@@ -183,7 +184,8 @@ export function build(deps: RagplaneDeps): RagplaneServer {
 
   const grpcServer = createGrpcServer(config.connections);
   addMethodsToGrpcServer(grpcServer, methods.values(), metrics?.messageSizes);
-  health.grpc.addToServer(cappingHealthWatch(grpcServer, config.connections.healthWatch));
+  const watchSlots = new HealthWatchSlots(config.connections.healthWatch);
+  health.grpc.addToServer(cappingHealthWatch(grpcServer, watchSlots));
   if (config.reflection) addReflection(grpcServer);
 
   const shutdown = new AbortController();
@@ -192,6 +194,11 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       entries: methods.values(),
       fallback: createOperationsHandler(health),
       shutdownSignal: shutdown.signal,
+      operations: {
+        health,
+        watchSlots,
+        ...(config.reflection ? { reflection: createReflectionAnswerer() } : {}),
+      },
     }),
     {
       corsOrigins: config.security.corsOrigins,

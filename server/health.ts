@@ -4,6 +4,9 @@ import type { EngineHealth } from "../clients/health.js";
 /** A named probe of one engine; services list the engines they need. */
 export type EngineProbe = () => Promise<EngineHealth>;
 
+/** Told a service's new serving status. */
+export type StatusListener = (service: string, status: ServingStatus) => void;
+
 /** The readiness of the server and of each service. */
 export interface Readiness {
   readonly ready: boolean;
@@ -25,6 +28,8 @@ export class HealthMonitor {
   /** The grpc-health-check implementation to add to the grpc-js server. */
   readonly grpc: HealthImplementation;
   private current: Readiness;
+  private readonly statuses = new Map<string, ServingStatus>();
+  private readonly listeners = new Set<StatusListener>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -36,12 +41,29 @@ export class HealthMonitor {
     const initial: Record<string, ServingStatus> = { "": "NOT_SERVING" };
     for (const name of probes.keys()) initial[name] = "NOT_SERVING";
     this.grpc = new HealthImplementation(initial);
+    for (const [name, status] of Object.entries(initial)) this.statuses.set(name, status);
     this.current = { ready: false, services: {} };
   }
 
   /** The last readiness computed. */
   get readiness(): Readiness {
     return this.current;
+  }
+
+  /** The status published for `service` ("" for the whole server); undefined if unknown. */
+  status(service: string): ServingStatus | undefined {
+    return this.statuses.get(service);
+  }
+
+  /** Every service with a published status, "" first. */
+  services(): string[] {
+    return [...this.statuses.keys()];
+  }
+
+  /** Calls `listener` on every change of a published status; returns the unsubscribe. */
+  onStatusChange(listener: StatusListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Probes every engine now and publishes the result. */
@@ -64,9 +86,9 @@ export class HealthMonitor {
     }
     this.current = { ready, services };
     for (const [name, service] of Object.entries(services)) {
-      this.grpc.setStatus(name, service.ready ? "SERVING" : "NOT_SERVING");
+      this.publish(name, service.ready ? "SERVING" : "NOT_SERVING");
     }
-    this.grpc.setStatus("", ready ? "SERVING" : "NOT_SERVING");
+    this.publish("", ready ? "SERVING" : "NOT_SERVING");
     return this.current;
   }
 
@@ -81,8 +103,15 @@ export class HealthMonitor {
     this.stopped = true;
     clearInterval(this.timer);
     this.current = { ready: false, services: {} };
-    this.grpc.setStatus("", "NOT_SERVING");
-    for (const name of this.probes.keys()) this.grpc.setStatus(name, "NOT_SERVING");
+    this.publish("", "NOT_SERVING");
+    for (const name of this.probes.keys()) this.publish(name, "NOT_SERVING");
+  }
+
+  private publish(service: string, status: ServingStatus): void {
+    this.grpc.setStatus(service, status);
+    if (this.statuses.get(service) === status) return;
+    this.statuses.set(service, status);
+    for (const listener of this.listeners) listener(service, status);
   }
 
   private async probe(probe: EngineProbe): Promise<EngineHealth> {

@@ -5,6 +5,7 @@ import { type MethodEntry, messageStream, singleMessage } from "../dispatch.js";
 import { limits } from "../limits.js";
 import { withCallerFaultsAsInvalidArgument } from "./caller-faults.js";
 import { ConnectCall, nodeRequestKey } from "./connect-call.js";
+import { addOperationsRoutes, type OperationsRoutes } from "./operations-routes.js";
 import { withPrototypeKeysRefused } from "./prototype-keys.js";
 
 /** A Node HTTP/1.1 or HTTP/2 request handler, as connect-node takes and returns them. */
@@ -18,6 +19,8 @@ export interface ConnectHandlerOptions {
   readonly fallback: NodeHandlerFn;
   /** Aborted on shutdown: open Connect calls see their signal aborted. */
   readonly shutdownSignal: AbortSignal;
+  /** Health and reflection, served as on the gRPC port; none when absent. */
+  readonly operations?: OperationsRoutes;
 }
 
 type MethodImpl = (input: never, context: HandlerContext) => unknown;
@@ -38,6 +41,7 @@ export function createConnectHandler(options: ConnectHandlerOptions): NodeHandle
   return connectNodeAdapter({
     routes: (router: ConnectRouter) => {
       for (const [service, impl] of byService) router.service(service, impl as never);
+      if (options.operations !== undefined) addOperationsRoutes(router, options.operations);
       router.handlers.forEach((handler, index) => {
         router.handlers[index] = withCallerFaultsAsInvalidArgument(
           withPrototypeKeysRefused(handler),

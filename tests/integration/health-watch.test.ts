@@ -14,8 +14,8 @@ afterAll(async () => {
 });
 
 /** A client on its own connection (a distinct channel option keeps grpc-js from sharing one). */
-function connection(): Client {
-  const client = new Client(`127.0.0.1:${server.ports.grpcPort}`, credentials.createInsecure(), {
+function connection(port = server.ports.grpcPort): Client {
+  const client = new Client(`127.0.0.1:${port}`, credentials.createInsecure(), {
     "grpc.ragplane_test_connection": clients.length,
   });
   clients.push(client);
@@ -54,5 +54,17 @@ describe("health Watch streams, open to anyone, are capped", () => {
     const d = await watch(second);
     expect(d.code).toBe(status.OK);
     for (const open of [b, c, d]) open.stream.cancel();
+  });
+
+  it("count the HTTP port's streams too, under the same caps", async () => {
+    const grpcPort = connection();
+    const httpPort = connection(server.ports.httpPort);
+    const opened = [await watch(grpcPort), await watch(grpcPort), await watch(httpPort)];
+    expect(opened.map((open) => open.code)).toEqual([status.OK, status.OK, status.OK]);
+    expect((await watch(connection(server.ports.httpPort))).code).toBe(status.RESOURCE_EXHAUSTED);
+    for (const open of opened) {
+      open.stream.on("error", () => {});
+      open.stream.cancel();
+    }
   });
 });

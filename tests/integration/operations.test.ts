@@ -1,6 +1,8 @@
 import { once } from "node:events";
 import { connect } from "node:http2";
 import { createRequire } from "node:module";
+import { fromBinary } from "@bufbuild/protobuf";
+import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import {
   Client,
@@ -13,6 +15,10 @@ import {
 import { loadSync } from "@grpc/proto-loader";
 import { service as healthService } from "grpc-health-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  HealthCheckResponse_ServingStatus,
+  HealthCheckResponseSchema,
+} from "../../gen/grpc/health/v1/health_pb.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 const require = createRequire(import.meta.url);
@@ -24,13 +30,19 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const grpcAddress = () => `127.0.0.1:${server.ports.grpcPort}`;
+const httpAddress = () => `127.0.0.1:${server.ports.httpPort}`;
+/** Health and reflection are served on both ports (the HTTP port speaks gRPC over h2c). */
+const ports = [
+  ["the gRPC port", grpcAddress],
+  ["the HTTP port", httpAddress],
+] as const;
 const httpUrl = (path: string) => `http://127.0.0.1:${server.ports.httpPort}${path}`;
 
-describe("gRPC health", () => {
+describe.each(ports)("gRPC health on %s", (_, address) => {
   it("reports SERVING for the server and each service, NOT_FOUND for unknown ones", async () => {
     const HealthClient = makeGenericClientConstructor(healthService, "Health");
     const client = new HealthClient(
-      grpcAddress(),
+      address(),
       credentials.createInsecure(),
     ) as unknown as Client & {
       check(
@@ -56,49 +68,95 @@ describe("gRPC health", () => {
   });
 });
 
-describe("gRPC reflection", () => {
+/** The answer of one reflection request, as proto-loader decodes it (`keepCase`). */
+interface ReflectionAnswer {
+  list_services_response?: { service: { name: string }[] };
+  file_descriptor_response?: { file_descriptor_proto: Buffer[] };
+  error_response?: { error_code: number };
+}
+
+/** Sends one reflection request to `address` and returns the answer. */
+async function reflect(
+  address: string,
+  version: string,
+  request: object,
+): Promise<ReflectionAnswer> {
+  const definition = loadSync(
+    require.resolve(`@grpc/reflection/build/proto/grpc/reflection/${version}/reflection.proto`),
+    { keepCase: true },
+  );
+  const loaded = loadPackageDefinition(definition) as unknown as {
+    grpc: {
+      reflection: Record<
+        string,
+        { ServerReflection: new (address: string, creds: unknown) => Client }
+      >;
+    };
+  };
+  const Reflection = loaded.grpc.reflection[version]?.ServerReflection;
+  if (Reflection === undefined) throw new Error("reflection proto did not load");
+  const client = new Reflection(address, credentials.createInsecure()) as Client & {
+    ServerReflectionInfo(): NodeJS.EventEmitter & { write(message: object): boolean; end(): void };
+  };
+  try {
+    const stream = client.ServerReflectionInfo();
+    const answer = new Promise<ReflectionAnswer>((resolve, reject) => {
+      stream.on("data", resolve);
+      stream.on("error", reject);
+    });
+    stream.write(request);
+    const answered = await answer;
+    stream.end();
+    return answered;
+  } finally {
+    client.close();
+  }
+}
+
+describe.each(ports)("gRPC reflection on %s", (_, address) => {
   it.each(["v1", "v1alpha"])("lists every service through reflection %s", async (version) => {
-    const definition = loadSync(
-      require.resolve(`@grpc/reflection/build/proto/grpc/reflection/${version}/reflection.proto`),
-      { keepCase: true },
+    const answer = await reflect(address(), version, { list_services: "" });
+    expect(answer.list_services_response?.service.map((s) => s.name)).toEqual(
+      expect.arrayContaining([
+        "ragplane.v1.EventsService",
+        "ragplane.v1.VectorsService",
+        "ragplane.v1.GraphsService",
+        "grpc.health.v1.Health",
+      ]),
     );
-    const loaded = loadPackageDefinition(definition) as unknown as {
-      grpc: {
-        reflection: Record<
-          string,
-          { ServerReflection: new (address: string, creds: unknown) => Client }
-        >;
-      };
-    };
-    const Reflection = loaded.grpc.reflection[version]?.ServerReflection;
-    if (Reflection === undefined) throw new Error("reflection proto did not load");
-    const client = new Reflection(grpcAddress(), credentials.createInsecure()) as Client & {
-      ServerReflectionInfo(): NodeJS.EventEmitter & {
-        write(message: object): boolean;
-        end(): void;
-      };
-    };
+  });
+
+  it("describes a service with its file and every import, and answers NOT_FOUND for an unknown symbol", async () => {
+    const answer = await reflect(address(), "v1", {
+      file_containing_symbol: "ragplane.v1.VectorsService.Search",
+    });
+    const files = (answer.file_descriptor_response?.file_descriptor_proto ?? []).map((bytes) =>
+      fromBinary(FileDescriptorProtoSchema, bytes),
+    );
+    expect(files[0]?.name).toBe("ragplane/v1/vectors.proto");
+    expect(files[0]?.service.map((service) => service.name)).toContain("VectorsService");
+    expect(files.map((file) => file.name)).toContain("google/protobuf/struct.proto");
+    const unknown = await reflect(address(), "v1", { file_containing_symbol: "no.Such" });
+    expect(unknown.error_response?.error_code).toBe(Code.NotFound);
+  });
+});
+
+describe.each(ports)("gRPC health Watch on %s", (_, address) => {
+  it("sends the current status at once", async () => {
+    const client = new Client(address(), credentials.createInsecure());
     try {
-      const stream = client.ServerReflectionInfo();
-      const answer = new Promise<string[]>((resolve, reject) => {
-        stream.on(
-          "data",
-          (response: { list_services_response?: { service: { name: string }[] } }) =>
-            resolve(response.list_services_response?.service.map((s) => s.name) ?? []),
-        );
-        stream.on("error", reject);
-      });
-      stream.write({ list_services: "" });
-      const names = await answer;
-      stream.end();
-      expect(names).toEqual(
-        expect.arrayContaining([
-          "ragplane.v1.EventsService",
-          "ragplane.v1.VectorsService",
-          "ragplane.v1.GraphsService",
-          "grpc.health.v1.Health",
-        ]),
+      const stream = client.makeServerStreamRequest<Buffer, Buffer>(
+        "/grpc.health.v1.Health/Watch",
+        (request) => request,
+        (bytes) => bytes,
+        Buffer.alloc(0),
       );
+      const [first] = (await once(stream, "data")) as [Buffer];
+      expect(fromBinary(HealthCheckResponseSchema, first).status).toBe(
+        HealthCheckResponse_ServingStatus.SERVING,
+      );
+      stream.on("error", () => {});
+      stream.cancel();
     } finally {
       client.close();
     }
