@@ -12,8 +12,8 @@ cleanup() { bash scripts/engines/stop.sh all || true; }
 trap cleanup EXIT
 
 bash scripts/engines/start.sh all
-# grpcio, for the test that loads gen/service-config.json in a Python client
-python3 -c "import grpc" 2>/dev/null || python3 -m pip install --user --quiet grpcio
+# grpcio and the client generators, for the tests of Python and Go clients
+bash scripts/clients/tools.sh
 set -a
 # shellcheck disable=SC1091
 . "$run_dir/env"
