@@ -27,6 +27,7 @@ import { countPoints, deletePoints, getPoints, upsertPoints } from "./points.js"
 import { qdrantPolicy } from "./policy.js";
 import { scrollPoints } from "./scroll.js";
 import { searchPoints } from "./search.js";
+import { isCompatibleQdrant, QdrantVersionError, qdrantClientVersion } from "./version.js";
 
 export type { QdrantVectorStoreOptions } from "./options.js";
 
@@ -54,10 +55,10 @@ export class QdrantVectorStore implements VectorStore {
   }
 
   /**
-   * Builds the client and checks that Qdrant answers (`GET /healthz`);
-   * `EngineUnavailableError` or `EngineTimeoutError` when it does not. The client's
-   * server-version check is off: this pins client 1.18 (1.19 needs Node 22) and
-   * supports any server from 1.11.
+   * Builds the client and checks that Qdrant answers (`GET /`) with a version this client
+   * supports (same major, minor at most one apart, Qdrant's rule): `EngineUnavailableError`
+   * or `EngineTimeoutError` when it does not answer, `QdrantVersionError` when its version
+   * does not fit. The check is ours rather than the client's, which only prints a warning.
    */
   static async connect(options: QdrantVectorStoreOptions): Promise<QdrantVectorStore> {
     const settings = resolveOptions(options);
@@ -76,7 +77,9 @@ export class QdrantVectorStore implements VectorStore {
         retryDelayMs: settings.retryDelayMs,
       });
     const caller = new QdrantCaller(client.api(), policy);
-    await caller.run((api, init) => api.healthz({}, init), { idempotent: false });
+    const { data } = await caller.run((api, init) => api.root({}, init), { idempotent: false });
+    if (!isCompatibleQdrant(data.version, qdrantClientVersion))
+      throw new QdrantVersionError(data.version, qdrantClientVersion);
     return new QdrantVectorStore({
       caller,
       prefix: settings.collectionPrefix,
