@@ -42,7 +42,8 @@ import { addMethodsToGrpcServer, createGrpcServer } from "./transports/grpc.js";
 import { type GrpcListener, listenGrpc } from "./transports/grpc-listener.js";
 import { createHttpServer, createOperationsHandler } from "./transports/http.js";
 import { useFastUtf8Encoding } from "./transports/text-encoding.js";
-import { grpcServerCredentials } from "./transports/tls.js";
+import { grpcServerCredentials, ReloadableServerCredentials } from "./transports/tls.js";
+import { TlsReloader } from "./transports/tls-reload.js";
 
 /** The engines behind the three services, one adapter per port. */
 export interface Engines {
@@ -215,6 +216,17 @@ export function build(deps: RagplaneDeps): RagplaneServer {
     },
   );
 
+  const grpcCredentials = grpcServerCredentials(security.tls);
+  const tlsFiles = config.security.tls;
+  const tlsReloader =
+    security.tls === undefined || tlsFiles === undefined || tlsFiles.reloadIntervalMs === 0
+      ? undefined
+      : new TlsReloader(tlsFiles, security.tls, logger);
+  tlsReloader?.onReload((tls) => {
+    httpServer.reloadTls(tls);
+    if (grpcCredentials instanceof ReloadableServerCredentials) grpcCredentials.reload(tls);
+  });
+
   let metricsServer: MetricsServer | undefined;
   let grpcListener: GrpcListener | undefined;
   return {
@@ -222,7 +234,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
     async listen() {
       grpcListener = await listenGrpc(
         grpcServer,
-        grpcServerCredentials(security.tls),
+        grpcCredentials,
         config.host,
         config.grpcPort,
         config.connections.grpcMaxConnectionsPerPeer,
@@ -235,12 +247,14 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       }
       await health.refresh();
       health.start(config.readinessIntervalMs);
+      await tlsReloader?.start(tlsFiles?.reloadIntervalMs ?? 0);
       const metricsPort = metricsServer?.port;
       logger.info({ host: config.host, grpcPort, httpPort, metricsPort }, "ragplane listening");
       return { grpcPort, httpPort, ...(metricsPort === undefined ? {} : { metricsPort }) };
     },
     async close() {
       for (const stop of unsubscribe) stop();
+      tlsReloader?.stop();
       health.stop();
       streams.closeAll();
       grpcListener?.close();

@@ -63,6 +63,11 @@ export interface TlsConfig {
    * without (they then need a token).
    */
   readonly clientCaFile?: string;
+  /**
+   * `TLS_RELOAD_INTERVAL_MS`: how often the files are checked for a new certificate, key
+   * or CA, which new handshakes then use without a restart; 0 never. Default 10 000.
+   */
+  readonly reloadIntervalMs: number;
 }
 
 /** How JWTs are verified. */
@@ -183,6 +188,7 @@ function readTls(read: EnvReader): TlsConfig | undefined {
   const certFile = read.optional("TLS_CERT_FILE");
   const keyFile = read.optional("TLS_KEY_FILE");
   const clientCaFile = read.optional("TLS_CLIENT_CA_FILE");
+  const reloadIntervalMs = read.integer("TLS_RELOAD_INTERVAL_MS", 10_000, 0, 86_400_000);
   if (certFile === undefined && keyFile === undefined) {
     if (clientCaFile !== undefined)
       read.problem("TLS_CLIENT_CA_FILE needs TLS_CERT_FILE and TLS_KEY_FILE");
@@ -192,7 +198,12 @@ function readTls(read: EnvReader): TlsConfig | undefined {
     read.problem("TLS_CERT_FILE and TLS_KEY_FILE must be set together");
     return undefined;
   }
-  return { certFile, keyFile, ...(clientCaFile === undefined ? {} : { clientCaFile }) };
+  return {
+    certFile,
+    keyFile,
+    reloadIntervalMs,
+    ...(clientCaFile === undefined ? {} : { clientCaFile }),
+  };
 }
 
 function readJwt(read: EnvReader): JwtConfig {

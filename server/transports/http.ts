@@ -1,13 +1,14 @@
 import type { RequestListener, ServerResponse } from "node:http";
 import { createSecureServer } from "node:http2";
 import type { Server, Socket } from "node:net";
+import type { Server as TlsServer } from "node:tls";
 import { createServer } from "@httptoolkit/httpolyglot";
 import type { HealthMonitor } from "../health.js";
 import type { NodeHandlerFn } from "./connect.js";
 import { type ConnectionTimeouts, enforceConnectionTimeouts } from "./connection-timeouts.js";
 import { withCors } from "./cors.js";
 import { endResetFloods } from "./reset-floods.js";
-import { httpTlsOptions, type LoadedTls } from "./tls.js";
+import { httpTlsOptions, type LoadedTls, secureContextOf } from "./tls.js";
 
 type AnyRequest = Parameters<NodeHandlerFn>[0];
 type AnyResponse = Parameters<NodeHandlerFn>[1];
@@ -86,6 +87,8 @@ export interface HttpServer {
    * (calling `abortCalls` when that time is up), then closes every connection.
    */
   close(graceMs: number, abortCalls: () => void): Promise<void>;
+  /** New handshakes use `tls` from now on (a TLS port only; open connections keep theirs). */
+  reloadTls(tls: LoadedTls): void;
 }
 
 /** Options of {@link createHttpServer}. */
@@ -148,6 +151,10 @@ export function createHttpServer(
   if (options.maxResetsPerSecond !== undefined) endResetFloods(server, options.maxResetsPerSecond);
   return {
     server,
+    reloadTls(tls) {
+      if ("setSecureContext" in server)
+        (server as TlsServer).setSecureContext(secureContextOf(tls));
+    },
     async close(graceMs, abortCalls) {
       if (!server.listening) return;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

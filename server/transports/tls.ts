@@ -1,8 +1,12 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { SecureServerOptions } from "node:http2";
+import type { SecureContextOptions } from "node:tls";
 import { ServerCredentials } from "@grpc/grpc-js";
 import type { TlsConfig } from "../config-security.js";
+
+/** The files of a {@link TlsConfig}. */
+export type TlsFiles = Pick<TlsConfig, "certFile" | "keyFile" | "clientCaFile">;
 
 /** The TLS material of both ports, read and checked once at start. */
 export interface LoadedTls {
@@ -35,7 +39,7 @@ const pemCertificate = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-
  * they parse, that the key belongs to the certificate and that the bundle holds CA
  * certificates. Any problem is a {@link TlsFileError} naming the setting and the file.
  */
-export async function loadTls(config: TlsConfig): Promise<LoadedTls> {
+export async function loadTls(config: TlsFiles): Promise<LoadedTls> {
   const [cert, key, clientCa] = await Promise.all([
     readTlsFile("TLS_CERT_FILE", config.certFile),
     readTlsFile("TLS_KEY_FILE", config.keyFile),
@@ -66,17 +70,48 @@ export async function loadTls(config: TlsConfig): Promise<LoadedTls> {
 }
 
 /**
- * Credentials of the gRPC port: TLS when configured, and with a client CA the port
- * requires a client certificate that verifies against it (the handshake fails
- * otherwise). Plaintext when `tls` is undefined.
+ * Credentials of the gRPC port: plaintext when `tls` is undefined, else
+ * {@link ReloadableServerCredentials}.
  */
-export function grpcServerCredentials(tls: LoadedTls | undefined): ServerCredentials {
-  if (tls === undefined) return ServerCredentials.createInsecure();
-  return ServerCredentials.createSsl(
-    tls.clientCa ?? null,
-    [{ private_key: tls.key, cert_chain: tls.cert }],
-    tls.clientCa !== undefined,
-  );
+export function grpcServerCredentials(
+  tls: LoadedTls | undefined,
+): ServerCredentials | ReloadableServerCredentials {
+  return tls === undefined
+    ? ServerCredentials.createInsecure()
+    : new ReloadableServerCredentials(tls);
+}
+
+/**
+ * gRPC server credentials whose certificate, key and client CA can be replaced while the
+ * server runs: grpc-js applies each update to its listening sockets' secure context. With
+ * a client CA the port requires a client certificate that verifies against it (the
+ * handshake fails otherwise).
+ */
+export class ReloadableServerCredentials extends ServerCredentials {
+  constructor(tls: LoadedTls) {
+    super(
+      tls.clientCa === undefined ? {} : { requestCert: true, rejectUnauthorized: true },
+      secureContextOf(tls),
+    );
+  }
+
+  /** Uses `tls` for every handshake from now on. */
+  reload(tls: LoadedTls): void {
+    this.updateSecureContextOptions(secureContextOf(tls));
+  }
+
+  override _equals(other: ServerCredentials): boolean {
+    return other === this;
+  }
+}
+
+/** The secure context of `tls`: what a reload replaces on a listening server. */
+export function secureContextOf(tls: LoadedTls): SecureContextOptions {
+  return {
+    cert: tls.cert,
+    key: tls.key,
+    ...(tls.clientCa === undefined ? {} : { ca: tls.clientCa }),
+  };
 }
 
 /**

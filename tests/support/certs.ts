@@ -90,6 +90,19 @@ export async function generateTestCerts(): Promise<TestCerts> {
   };
 }
 
+/** Issues another server certificate for `localhost` and `127.0.0.1`, with a new key. */
+export function issueServerCertificate(
+  dir: string,
+  issuer: CertFiles,
+  name: string,
+): Promise<CertFiles> {
+  return leaf(dir, issuer, name, "localhost", [
+    ...leafBase,
+    "extendedKeyUsage=serverAuth",
+    "subjectAltName=DNS:localhost,IP:127.0.0.1",
+  ]);
+}
+
 async function authority(dir: string, name: string, commonName: string): Promise<CertFiles> {
   const files = paths(dir, name);
   await run("openssl", [

@@ -236,6 +236,10 @@ const effectiveDefaults: Readonly<Record<string, DefaultProbe>> = {
   TLS_CERT_FILE: { value: (c) => c.security.tls?.certFile },
   TLS_KEY_FILE: { value: (c) => c.security.tls?.keyFile },
   TLS_CLIENT_CA_FILE: { value: (c) => c.security.tls?.clientCaFile },
+  TLS_RELOAD_INTERVAL_MS: {
+    env: { TLS_CERT_FILE: "tls.crt", TLS_KEY_FILE: "tls.key" },
+    value: (c) => shown(c.security.tls?.reloadIntervalMs),
+  },
   TLS_TERMINATED_BY_PROXY: { value: (c) => shown(c.security.tlsTerminatedByProxy) },
   JWT_JWKS_URL: { value: (c) => c.security.jwt?.jwksUrl },
   JWT_JWKS_FILE: { value: (c) => c.security.jwt?.jwksFile },
