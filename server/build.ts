@@ -41,6 +41,7 @@ import { oncePerOrigin } from "./transports/cors.js";
 import { addMethodsToGrpcServer, createGrpcServer } from "./transports/grpc.js";
 import { type GrpcListener, listenGrpc } from "./transports/grpc-listener.js";
 import { createHttpServer, createOperationsHandler } from "./transports/http.js";
+import { listenProbePort, type ProbePort } from "./transports/probe-port.js";
 import { useFastUtf8Encoding } from "./transports/text-encoding.js";
 import { grpcServerCredentials, ReloadableServerCredentials } from "./transports/tls.js";
 import { TlsReloader } from "./transports/tls-reload.js";
@@ -80,6 +81,8 @@ export interface ListeningPorts {
   readonly httpPort: number;
   /** The `/metrics` port, when metrics are served. */
   readonly metricsPort?: number;
+  /** The plaintext health port for the kubelet (`HEALTH_PROBE_PORT`), when set. */
+  readonly healthProbePort?: number;
 }
 
 /** A built ragplane server: both transports, health and reflection, not yet listening. */
@@ -229,6 +232,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
 
   let metricsServer: MetricsServer | undefined;
   let grpcListener: GrpcListener | undefined;
+  let probePort: ProbePort | undefined;
   return {
     health,
     async listen() {
@@ -245,12 +249,29 @@ export function build(deps: RagplaneDeps): RagplaneServer {
         const { host, port } = config.metrics;
         metricsServer = await listenMetrics(metrics.registry, host, port, logger);
       }
+      if (config.connections.healthProbe) {
+        probePort = await listenProbePort({
+          address: config.connections.healthProbe,
+          health: health.grpc,
+          watchSlots,
+          maxConnectionsPerPeer: config.connections.grpcMaxConnectionsPerPeer,
+        });
+      }
       await health.refresh();
       health.start(config.readinessIntervalMs);
       await tlsReloader?.start(tlsFiles?.reloadIntervalMs ?? 0);
       const metricsPort = metricsServer?.port;
-      logger.info({ host: config.host, grpcPort, httpPort, metricsPort }, "ragplane listening");
-      return { grpcPort, httpPort, ...(metricsPort === undefined ? {} : { metricsPort }) };
+      const healthProbePort = probePort?.port;
+      logger.info(
+        { host: config.host, grpcPort, httpPort, metricsPort, healthProbePort },
+        "ragplane listening",
+      );
+      return {
+        grpcPort,
+        httpPort,
+        ...(metricsPort === undefined ? {} : { metricsPort }),
+        ...(healthProbePort === undefined ? {} : { healthProbePort }),
+      };
     },
     async close() {
       for (const stop of unsubscribe) stop();
@@ -262,6 +283,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
         closeGrpc(grpcServer, config.shutdownGraceMs),
         httpServer.close(config.shutdownGraceMs, () => shutdown.abort()),
       ]);
+      probePort?.close();
       await metricsServer?.close();
     },
   };

@@ -43,6 +43,19 @@ export interface ConnectionLimits {
    * second before its session is ended with ENHANCE_YOUR_CALM (rapid reset). Default 200.
    */
   readonly maxResetsPerSecond: number;
+  /**
+   * `HEALTH_PROBE_PORT` (unset: off) and `HEALTH_PROBE_HOST` (default `HOST`): a port that
+   * serves only `grpc.health.v1.Health`, in plaintext and without credentials, for probes
+   * that can neither speak TLS nor present a client certificate (the kubelet's).
+   */
+  readonly healthProbe: HealthProbeAddress | undefined;
+}
+
+/** Where the plaintext health probe port listens. */
+export interface HealthProbeAddress {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
 }
 
 const day = 86_400_000;
@@ -65,5 +78,12 @@ export function readConnectionLimits(read: EnvReader): ConnectionLimits {
     },
     grpcMaxConnectionsPerPeer: read.integer("GRPC_MAX_CONNECTIONS_PER_PEER", 256, 1, 1_000_000),
     maxResetsPerSecond: read.integer("HTTP2_MAX_RESETS_PER_SECOND", 200, 1, 1_000_000),
+    healthProbe: readHealthProbe(read),
   };
+}
+
+function readHealthProbe(read: EnvReader): HealthProbeAddress | undefined {
+  const host = read.text("HEALTH_PROBE_HOST", read.text("HOST", "127.0.0.1"));
+  if (read.optional("HEALTH_PROBE_PORT") === undefined) return undefined;
+  return { host, port: read.integer("HEALTH_PROBE_PORT", 0, 0, 65535) };
 }

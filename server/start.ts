@@ -103,6 +103,7 @@ function portInUse(error: unknown, config: Config): string | undefined {
     ["GRPC_PORT", config.grpcPort],
     ["HTTP_PORT", config.httpPort],
     ["METRICS_PORT", config.metrics?.port],
+    ["HEALTH_PROBE_PORT", config.connections.healthProbe?.port],
   ];
   const variable = named.find(([, value]) => value !== undefined && value === port)?.[0];
   const what = variable === undefined ? `port ${String(port)}` : `${variable}=${String(port)}`;

@@ -261,6 +261,11 @@ const effectiveDefaults: Readonly<Record<string, DefaultProbe>> = {
   METRICS_ENABLED: { value: (c) => shown(c.metrics !== undefined) },
   METRICS_HOST: { value: (c) => c.metrics?.host },
   METRICS_PORT: { value: (c) => shown(c.metrics?.port) },
+  HEALTH_PROBE_PORT: { value: (c) => shown(c.connections.healthProbe?.port) },
+  HEALTH_PROBE_HOST: {
+    env: { HEALTH_PROBE_PORT: "0" },
+    value: (c) => c.connections.healthProbe?.host,
+  },
   OTEL_EXPORTER_OTLP_ENDPOINT: { value: (c) => c.tracing?.endpoint },
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: { value: (c) => c.tracing?.endpoint },
   OTEL_SERVICE_NAME: { env: otlp, value: (c) => c.tracing?.serviceName },
