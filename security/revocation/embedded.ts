@@ -1,7 +1,8 @@
 import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { throwIfAborted } from "../../clients/errors.js";
+import { EngineUnavailableError, throwIfAborted } from "../../clients/errors.js";
+import { backupDatabase, type Snapshottable } from "../../clients/snapshot.js";
 import { checkRevocation, Denylist, defaultRetentionMs } from "./denylist.js";
 import type { RevocationList } from "./port.js";
 
@@ -14,6 +15,9 @@ export interface EmbeddedRevocationOptions {
   /** The clock, in epoch ms. Default `Date.now`. */
   readonly now?: () => number;
 }
+
+/** File name of the revocation database inside `<dataDir>/auth`. */
+export const revocationsDatabaseFile = "revocations.db";
 
 const ddl = `
 CREATE TABLE IF NOT EXISTS revoked_jti (
@@ -28,7 +32,7 @@ CREATE INDEX IF NOT EXISTS revoked_jti_expires ON revoked_jti (expires_at);
  * WAL) is the record, and every unexpired entry is held in memory, so `isRevoked` never
  * touches the disk. Expired entries are deleted at open and then periodically.
  */
-export class EmbeddedRevocationList implements RevocationList {
+export class EmbeddedRevocationList implements RevocationList, Snapshottable {
   readonly #db: Database.Database;
   readonly #denylist = new Denylist();
   readonly #now: () => number;
@@ -64,7 +68,7 @@ export class EmbeddedRevocationList implements RevocationList {
     const dir = join(dataDir, "auth");
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (process.platform !== "win32") chmodSync(dir, 0o700);
-    const db = new Database(join(dir, "revocations.db"));
+    const db = new Database(join(dir, revocationsDatabaseFile));
     try {
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = FULL");
@@ -104,6 +108,12 @@ export class EmbeddedRevocationList implements RevocationList {
     const cutoff = this.#now() - this.#retainMs;
     this.#deleteExpired.run(cutoff);
     return this.#denylist.prune(cutoff);
+  }
+
+  /** Copies the database to `targetDir/revocations.db` while the list keeps serving. */
+  async snapshot(targetDir: string, signal?: AbortSignal): Promise<void> {
+    if (this.#closed) throw new EngineUnavailableError("token denylist (closed)");
+    await backupDatabase(this.#db, join(targetDir, revocationsDatabaseFile), signal);
   }
 
   /** Stops the prune timer and closes the database. Idempotent. */

@@ -6,18 +6,24 @@ import {
   toQdrantCondition,
 } from "../../clients/vectors/qdrant/filter.js";
 
-const tenant = { key: "rp_tenant", match: { value: "acme" } };
+const scope = [
+  { key: "rp_scope", match: { value: '["acme","docs"]' } },
+  { key: "rp_tenant", match: { value: "acme" } },
+];
 
 describe("qdrantFilter", () => {
-  it("scopes an absent or empty filter to the tenant alone", () => {
-    expect(qdrantFilter("acme", undefined)).toEqual({ must: [tenant] });
-    expect(qdrantFilter("acme", {})).toEqual({ must: [tenant] });
-    expect(qdrantFilter("acme", { must: [], should: [], mustNot: [] })).toEqual({ must: [tenant] });
+  it("scopes an absent or empty filter to the tenant's collection alone", () => {
+    expect(qdrantFilter("acme", "docs", undefined)).toEqual({ must: scope });
+    expect(qdrantFilter("acme", "docs", {})).toEqual({ must: scope });
+    expect(qdrantFilter("acme", "docs", { must: [], should: [], mustNot: [] })).toEqual({
+      must: scope,
+    });
   });
 
   it("adds the tenant (and extra conditions) to must, keeping should and must_not as they are", () => {
     const filter = qdrantFilter(
       "acme",
+      "docs",
       {
         must: [{ key: "n", range: { gte: 1 } }],
         should: [
@@ -30,7 +36,7 @@ describe("qdrantFilter", () => {
     );
     expect(filter).toEqual({
       must: [
-        tenant,
+        ...scope,
         { has_id: ["bbbfca86-49ad-5a6f-b910-2b7bf2776a45"] },
         { key: "rp_payload.n", range: { gte: 1 } },
       ],

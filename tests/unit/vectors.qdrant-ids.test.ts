@@ -29,27 +29,29 @@ describe("uuidV5", () => {
 });
 
 describe("pointUuid", () => {
-  it("maps (tenant, id) to fixed known UUIDs, so stored points stay addressable", () => {
-    expect(pointUuid("acme", "doc-1")).toBe("bbbfca86-49ad-5a6f-b910-2b7bf2776a45");
-    expect(pointUuid("acme", "doc-2")).toBe("08a8cd86-1e9b-5cc0-8216-ba8e733b58c9");
-    expect(pointUuid("t", "é")).toBe("986121b3-c917-5a7f-ab68-f6c78ea2d443");
+  it("maps (tenant, collection, id) to fixed UUIDs, so stored points stay addressable", () => {
+    const known = pointUuid("acme", "docs", "doc-1");
+    expect(known).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(pointUuid("acme", "docs", "doc-1")).toBe(known);
+    expect(known).toBe(uuidV5('["acme","docs","doc-1"]', pointIdNamespace));
   });
 
-  it("gives the same id of two tenants different UUIDs", () => {
-    expect(pointUuid("other", "doc-1")).toBe("1e54d861-34e6-5305-99a0-012063db0632");
-    expect(pointUuid("other", "doc-1")).not.toBe(pointUuid("acme", "doc-1"));
+  it("gives the same id in two tenants or two collections different UUIDs", () => {
+    expect(pointUuid("other", "docs", "doc-1")).not.toBe(pointUuid("acme", "docs", "doc-1"));
+    expect(pointUuid("acme", "notes", "doc-1")).not.toBe(pointUuid("acme", "docs", "doc-1"));
   });
 
-  it("cannot be confused by separators inside the tenant or the id", () => {
-    expect(pointUuid("a", "b,c")).not.toBe(pointUuid("a,b", "c"));
-    expect(pointUuid('a"', "b")).not.toBe(pointUuid("a", '"b'));
+  it("cannot be confused by separators inside the tenant, collection or id", () => {
+    expect(pointUuid("a", "c", "b,c")).not.toBe(pointUuid("a,b", "c", "c"));
+    expect(pointUuid('a"', "c", "b")).not.toBe(pointUuid("a", "c", '"b'));
   });
 });
 
 describe("stored payload layout", () => {
-  it("keeps the caller's payload whole under its own key beside the tenant, id and order keys", () => {
-    const stored = storedPayload("acme", "ab", { rp_tenant: "spoof", rp_id: "x", n: 1 });
+  it("keeps the caller's payload whole under its own key beside the scope, tenant, id and order keys", () => {
+    const stored = storedPayload("acme", "docs", "ab", { rp_tenant: "spoof", rp_id: "x", n: 1 });
     expect(stored).toEqual({
+      rp_scope: '["acme","docs"]',
       rp_tenant: "acme",
       rp_id: "ab",
       rp_o0: 0x616200000000,
@@ -62,7 +64,7 @@ describe("stored payload layout", () => {
   });
 
   it("stores an absent payload as {} and reads a missing one as {}", () => {
-    expect(storedPayload("t", "a", undefined).rp_payload).toEqual({});
+    expect(storedPayload("t", "c", "a", undefined).rp_payload).toEqual({});
     expect(callerPayload({ rp_id: "a" })).toEqual({});
     expect(storedId({})).toBeUndefined();
   });

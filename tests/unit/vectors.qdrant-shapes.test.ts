@@ -1,7 +1,6 @@
-import type { Schemas } from "@qdrant/js-client-rest";
 import { describe, expect, it } from "vitest";
-import { NotFoundError, PreconditionError } from "../../clients/errors.js";
-import { describeCollection, isComplete } from "../../clients/vectors/qdrant/catalog.js";
+import { PreconditionError } from "../../clients/errors.js";
+import { describeRecord } from "../../clients/vectors/qdrant/catalog.js";
 import {
   checkPoints,
   maxComponentsPerRequest,
@@ -9,51 +8,33 @@ import {
 } from "../../clients/vectors/qdrant/input.js";
 import { passes } from "../../clients/vectors/qdrant/search.js";
 
-/** A collection info as Qdrant's GET /collections/{name} documents it (the parts read). */
-function info(payloadSchema: Schemas["CollectionInfo"]["payload_schema"]) {
-  return {
-    status: "green",
-    optimizer_status: "ok",
-    segments_count: 1,
-    points_count: 0,
-    config: { params: { vectors: { size: 3, distance: "Euclid" } } },
-    payload_schema: payloadSchema,
-  } as unknown as Schemas["CollectionInfo"];
-}
-
-const tenantIndex = {
-  data_type: "keyword",
-  params: { type: "keyword", is_tenant: true },
-  points: 0,
-};
-
-describe("describeCollection", () => {
-  it("reads dimension and distance and lists only the caller's indexes, by key", () => {
-    const described = describeCollection(
-      "docs",
-      info({
-        rp_tenant: tenantIndex,
-        rp_o0: { data_type: "integer", points: 0 },
-        "rp_payload.meta.lang": { data_type: "keyword", points: 0 },
-        "rp_payload.age": { data_type: "integer", points: 0 },
-        "rp_payload.place": { data_type: "geo", points: 0 },
-      } as Schemas["CollectionInfo"]["payload_schema"]),
-    );
-    expect(described).toEqual({
+describe("describeRecord", () => {
+  it("reads a catalog record's shape and payload indexes", () => {
+    expect(
+      describeRecord({
+        rp_tenant: "acme",
+        rp_name: "docs",
+        rp_dimension: 3,
+        rp_distance: "euclid",
+        rp_payload_indexes: [
+          { key: "age", type: "integer" },
+          { key: "place", type: "geo" },
+        ],
+      }),
+    ).toEqual({
       name: "docs",
       dimension: 3,
       distance: "euclid",
-      payloadIndexes: [
-        { key: "age", type: "integer" },
-        { key: "meta.lang", type: "keyword" },
-      ],
+      payloadIndexes: [{ key: "age", type: "integer" }],
     });
   });
 
-  it("reads a collection without its tenant index (an unfinished create) as missing", () => {
-    const unfinished = info({ rp_o0: { data_type: "integer", points: 0 } } as never);
-    expect(isComplete(unfinished)).toBe(false);
-    expect(() => describeCollection("docs", unfinished)).toThrow(NotFoundError);
+  it("reads anything else as no record", () => {
+    expect(describeRecord(undefined)).toBeUndefined();
+    expect(
+      describeRecord({ rp_name: "docs", rp_dimension: 3, rp_distance: "hamming" }),
+    ).toBeUndefined();
+    expect(describeRecord({ rp_name: "docs", rp_distance: "dot" })).toBeUndefined();
   });
 });
 

@@ -8,6 +8,7 @@ import {
   throwIfAborted,
 } from "../../errors.js";
 import type { EngineHealth } from "../../health.js";
+import { backupDatabase, type Snapshottable } from "../../snapshot.js";
 import type {
   AppendAck,
   EventLog,
@@ -56,7 +57,7 @@ export const eventsDatabaseFile = "events.sqlite";
  * tests. One process owns the file; followers are woken in-process by appends, and fall
  * back to querying every `pollIntervalMs` for writers in other processes.
  */
-export class EmbeddedEventLog implements EventLog {
+export class EmbeddedEventLog implements EventLog, Snapshottable {
   readonly #db: Database;
   readonly #ownsDb: boolean;
   readonly #statements: Statements;
@@ -195,6 +196,12 @@ export class EmbeddedEventLog implements EventLog {
   /** Deletes events older than their topic's retention now; returns how many. */
   sweepRetention(): Promise<number> {
     return sweepExpired(this.#statements, (query) => this.#run(query), Date.now());
+  }
+
+  /** Copies the database to `targetDir/events.sqlite` while the log keeps serving. */
+  async snapshot(targetDir: string, signal?: AbortSignal): Promise<void> {
+    if (this.#closed) throw closedError();
+    await backupDatabase(this.#db, join(targetDir, eventsDatabaseFile), signal);
   }
 
   async health(): Promise<EngineHealth> {

@@ -1,6 +1,13 @@
+import { join } from "node:path";
 import type Database from "better-sqlite3";
-import { NotFoundError, signalCheckpoint, throwIfAborted } from "../../errors.js";
+import {
+  EngineUnavailableError,
+  NotFoundError,
+  signalCheckpoint,
+  throwIfAborted,
+} from "../../errors.js";
 import type { EngineHealth } from "../../health.js";
+import { backupDatabase, type Snapshottable } from "../../snapshot.js";
 import type {
   DeleteNodesResult,
   GraphCounts,
@@ -16,7 +23,7 @@ import type {
 import { toGraphEngineError } from "./errors.js";
 import { shortestPath } from "./path.js";
 import { GraphReaders } from "./readers.js";
-import { openGraphDatabase } from "./schema.js";
+import { graphDatabaseFile, openGraphDatabase } from "./schema.js";
 import { GraphStatements, nodeFromRow } from "./statements.js";
 import { neighbors } from "./traversal.js";
 import { GraphUsage } from "./usage.js";
@@ -46,7 +53,7 @@ export const defaultReaderThreads = 2;
  * large graph, run on reader threads (`GraphReaders`) and stop at the next level once
  * their caller cancels or runs out of time.
  */
-export class EmbeddedGraphStore implements GraphStore {
+export class EmbeddedGraphStore implements GraphStore, Snapshottable {
   private readonly sql: GraphStatements;
   private readonly writes: GraphWrites;
   private readonly counts: GraphUsage;
@@ -130,6 +137,12 @@ export class EmbeddedGraphStore implements GraphStore {
 
   async countExisting(tenant: string, ids: GraphIds, signal?: AbortSignal): Promise<GraphCounts> {
     return guard(signal, () => this.counts.existing(tenant, ids));
+  }
+
+  /** Copies the database to `targetDir/graphs.sqlite` while the store keeps serving. */
+  async snapshot(targetDir: string, signal?: AbortSignal): Promise<void> {
+    if (!this.db.open) throw new EngineUnavailableError("graph store (closed)");
+    await backupDatabase(this.db, join(targetDir, graphDatabaseFile), signal);
   }
 
   async health(): Promise<EngineHealth> {

@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { backupDatabase } from "../../snapshot.js";
 import type { Distance, PayloadIndexSpec } from "../port.js";
 
 /**
@@ -224,6 +225,11 @@ export class VectorDb {
   /** Records that the index file of a collection reflects `version` and has `checksum`. */
   markSaved(uid: number, version: number, checksum: string): void {
     this.#statements.markSaved.run(version, checksum, uid);
+  }
+
+  /** Copies the database to `path` with SQLite's online backup (see `backupDatabase`). */
+  backup(path: string, signal?: AbortSignal): Promise<void> {
+    return backupDatabase(this.#db, path, signal);
   }
 
   /** Whether the database answers. */

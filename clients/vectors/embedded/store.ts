@@ -7,6 +7,7 @@ import {
   throwIfAborted,
 } from "../../errors.js";
 import type { EngineHealth } from "../../health.js";
+import type { Snapshottable } from "../../snapshot.js";
 import type { PointFilter } from "../filter.js";
 import type {
   CollectionDetails,
@@ -29,6 +30,7 @@ import { preparePoints, vectorBytes } from "./input.js";
 import { loadCollection, removeSavedIndex, saveCollection } from "./persistence.js";
 import { countPoints, getPoints, scrollPoints, searchPoints, selectKeys } from "./reads.js";
 import { SearchScratch } from "./scratch.js";
+import { copyVectorStore, indexDirectoryName, vectorsDatabaseFile } from "./snapshot.js";
 
 /** Options of the embedded vector store. */
 export interface EmbeddedVectorStoreOptions {
@@ -46,7 +48,7 @@ const engine = "embedded vector store";
  * when still current; otherwise they are rebuilt from SQLite. One process owns a data
  * directory at a time (SQLite exclusive locking).
  */
-export class EmbeddedVectorStore implements VectorStore {
+export class EmbeddedVectorStore implements VectorStore, Snapshottable {
   readonly #db: VectorDb;
   readonly #indexDir: string;
   readonly #loaded = new Map<string, Map<string, LoadedCollection>>();
@@ -62,10 +64,10 @@ export class EmbeddedVectorStore implements VectorStore {
 
   /** Opens the store in `dataDir`, creating it if needed. */
   static async open(options: EmbeddedVectorStoreOptions): Promise<EmbeddedVectorStore> {
-    const indexDir = join(options.dataDir, "vector-indexes");
+    const indexDir = join(options.dataDir, indexDirectoryName);
     mkdirSync(indexDir, { recursive: true });
     return new EmbeddedVectorStore(
-      VectorDb.open(join(options.dataDir, "vectors.sqlite")),
+      VectorDb.open(join(options.dataDir, vectorsDatabaseFile)),
       indexDir,
     );
   }
@@ -222,6 +224,19 @@ export class EmbeddedVectorStore implements VectorStore {
     return { collections, points };
   }
 
+  /**
+   * Copies the store into `targetDir` while it keeps serving: first saves every loaded
+   * index that changed since its last save (as `close` does), then copies the database
+   * and the indexes that match it (see `copyVectorStore`). A store opened on the copy
+   * loads those indexes instead of rebuilding them from the points at first use.
+   */
+  async snapshot(targetDir: string, signal?: AbortSignal): Promise<void> {
+    this.#check(signal);
+    this.#batcher.flush();
+    this.#saveLoaded();
+    await copyVectorStore(this.#db, this.#indexDir, targetDir, signal);
+  }
+
   async health(): Promise<EngineHealth> {
     if (this.#closed) return { ok: false, detail: "closed" };
     try {
@@ -235,6 +250,12 @@ export class EmbeddedVectorStore implements VectorStore {
     if (this.#closed) return;
     this.#batcher.flush();
     this.#closed = true;
+    this.#saveLoaded();
+    this.#loaded.clear();
+    this.#db.close();
+  }
+
+  #saveLoaded(): void {
     for (const collections of this.#loaded.values()) {
       for (const collection of collections.values()) {
         try {
@@ -244,8 +265,6 @@ export class EmbeddedVectorStore implements VectorStore {
         }
       }
     }
-    this.#loaded.clear();
-    this.#db.close();
   }
 
   #check(signal: AbortSignal | undefined): void {

@@ -1,7 +1,8 @@
+import { NotFoundError } from "../../errors.js";
 import type { CollectionInfo } from "../port.js";
-import { type QdrantCaller, resultOf } from "./call.js";
-import { describeCollection, type ShapeCache } from "./catalog.js";
-import { qdrantCollectionName } from "./naming.js";
+import type { QdrantCaller } from "./call.js";
+import { readRecord, type ShapeCache } from "./catalog.js";
+import { sharedCollectionName } from "./layout.js";
 
 /** What every operation of the Qdrant store needs. */
 export interface QdrantContext {
@@ -9,38 +10,35 @@ export interface QdrantContext {
   /** The configured collection prefix. */
   readonly prefix: string;
   readonly shapes: ShapeCache;
+  /** Qdrant collections known to exist with their indexes (the catalog, shared ones). */
+  readonly ready: Set<string>;
 }
 
-/** The Qdrant collection of a tenant's logical collection. */
-export function qdrantName(ctx: QdrantContext, tenant: string, name: string): string {
-  return qdrantCollectionName(ctx.prefix, tenant, name);
+/** A tenant's collection as found in the catalog, with the Qdrant collection holding it. */
+export interface Placement {
+  readonly info: CollectionInfo;
+  /** The shared Qdrant collection of its shape. */
+  readonly collection: string;
 }
 
 /**
- * A collection's shape, from the cache unless `fresh`; `NotFoundError` when Qdrant has no
- * such collection.
+ * Where a tenant's collection lives: from the cache unless `fresh`, else from its
+ * catalog record; `NotFoundError` when it has none.
  */
-export async function collectionShape(
+export async function placement(
   ctx: QdrantContext,
   tenant: string,
   name: string,
   options: { readonly signal?: AbortSignal | undefined; readonly fresh?: boolean },
-): Promise<CollectionInfo> {
-  const collection = qdrantName(ctx, tenant, name);
-  if (!options.fresh) {
-    const cached = ctx.shapes.get(collection);
-    if (cached) return cached;
+): Promise<Placement> {
+  let info = options.fresh ? undefined : ctx.shapes.get(tenant, name);
+  if (info === undefined) {
+    info = await readRecord(ctx, tenant, name, options.signal);
+    if (info === undefined) {
+      ctx.shapes.delete(tenant, name);
+      throw new NotFoundError("collection", name);
+    }
+    ctx.shapes.set(tenant, name, info);
   }
-  try {
-    const info = await ctx.caller.run(
-      (api, init) => api.getCollection({ collection_name: collection }, init),
-      { signal: options.signal, idempotent: true, collection: name },
-    );
-    const shape = describeCollection(name, resultOf(info));
-    ctx.shapes.set(collection, shape);
-    return shape;
-  } catch (error) {
-    ctx.shapes.delete(collection);
-    throw error;
-  }
+  return { info, collection: sharedCollectionName(ctx.prefix, info) };
 }

@@ -1,21 +1,20 @@
-import type { Schemas } from "@qdrant/js-client-rest";
 import { AlreadyExistsError, NotFoundError } from "../../errors.js";
-import type { CollectionInfo, CollectionSpec, PayloadIndexSpec } from "../port.js";
+import type { CollectionInfo, CollectionSpec } from "../port.js";
 import { resultOf } from "./call.js";
-import { isComplete, qdrantDistance } from "./catalog.js";
-import { type QdrantContext, qdrantName } from "./context.js";
-import { orderFields, qdrantKeyPath, tenantField } from "./payload.js";
+import { ensureCatalog, readRecord, writeRecord } from "./catalog.js";
+import type { QdrantContext } from "./context.js";
+import { scopeConditions } from "./filter.js";
+import { isSharedCollectionName } from "./layout.js";
+import { ensurePayloadIndexes, ensureSharedCollection } from "./shared.js";
 
 type Signal = AbortSignal | undefined;
-type FieldIndex = [field: string, schema: Schemas["PayloadFieldSchema"]];
 
 /**
- * Creates the Qdrant collection of a logical collection, then its payload indexes: the
- * caller's, the order keys (integer, for id-ordered scrolls) and, last, the tenant key
- * (keyword, `is_tenant`). Qdrant cannot do this atomically, so the tenant index marks a
- * finished collection: until it exists the collection reads as missing (catalog.ts), and
- * a create that finds an unfinished one (left by a crash or a timeout) drops it and starts
- * over. Should an index fail, the collection is dropped again (best effort).
+ * Creates a tenant's collection: makes sure the shared collection of its shape exists
+ * with the collection's payload indexes, removes any points a former collection of the
+ * same name left behind (a delete cut short), and writes the catalog record last, so the
+ * collection exists only once it is usable. `AlreadyExistsError` when the tenant has the
+ * name, or when a concurrent create of the name with another shape got there first.
  */
 export async function createCollection(
   ctx: QdrantContext,
@@ -23,95 +22,58 @@ export async function createCollection(
   spec: CollectionSpec,
   signal: Signal,
 ): Promise<CollectionInfo> {
-  const collection = qdrantName(ctx, tenant, spec.name);
-  const context = { signal, collection: spec.name };
-  await clearUnfinished(ctx, collection, spec.name, signal);
-  await ctx.caller.run(
-    (api, init) =>
-      api.createCollection(
-        {
-          collection_name: collection,
-          vectors: { size: spec.dimension, distance: qdrantDistance(spec.distance) },
-        },
-        init,
-      ),
-    { ...context, idempotent: false },
-  );
-  const payloadIndexes = [...(spec.payloadIndexes ?? [])];
-  try {
-    for (const [field, schema] of indexesOf(payloadIndexes)) {
-      await ctx.caller.run(
-        (api, init) =>
-          api.createFieldIndex(
-            { collection_name: collection, wait: true, field_name: field, field_schema: schema },
-            init,
-          ),
-        { ...context, idempotent: true },
-      );
-    }
-  } catch (error) {
-    if (error instanceof NotFoundError) throw new AlreadyExistsError("collection", spec.name);
-    await dropQuietly(ctx, collection);
-    throw error;
-  }
-  const created: CollectionInfo = {
+  if ((await readRecord(ctx, tenant, spec.name, signal)) !== undefined)
+    throw new AlreadyExistsError("collection", spec.name);
+  const info: CollectionInfo = {
     name: spec.name,
     dimension: spec.dimension,
     distance: spec.distance,
-    payloadIndexes,
+    payloadIndexes: [...(spec.payloadIndexes ?? [])],
   };
-  ctx.shapes.set(collection, created);
-  return { ...created, payloadIndexes: [...payloadIndexes] };
+  await ensureCatalog(ctx, signal);
+  const shared = await ensureSharedCollection(ctx, info, signal);
+  await ensurePayloadIndexes(ctx, shared, info.payloadIndexes, signal);
+  await removeLeftovers(ctx, tenant, spec.name, signal);
+  await writeRecord(ctx, tenant, info, signal);
+  const stored = await readRecord(ctx, tenant, spec.name, signal);
+  if (stored?.dimension !== info.dimension || stored.distance !== info.distance)
+    throw new AlreadyExistsError("collection", spec.name);
+  ctx.shapes.set(tenant, spec.name, info);
+  return { ...info, payloadIndexes: [...info.payloadIndexes] };
 }
 
-/** `AlreadyExistsError` for a finished collection; drops an unfinished one. */
-async function clearUnfinished(
+/**
+ * Deletes the points of a tenant's collection from every shared collection of this
+ * prefix: the points of a collection whose delete was cut short, which a new collection
+ * of the same name (and perhaps another shape) must not inherit.
+ */
+export async function removeLeftovers(
   ctx: QdrantContext,
-  collection: string,
+  tenant: string,
   name: string,
   signal: Signal,
 ): Promise<void> {
-  let info: Schemas["CollectionInfo"];
-  try {
-    const response = await ctx.caller.run(
-      (api, init) => api.getCollection({ collection_name: collection }, init),
-      { signal, collection: name, idempotent: true },
-    );
-    info = resultOf(response);
-  } catch (error) {
-    if (error instanceof NotFoundError) return;
-    throw error;
-  }
-  if (isComplete(info)) throw new AlreadyExistsError("collection", name);
-  ctx.shapes.delete(collection);
-  try {
-    await ctx.caller.run(
-      (api, init) => api.deleteCollection({ collection_name: collection }, init),
-      { signal, collection: name, idempotent: true },
-    );
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-  }
-}
-
-function indexesOf(payloadIndexes: readonly PayloadIndexSpec[]): FieldIndex[] {
-  return [
-    ...payloadIndexes.map((index): FieldIndex => [qdrantKeyPath(index.key), index.type]),
-    ...orderFields.map((field): FieldIndex => [field, "integer"]),
-    [tenantField, { type: "keyword", is_tenant: true }],
-  ];
-}
-
-async function dropQuietly(ctx: QdrantContext, collection: string): Promise<void> {
-  ctx.shapes.delete(collection);
-  try {
-    await ctx.caller.run(
-      (api, init) => api.deleteCollection({ collection_name: collection }, init),
-      {
-        idempotent: true,
-      },
-    );
-  } catch {
-    // The original failure is what the caller needs to see.
+  const listed = await ctx.caller.run((api, init) => api.getCollections({}, init), {
+    signal,
+    idempotent: true,
+  });
+  for (const { name: collection } of resultOf(listed).collections) {
+    if (!isSharedCollectionName(ctx.prefix, collection)) continue;
+    try {
+      await ctx.caller.run(
+        (api, init) =>
+          api.deletePoints(
+            {
+              collection_name: collection,
+              wait: true,
+              filter: { must: scopeConditions(tenant, name) },
+            },
+            init,
+          ),
+        { signal, idempotent: true, collection },
+      );
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+    }
   }
 }

@@ -1,6 +1,7 @@
 import type { Schemas } from "@qdrant/js-client-rest";
 import type { Condition, FilterScalar, PointFilter, RangeBounds } from "../filter.js";
-import { qdrantKeyPath, tenantField } from "./payload.js";
+import { scopeOf } from "./layout.js";
+import { qdrantKeyPath, scopeField, tenantField } from "./payload.js";
 
 /** A Qdrant filter, as the REST API takes it. */
 export type QdrantFilter = Schemas["Filter"];
@@ -10,22 +11,33 @@ export type QdrantCondition = Schemas["Condition"];
 /** A condition no point satisfies (`has_id` of no ids). */
 export const matchNothing: QdrantCondition = { has_id: [] };
 
-/** The condition that keeps a tenant's points only. */
-export function tenantCondition(tenant: string): QdrantCondition {
-  return { key: tenantField, match: { value: tenant } };
+/**
+ * The conditions that keep one tenant's collection's points only: its scope (the
+ * `is_tenant` key Qdrant partitions by) and, as a second guard, its tenant.
+ */
+export function scopeConditions(tenant: string, collection: string): QdrantCondition[] {
+  return [
+    { key: scopeField, match: { value: scopeOf(tenant, collection) } },
+    { key: tenantField, match: { value: tenant } },
+  ];
 }
 
 /**
- * Translates a filter to Qdrant's, scoped to a tenant: the tenant condition and `extra`
- * join the filter's `must`, so the filter's `should` and `must_not` keep their meaning.
- * Every caller key is read under the adapter's payload key.
+ * Translates a filter to Qdrant's, scoped to a tenant's collection: the scope conditions
+ * and `extra` join the filter's `must`, so the filter's `should` and `must_not` keep
+ * their meaning. Every caller key is read under the adapter's payload key.
  */
 export function qdrantFilter(
   tenant: string,
+  collection: string,
   filter: PointFilter | undefined,
   extra: readonly QdrantCondition[] = [],
 ): QdrantFilter {
-  const must = [tenantCondition(tenant), ...extra, ...(filter?.must ?? []).map(toQdrantCondition)];
+  const must = [
+    ...scopeConditions(tenant, collection),
+    ...extra,
+    ...(filter?.must ?? []).map(toQdrantCondition),
+  ];
   const translated: QdrantFilter = { must };
   if (filter?.should?.length) translated.should = filter.should.map(toQdrantCondition);
   if (filter?.mustNot?.length) translated.must_not = filter.mustNot.map(toQdrantCondition);

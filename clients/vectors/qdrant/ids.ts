@@ -24,10 +24,15 @@ export function uuidV5(name: string, namespace: string): string {
 
 /**
  * The Qdrant point id of a point. Qdrant accepts only unsigned integers and UUIDs, so a
- * string id maps deterministically to the UUIDv5 of `[tenant, id]` (as JSON, which is
- * unambiguous) under {@link pointIdNamespace}. The tenant is part of the name so that two
- * tenants' points could never overwrite each other even if they shared a collection.
+ * string id maps deterministically to the UUIDv5 of `[tenant, collection, id]` (as JSON,
+ * which is unambiguous) under {@link pointIdNamespace}: points of different tenants or
+ * collections never share an id in the Qdrant collection they share.
  */
-export function pointUuid(tenant: string, id: string): string {
-  return uuidV5(JSON.stringify([tenant, id]), pointIdNamespace);
+export function pointUuid(tenant: string, collection: string, id: string): string {
+  return uuidV5(JSON.stringify([tenant, collection, id]), pointIdNamespace);
+}
+
+/** The Qdrant id of a logical collection's catalog record. */
+export function catalogRecordUuid(tenant: string, collection: string): string {
+  return uuidV5(JSON.stringify(["collection", tenant, collection]), pointIdNamespace);
 }

@@ -1,5 +1,6 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { parseKeyPath } from "../key-path.js";
+import { scopeOf } from "./layout.js";
 import { orderKeyLevels, orderKeys } from "./ordering.js";
 
 /**
@@ -8,12 +9,15 @@ import { orderKeyLevels, orderKeys } from "./ordering.js";
  * top-level keys, and nothing needs to be rejected or escaped:
  *
  * ```json
- * { "rp_tenant": "acme", "rp_id": "doc-1#3", "rp_o0": 110…, "rp_o1": …, "rp_o2": …,
- *   "rp_payload": { "lang": "en" } }
+ * { "rp_scope": "[\"acme\",\"docs\"]", "rp_tenant": "acme", "rp_id": "doc-1#3",
+ *   "rp_o0": 110…, "rp_o1": …, "rp_o2": …, "rp_payload": { "lang": "en" } }
  * ```
  *
- * This is the tenant, indexed as a keyword with `is_tenant: true`.
+ * This is the point's scope (layout.ts `scopeOf`: tenant and collection), indexed as a
+ * keyword with `is_tenant: true`.
  */
+export const scopeField = "rp_scope";
+/** The tenant, indexed as a keyword: a second guard in every filter, and erasure by tenant. */
 export const tenantField = "rp_tenant";
 /** The point's own string id (Qdrant's id is a UUID derived from it). */
 export const idField = "rp_id";
@@ -30,13 +34,18 @@ export const orderFields: readonly string[] = Array.from({ length: orderKeyLevel
   orderField(level),
 );
 
-/** The payload stored for a point. */
+/** The payload stored for a point of a tenant's collection. */
 export function storedPayload(
   tenant: string,
+  collection: string,
   id: string,
   payload: JsonObject | undefined,
 ): Record<string, JsonValue> {
-  const stored: Record<string, JsonValue> = { [tenantField]: tenant, [idField]: id };
+  const stored: Record<string, JsonValue> = {
+    [scopeField]: scopeOf(tenant, collection),
+    [tenantField]: tenant,
+    [idField]: id,
+  };
   orderKeys(id).forEach((key, level) => {
     stored[orderField(level)] = key;
   });

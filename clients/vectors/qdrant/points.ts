@@ -4,7 +4,7 @@ import { PreconditionError } from "../../errors.js";
 import type { PointFilter } from "../filter.js";
 import type { PointInput, PointSelector, StoredPoint } from "../port.js";
 import { resultOf } from "./call.js";
-import { collectionShape, type QdrantContext, qdrantName } from "./context.js";
+import { type Placement, placement, type QdrantContext } from "./context.js";
 import { type QdrantFilter, qdrantFilter } from "./filter.js";
 import { pointUuid } from "./ids.js";
 import { type CheckedPoint, checkPoints, upsertBatches } from "./input.js";
@@ -28,20 +28,19 @@ export async function upsertPoints(
   points: readonly PointInput[],
   signal: Signal,
 ): Promise<number> {
-  const checked = await checkAgainstShape(ctx, tenant, collection, points, signal);
-  const target = qdrantName(ctx, tenant, collection);
+  const { checked, place } = await checkAgainstShape(ctx, tenant, collection, points, signal);
   for (const batch of upsertBatches(checked)) {
     try {
       await ctx.caller.run(
         (api, init) =>
           api.upsertPoints(
             {
-              collection_name: target,
+              collection_name: place.collection,
               wait: true,
               points: batch.map((point) => ({
-                id: pointUuid(tenant, point.id),
+                id: pointUuid(tenant, collection, point.id),
                 vector: point.vector,
-                payload: storedPayload(tenant, point.id, point.payload),
+                payload: storedPayload(tenant, collection, point.id, point.payload),
               })),
             },
             init,
@@ -49,7 +48,7 @@ export async function upsertPoints(
         { signal, idempotent: true, collection, vectorField: "points" },
       );
     } catch (error) {
-      ctx.shapes.delete(target);
+      ctx.shapes.delete(tenant, collection);
       throw error;
     }
   }
@@ -62,15 +61,15 @@ async function checkAgainstShape(
   collection: string,
   points: readonly PointInput[],
   signal: Signal,
-): Promise<CheckedPoint[]> {
-  const shape = await collectionShape(ctx, tenant, collection, { signal });
+): Promise<{ checked: CheckedPoint[]; place: Placement }> {
+  const place = await placement(ctx, tenant, collection, { signal });
   try {
-    return checkPoints(points, shape.dimension);
+    return { checked: checkPoints(points, place.info.dimension), place };
   } catch (error) {
     if (!(error instanceof PreconditionError)) throw error;
-    const fresh = await collectionShape(ctx, tenant, collection, { signal, fresh: true });
-    if (fresh.dimension === shape.dimension) throw error;
-    return checkPoints(points, fresh.dimension);
+    const fresh = await placement(ctx, tenant, collection, { signal, fresh: true });
+    if (fresh.info.dimension === place.info.dimension) throw error;
+    return { checked: checkPoints(points, fresh.info.dimension), place: fresh };
   }
 }
 
@@ -113,13 +112,14 @@ export async function scrollByIds(
     readonly signal: Signal;
   },
 ): Promise<Map<string, StoredPoint>> {
-  const hasId = { has_id: ids.map((id) => pointUuid(tenant, id)) };
+  const hasId = { has_id: ids.map((id) => pointUuid(tenant, collection, id)) };
+  const place = await placement(ctx, tenant, collection, { signal: options.signal });
   const response = await ctx.caller.run(
     (api, init) =>
       api.scrollPoints(
         {
-          collection_name: qdrantName(ctx, tenant, collection),
-          filter: qdrantFilter(tenant, options.filter, [hasId]),
+          collection_name: place.collection,
+          filter: qdrantFilter(tenant, collection, options.filter, [hasId]),
           limit: ids.length,
           with_payload: options.withPayload ? [idField, payloadField] : [idField],
           with_vector: options.withVector,
@@ -165,18 +165,16 @@ export async function deletePoints(
 ): Promise<number> {
   const filter =
     "ids" in selector
-      ? qdrantFilter(tenant, undefined, [
-          { has_id: [...new Set(selector.ids)].map((id) => pointUuid(tenant, id)) },
+      ? qdrantFilter(tenant, collection, undefined, [
+          { has_id: [...new Set(selector.ids)].map((id) => pointUuid(tenant, collection, id)) },
         ])
-      : qdrantFilter(tenant, selector.filter);
-  const existing = await count(ctx, tenant, collection, filter, signal);
+      : qdrantFilter(tenant, collection, selector.filter);
+  const place = await placement(ctx, tenant, collection, { signal });
+  const existing = await count(ctx, place, collection, filter, signal);
   if (existing === 0) return 0;
   await ctx.caller.run(
     (api, init) =>
-      api.deletePoints(
-        { collection_name: qdrantName(ctx, tenant, collection), wait: true, filter },
-        init,
-      ),
+      api.deletePoints({ collection_name: place.collection, wait: true, filter }, init),
     { signal, idempotent: true, collection },
   );
   return existing;
@@ -190,22 +188,20 @@ export async function countPoints(
   filter: PointFilter | undefined,
   signal: Signal,
 ): Promise<number> {
-  return count(ctx, tenant, collection, qdrantFilter(tenant, filter), signal);
+  const place = await placement(ctx, tenant, collection, { signal });
+  return count(ctx, place, collection, qdrantFilter(tenant, collection, filter), signal);
 }
 
 async function count(
   ctx: QdrantContext,
-  tenant: string,
+  place: Placement,
   collection: string,
   filter: QdrantFilter,
   signal: Signal,
 ): Promise<number> {
   const response = await ctx.caller.run(
     (api, init) =>
-      api.countPoints(
-        { collection_name: qdrantName(ctx, tenant, collection), filter, exact: true },
-        init,
-      ),
+      api.countPoints({ collection_name: place.collection, filter, exact: true }, init),
     { signal, idempotent: true, collection },
   );
   return resultOf(response).count;

@@ -1,7 +1,7 @@
 import type { Schemas } from "@qdrant/js-client-rest";
 import type { PointPage, ScrollQuery, StoredPoint } from "../port.js";
 import { resultOf } from "./call.js";
-import { type QdrantContext, qdrantName } from "./context.js";
+import { placement, type QdrantContext } from "./context.js";
 import { type QdrantCondition, qdrantFilter } from "./filter.js";
 import { type IdSource, idsAfter, type KeyEquality } from "./ordering.js";
 import { idField, orderField, storedId } from "./payload.js";
@@ -25,7 +25,8 @@ export async function scrollPoints(
   query: ScrollQuery,
   signal: AbortSignal | undefined,
 ): Promise<PointPage> {
-  const source = qdrantIdSource(ctx, tenant, collection, query, signal);
+  const { collection: shared } = await placement(ctx, tenant, collection, { signal });
+  const source = qdrantIdSource(ctx, tenant, collection, shared, query, signal);
   const ids = await idsAfter(source, query.after, query.limit + 1);
   const pageIds = ids.slice(0, query.limit);
   if (pageIds.length === 0) return { points: [] };
@@ -44,12 +45,12 @@ function qdrantIdSource(
   ctx: QdrantContext,
   tenant: string,
   collection: string,
+  collectionName: string,
   query: ScrollQuery,
   signal: AbortSignal | undefined,
 ): IdSource {
-  const collectionName = qdrantName(ctx, tenant, collection);
   const filterFor = (scope: readonly KeyEquality[]) =>
-    qdrantFilter(tenant, query.filter, scope.map(keyCondition));
+    qdrantFilter(tenant, collection, query.filter, scope.map(keyCondition));
   const page = async (request: Schemas["ScrollRequest"]) => {
     const response = await ctx.caller.run(
       (api, init) =>

@@ -1,7 +1,7 @@
 import { PreconditionError } from "../../errors.js";
-import type { CollectionInfo, Distance, ScoredPoint, SearchQuery } from "../port.js";
+import type { Distance, ScoredPoint, SearchQuery } from "../port.js";
 import { resultOf } from "./call.js";
-import { collectionShape, type QdrantContext, qdrantName } from "./context.js";
+import { type Placement, placement, type QdrantContext } from "./context.js";
 import { qdrantFilter } from "./filter.js";
 import { checkVector } from "./input.js";
 import { idField, payloadField } from "./payload.js";
@@ -24,15 +24,15 @@ export async function searchPoints(
   query: SearchQuery,
   signal: AbortSignal | undefined,
 ): Promise<ScoredPoint[]> {
-  const shape = await checkedShape(ctx, tenant, collection, query.vector, signal);
-  const vector = checkVector(query.vector, shape.dimension, "vector");
+  const place = await checkedPlacement(ctx, tenant, collection, query.vector, signal);
+  const vector = checkVector(query.vector, place.info.dimension, "vector");
   const response = await ctx.caller.run(
     (api, init) =>
       api.queryPoints(
         {
-          collection_name: qdrantName(ctx, tenant, collection),
+          collection_name: place.collection,
           query: vector,
-          filter: qdrantFilter(tenant, query.filter),
+          filter: qdrantFilter(tenant, collection, query.filter),
           params: { exact: query.exact },
           limit: query.limit,
           with_payload: query.withPayload ? [idField, payloadField] : [idField],
@@ -44,26 +44,26 @@ export async function searchPoints(
   );
   const hits: ScoredPoint[] = [];
   for (const scored of resultOf(response).points) {
-    if (!passes(shape.distance, scored.score, query.scoreThreshold)) continue;
+    if (!passes(place.info.distance, scored.score, query.scoreThreshold)) continue;
     const point = toStoredPoint(scored, query.withPayload, query.withVector);
     if (point) hits.push({ ...point, score: scored.score });
   }
   return hits;
 }
 
-async function checkedShape(
+async function checkedPlacement(
   ctx: QdrantContext,
   tenant: string,
   collection: string,
   vector: ArrayLike<number>,
   signal: AbortSignal | undefined,
-): Promise<CollectionInfo> {
-  const shape = await collectionShape(ctx, tenant, collection, { signal });
-  if (vector.length === shape.dimension) return shape;
-  const fresh = await collectionShape(ctx, tenant, collection, { signal, fresh: true });
-  if (vector.length !== fresh.dimension) {
+): Promise<Placement> {
+  const place = await placement(ctx, tenant, collection, { signal });
+  if (vector.length === place.info.dimension) return place;
+  const fresh = await placement(ctx, tenant, collection, { signal, fresh: true });
+  if (vector.length !== fresh.info.dimension) {
     throw new PreconditionError(
-      `vector has ${vector.length} dimensions; the collection has ${fresh.dimension}`,
+      `vector has ${vector.length} dimensions; the collection has ${fresh.info.dimension}`,
       "vector",
     );
   }

@@ -35,11 +35,10 @@ export type { QdrantVectorStoreOptions } from "./options.js";
  * The {@link VectorStore} on Qdrant (REST, `@qdrant/js-client-rest` 1.18; Qdrant 1.11 or
  * later for tenant indexes).
  *
- * Layout: each tenant's logical collection is its own Qdrant collection,
- * `<prefix>_<tenant hash>_<name>` (naming.ts), since a Qdrant collection has one
- * dimension and tenants choose theirs. Each also carries the tenant in the payload,
- * indexed with `is_tenant`, and every read and write is filtered by it as a second
- * guard. Point ids are UUIDv5 of (tenant, id) (ids.ts) with the id kept in the payload,
+ * Layout (layout.ts): every tenant's collections of one vector shape share one Qdrant
+ * collection, partitioned by a scope payload key indexed with `is_tenant` that every
+ * request filters by; a catalog collection records each logical collection. Point ids
+ * are UUIDv5 of (tenant, collection, id) (ids.ts) with the id kept in the payload,
  * beside the caller's payload, which is stored whole under one key (payload.ts).
  *
  * Every request carries the caller's signal and its own timeout; idempotent ones are
@@ -84,6 +83,7 @@ export class QdrantVectorStore implements VectorStore {
       caller,
       prefix: settings.collectionPrefix,
       shapes: new ShapeCache(settings.shapeCacheMs),
+      ready: new Set(),
     });
   }
 

@@ -1,0 +1,97 @@
+import type { Schemas } from "@qdrant/js-client-rest";
+import type { PayloadIndexSpec } from "../port.js";
+import { resultOf } from "./call.js";
+import { createIfMissing, qdrantDistance } from "./catalog.js";
+import type { QdrantContext } from "./context.js";
+import { sharedCollectionName, type VectorShape } from "./layout.js";
+import { orderFields, qdrantKeyPath, scopeField, tenantField } from "./payload.js";
+
+type Signal = AbortSignal | undefined;
+type FieldIndex = [field: string, schema: Schemas["PayloadFieldSchema"]];
+
+/**
+ * How a shared collection is indexed. Its HNSW graph is built per scope (`m: 0`: no
+ * graph across scopes, which no request searches; `payload_m: 16`: a graph within each
+ * scope, for scopes too big to scan), as Qdrant's multitenancy guide advises. A segment
+ * is indexed once it holds 1 MB of vectors (Qdrant's default is 10 MB, which a
+ * collection of 10,000 × 384 spread over the default segments never reaches, leaving
+ * every search a full scan); below that, and for any scope under `full_scan_threshold`
+ * (10 MB), a search scans the scope's points, which is faster at that size.
+ */
+export const sharedCollectionSettings = {
+  hnsw_config: { m: 0, payload_m: 16, ef_construct: 100 },
+  optimizers_config: { indexing_threshold: 1_000 },
+} as const satisfies Partial<Schemas["CreateCollection"]>;
+
+/**
+ * The shared collection of `shape`, created with its indexes (scope as `is_tenant`,
+ * tenant, and the order keys of id-ordered scrolls) when missing. Known collections are
+ * remembered, so this costs a round trip once per shape and process.
+ */
+export async function ensureSharedCollection(
+  ctx: QdrantContext,
+  shape: VectorShape,
+  signal: Signal,
+): Promise<string> {
+  const collection = sharedCollectionName(ctx.prefix, shape);
+  if (ctx.ready.has(collection)) return collection;
+  await createIfMissing(
+    ctx,
+    collection,
+    {
+      vectors: { size: shape.dimension, distance: qdrantDistance(shape.distance) },
+      ...sharedCollectionSettings,
+    },
+    signal,
+  );
+  const indexes: FieldIndex[] = [
+    [scopeField, { type: "keyword", is_tenant: true }],
+    [tenantField, "keyword"],
+    ...orderFields.map((field): FieldIndex => [field, "integer"]),
+  ];
+  for (const [field, schema] of indexes) await createIndex(ctx, collection, field, schema, signal);
+  ctx.ready.add(collection);
+  return collection;
+}
+
+/**
+ * Indexes a collection's payload keys in its shared collection. The shared collection
+ * has one index per key for every tenant, so a key another collection already indexes
+ * with another type keeps that index (filters on it still give the same results, as
+ * they do without an index).
+ */
+export async function ensurePayloadIndexes(
+  ctx: QdrantContext,
+  collection: string,
+  specs: readonly PayloadIndexSpec[],
+  signal: Signal,
+): Promise<void> {
+  if (specs.length === 0) return;
+  const info = await ctx.caller.run(
+    (api, init) => api.getCollection({ collection_name: collection }, init),
+    { signal, idempotent: true },
+  );
+  const existing = resultOf(info).payload_schema;
+  for (const spec of specs) {
+    const field = qdrantKeyPath(spec.key);
+    if (existing[field] !== undefined) continue;
+    await createIndex(ctx, collection, field, spec.type, signal);
+  }
+}
+
+async function createIndex(
+  ctx: QdrantContext,
+  collection: string,
+  field: string,
+  schema: Schemas["PayloadFieldSchema"],
+  signal: Signal,
+): Promise<void> {
+  await ctx.caller.run(
+    (api, init) =>
+      api.createFieldIndex(
+        { collection_name: collection, wait: true, field_name: field, field_schema: schema },
+        init,
+      ),
+    { signal, idempotent: true },
+  );
+}
