@@ -26,3 +26,8 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
 export function json(value: unknown): string {
   return JSON.stringify(value, null, 2);
 }
+
+/** A byte count for people, in MiB with one decimal. */
+export function mebibytes(bytes: number): string {
+  return `${(bytes / (1 << 20)).toFixed(1)} MiB`;
+}

@@ -1,9 +1,11 @@
 import { auditUsage, runAudit } from "./audit.js";
+import { backupUsage, runBackup } from "./backup.js";
 import { createAdminClient } from "./client.js";
 import type { CommandContext } from "./context.js";
 import { describeError, UsageError } from "./errors.js";
 import { keysUsage, runKeys } from "./keys.js";
 import type { Output } from "./output.js";
+import { restoreUsage, runRestore } from "./restore.js";
 import { runToken, tokenUsage } from "./token.js";
 
 /** The settings the CLI takes from its environment. */
@@ -12,7 +14,7 @@ export interface CliSettings {
   readonly url: string;
   /** `RAGPLANE_API_KEY`: an admin key; none when undefined. */
   readonly apiKey?: string;
-  /** `DATA_DIR`: where the local signing key lives. Default `./data`. */
+  /** `DATA_DIR`: where the local signing key lives, and where restore writes. Default `./data`. */
   readonly dataDir: string;
 }
 
@@ -24,10 +26,13 @@ export const usage = `usage:
 ${keysUsage}
 ${auditUsage}
 ${tokenUsage}
+${backupUsage}
+${restoreUsage}
 
-Durations: 45s, 15m, 1h, 30d, 2w. keys and audit call the AdminService at RAGPLANE_URL
-(default ${defaultUrl}) with RAGPLANE_API_KEY; token signs with the key in DATA_DIR
-(default ./data).`;
+Durations: 45s, 15m, 1h, 30d, 2w. keys, audit and backup call the AdminService at
+RAGPLANE_URL (default ${defaultUrl}) with RAGPLANE_API_KEY (backup: a platform admin's
+key); token signs with the key in DATA_DIR (default ./data); restore writes a backup into
+an empty DATA_DIR (or --data-dir) while no server runs on it.`;
 
 /**
  * Runs one command line and resolves with the process exit code: 0 on success, 1 when
@@ -60,6 +65,12 @@ export async function runCli(
         return 0;
       case "token":
         await runToken(args, context);
+        return 0;
+      case "backup":
+        await runBackup(args, context);
+        return 0;
+      case "restore":
+        await runRestore(args, context);
         return 0;
       case undefined:
       case "help":

@@ -79,6 +79,7 @@ export const methodPolicies: Readonly<Record<string, MethodPolicy>> = {
   "ragplane.v1.AdminService/RevokeToken": admin("write"),
   "ragplane.v1.AdminService/ListAuditEvents": admin("read"),
   "ragplane.v1.AdminService/GetTenantUsage": admin("read"),
+  "ragplane.v1.AdminService/Backup": admin("stream"),
 };
 
 /** The policy of a method; throws (at build time) when the table lacks it. */

@@ -12,6 +12,8 @@ import { GraphsService } from "../gen/ragplane/v1/graphs_pb.js";
 import { VectorsService } from "../gen/ragplane/v1/vectors_pb.js";
 import type { Interceptor } from "../interceptors/call.js";
 import { createChain } from "../interceptors/chain.js";
+import { Backups } from "./backup/backups.js";
+import { type BackupSource, externalEngines } from "./backup/sources.js";
 import type { Config } from "./config.js";
 import { quotasOf } from "./config-quotas.js";
 import { buildMethods, OpenStreams, type ServiceBinding } from "./dispatch.js";
@@ -57,6 +59,8 @@ export interface Engines {
   readonly kinds?: Readonly<Record<"events" | "vectors" | "graphs", string>>;
   /** The resilience policy of each real engine: a breaker change re-probes readiness. */
   readonly policies?: ReadonlyMap<EngineLabel, EnginePolicy>;
+  /** The embedded engines, which AdminService/Backup copies. */
+  readonly backupSources?: readonly BackupSource[];
 }
 
 /** What {@link build} needs. */
@@ -136,6 +140,11 @@ export function build(deps: RagplaneDeps): RagplaneServer {
         audit: security.audit,
         adminTenant: config.security.adminTenant,
         usage: quotas,
+        backups: new Backups({
+          dataDir: config.dataDir,
+          sources: [...(deps.engines.backupSources ?? []), ...security.backupSources],
+          external: externalEngines(config.engines),
+        }),
         ...(config.security.jwt === undefined
           ? {}
           : { maxTokenLifetimeMs: config.security.jwt.maxLifetimeS * 1000 }),

@@ -9,9 +9,11 @@ import { Neo4jGraphStore } from "../clients/graphs/neo4j/store.js";
 import type { GraphStore } from "../clients/graphs/port.js";
 import { RedisConnection } from "../clients/redis/connection.js";
 import type { EnginePolicy } from "../clients/resilience/engine-policy.js";
+import type { Snapshottable } from "../clients/snapshot.js";
 import { EmbeddedVectorStore } from "../clients/vectors/embedded/store.js";
 import type { VectorStore } from "../clients/vectors/port.js";
 import { QdrantVectorStore } from "../clients/vectors/qdrant/store.js";
+import type { BackupSource } from "./backup/sources.js";
 import type { Engines } from "./build.js";
 import type { Config } from "./config.js";
 import { connectInBackground } from "./deferred-engine.js";
@@ -32,6 +34,8 @@ export interface OpenEngines extends Engines {
   readonly redisReady?: Promise<RedisConnection>;
   /** Which engine serves each capability, for logs. */
   readonly kinds: Readonly<Record<"events" | "vectors" | "graphs", string>>;
+  /** The embedded engines, which a backup copies (none when every engine is real). */
+  readonly backupSources: readonly BackupSource[];
   /** Closes every engine, flushing what they persist. */
   close(): Promise<void>;
 }
@@ -56,6 +60,11 @@ export async function openEngines(
     return engine;
   };
   const policies = new EnginePolicies(config.resilience, telemetry.metrics, logger);
+  const backupSources: BackupSource[] = [];
+  const embedded = <T extends Snapshottable>(directory: string, store: T): T => {
+    backupSources.push({ name: directory, directory, store });
+    return store;
+  };
   try {
     await mkdir(config.dataDir, { recursive: true });
     const background = { ...withLogger };
@@ -90,7 +99,12 @@ export async function openEngines(
             { name: "kafka", ...background },
           ).engine,
         )
-      : track(await EmbeddedEventLog.open({ dataDir: join(config.dataDir, "events") }));
+      : track(
+          embedded(
+            "events",
+            await EmbeddedEventLog.open({ dataDir: join(config.dataDir, "events") }),
+          ),
+        );
     const vectors: VectorStore = qdrant
       ? track(
           connectInBackground<VectorStore>(
@@ -105,7 +119,12 @@ export async function openEngines(
             },
           ).engine,
         )
-      : track(await EmbeddedVectorStore.open({ dataDir: join(config.dataDir, "vectors") }));
+      : track(
+          embedded(
+            "vectors",
+            await EmbeddedVectorStore.open({ dataDir: join(config.dataDir, "vectors") }),
+          ),
+        );
     const graphs: GraphStore = neo4j
       ? track(
           connectInBackground<GraphStore>(
@@ -121,11 +140,14 @@ export async function openEngines(
           ).engine,
         )
       : track(
-          await EmbeddedGraphStore.open({
-            dataDir: join(config.dataDir, "graphs"),
-            readerThreads: config.graphReaderThreads,
-            readerNice: config.graphReaderNice,
-          }),
+          embedded(
+            "graphs",
+            await EmbeddedGraphStore.open({
+              dataDir: join(config.dataDir, "graphs"),
+              readerThreads: config.graphReaderThreads,
+              readerNice: config.graphReaderNice,
+            }),
+          ),
         );
     if (settings.kafka && redis === undefined) {
       logger?.warn(
@@ -144,6 +166,7 @@ export async function openEngines(
       graphs: observeEngine(graphs, labels.graphs, observedOperations.graphs, telemetry),
       ...(redis === undefined ? {} : { redis: redis.engine, redisReady: redis.ready }),
       kinds,
+      backupSources,
       policies: policies.all,
       close: () => closeAll(opened),
     };

@@ -6,7 +6,7 @@ import { createApiKeyVerifier } from "../security/api-keys/verifier.js";
 import { LogAuditLog } from "../security/audit/log-audit.js";
 import type { AuditLog } from "../security/audit/port.js";
 import type { Authenticators } from "../security/authenticators.js";
-import { loadOrCreateLocalSigningKey } from "../security/jwt/local-key.js";
+import { loadOrCreateLocalSigningKey, localSigningKeyPath } from "../security/jwt/local-key.js";
 import { createTokenVerifier } from "../security/jwt/verifier.js";
 import { loadCertificateMapper } from "../security/mtls/mapper.js";
 import { createRateLimiter } from "../security/rate-limit/limiter.js";
@@ -15,6 +15,7 @@ import { RefusalBudget } from "../security/rate-limit/refusals.js";
 import { EmbeddedRevocationList } from "../security/revocation/embedded.js";
 import type { RevocationList } from "../security/revocation/port.js";
 import { RedisRevocationList } from "../security/revocation/redis.js";
+import { type BackupSource, fileCopy } from "./backup/sources.js";
 import { type BootstrapResult, bootstrapAdminKey } from "./bootstrap.js";
 import type { Config } from "./config.js";
 import { connectInBackground } from "./deferred-engine.js";
@@ -31,6 +32,11 @@ export interface OpenSecurity {
   readonly refusals: RefusalBudget;
   readonly keys: ApiKeyStore;
   readonly revocations: RevocationList;
+  /**
+   * What a backup copies of the security state in DATA_DIR: the local signing key, and the
+   * token denylist when it is embedded (API keys and the audit trail are on the event log).
+   */
+  readonly backupSources: readonly BackupSource[];
   /** Whether the API key store has loaded (AdminService's readiness). */
   health(): Promise<EngineHealth>;
   /** The TLS material of both ports, when TLS is configured. */
@@ -129,6 +135,16 @@ export async function openSecurity(
       ),
       keys,
       revocations,
+      backupSources: [
+        ...(revocations instanceof EmbeddedRevocationList
+          ? [{ name: "token denylist", directory: "auth", store: revocations }]
+          : []),
+        {
+          name: "signing key",
+          directory: "auth",
+          store: fileCopy(localSigningKeyPath(config.dataDir)),
+        },
+      ],
       bootstrap,
       health: async () => {
         const keysHealth = await keysDeferred.engine.health();

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ragplane/v1/admin.proto.
  */
 export const file_ragplane_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("ChdyYWdwbGFuZS92MS9hZG1pbi5wcm90bxILcmFncGxhbmUudjEi6QEKBkFwaUtleRIKCgJpZBgBIAEoCRIOCgZ0ZW5hbnQYAiABKAkSDAoEbmFtZRgDIAEoCRIOCgZzY29wZXMYBCADKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmNyZWF0ZWRfYnkYBiABKAkSLwoLZXhwaXJlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3Jldm9rZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ0ChNDcmVhdGVBcGlLZXlSZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCRIMCgRuYW1lGAIgASgJEg4KBnNjb3BlcxgDIAMoCRIvCgtleHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSQoUQ3JlYXRlQXBpS2V5UmVzcG9uc2USJAoHYXBpX2tleRgBIAEoCzITLnJhZ3BsYW5lLnYxLkFwaUtleRILCgNrZXkYAiABKAkiSwoSTGlzdEFwaUtleXNSZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJVChNMaXN0QXBpS2V5c1Jlc3BvbnNlEiUKCGFwaV9rZXlzGAEgAygLMhMucmFncGxhbmUudjEuQXBpS2V5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIhChNSZXZva2VBcGlLZXlSZXF1ZXN0EgoKAmlkGAEgASgJIjwKFFJldm9rZUFwaUtleVJlc3BvbnNlEiQKB2FwaV9rZXkYASABKAsyEy5yYWdwbGFuZS52MS5BcGlLZXkiYgoSUmV2b2tlVG9rZW5SZXF1ZXN0EgsKA2p0aRgBIAEoCRIvCgtleHBpcmVfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGdGVuYW50GAMgASgJIhUKE1Jldm9rZVRva2VuUmVzcG9uc2UiogIKCkF1ZGl0RXZlbnQSEAoIcG9zaXRpb24YASABKAkSKAoEdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEdHlwZRgDIAEoCRIOCgZ0ZW5hbnQYBCABKAkSEQoJcHJpbmNpcGFsGAUgASgJEg4KBm1ldGhvZBgGIAEoCRIMCgRwZWVyGAcgASgJEhIKCnJlcXVlc3RfaWQYCCABKAkSDgoGcmVhc29uGAkgASgJEjUKB2RldGFpbHMYCiADKAsyJC5yYWdwbGFuZS52MS5BdWRpdEV2ZW50LkRldGFpbHNFbnRyeRouCgxEZXRhaWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASK8AQoWTGlzdEF1ZGl0RXZlbnRzUmVxdWVzdBIOCgZ0ZW5hbnQYASABKAkSDQoFdHlwZXMYAiADKAkSLgoKc3RhcnRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXBhZ2Vfc2l6ZRgFIAEoBRISCgpwYWdlX3Rva2VuGAYgASgJIlsKF0xpc3RBdWRpdEV2ZW50c1Jlc3BvbnNlEicKBmV2ZW50cxgBIAMoCzIXLnJhZ3BsYW5lLnYxLkF1ZGl0RXZlbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIicKFUdldFRlbmFudFVzYWdlUmVxdWVzdBIOCgZ0ZW5hbnQYASABKAkiPgoNUmVzb3VyY2VVc2FnZRIQCghyZXNvdXJjZRgBIAEoCRIMCgR1c2VkGAIgASgDEg0KBXF1b3RhGAMgASgDIlcKFkdldFRlbmFudFVzYWdlUmVzcG9uc2USDgoGdGVuYW50GAEgASgJEi0KCXJlc291cmNlcxgCIAMoCzIaLnJhZ3BsYW5lLnYxLlJlc291cmNlVXNhZ2UyrgQKDEFkbWluU2VydmljZRJTCgxDcmVhdGVBcGlLZXkSIC5yYWdwbGFuZS52MS5DcmVhdGVBcGlLZXlSZXF1ZXN0GiEucmFncGxhbmUudjEuQ3JlYXRlQXBpS2V5UmVzcG9uc2USVQoLTGlzdEFwaUtleXMSHy5yYWdwbGFuZS52MS5MaXN0QXBpS2V5c1JlcXVlc3QaIC5yYWdwbGFuZS52MS5MaXN0QXBpS2V5c1Jlc3BvbnNlIgOQAgESWAoMUmV2b2tlQXBpS2V5EiAucmFncGxhbmUudjEuUmV2b2tlQXBpS2V5UmVxdWVzdBohLnJhZ3BsYW5lLnYxLlJldm9rZUFwaUtleVJlc3BvbnNlIgOQAgISVQoLUmV2b2tlVG9rZW4SHy5yYWdwbGFuZS52MS5SZXZva2VUb2tlblJlcXVlc3QaIC5yYWdwbGFuZS52MS5SZXZva2VUb2tlblJlc3BvbnNlIgOQAgISYQoPTGlzdEF1ZGl0RXZlbnRzEiMucmFncGxhbmUudjEuTGlzdEF1ZGl0RXZlbnRzUmVxdWVzdBokLnJhZ3BsYW5lLnYxLkxpc3RBdWRpdEV2ZW50c1Jlc3BvbnNlIgOQAgESXgoOR2V0VGVuYW50VXNhZ2USIi5yYWdwbGFuZS52MS5HZXRUZW5hbnRVc2FnZVJlcXVlc3QaIy5yYWdwbGFuZS52MS5HZXRUZW5hbnRVc2FnZVJlc3BvbnNlIgOQAgFiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("ChdyYWdwbGFuZS92MS9hZG1pbi5wcm90bxILcmFncGxhbmUudjEi6QEKBkFwaUtleRIKCgJpZBgBIAEoCRIOCgZ0ZW5hbnQYAiABKAkSDAoEbmFtZRgDIAEoCRIOCgZzY29wZXMYBCADKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmNyZWF0ZWRfYnkYBiABKAkSLwoLZXhwaXJlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3Jldm9rZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ0ChNDcmVhdGVBcGlLZXlSZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCRIMCgRuYW1lGAIgASgJEg4KBnNjb3BlcxgDIAMoCRIvCgtleHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSQoUQ3JlYXRlQXBpS2V5UmVzcG9uc2USJAoHYXBpX2tleRgBIAEoCzITLnJhZ3BsYW5lLnYxLkFwaUtleRILCgNrZXkYAiABKAkiSwoSTGlzdEFwaUtleXNSZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJVChNMaXN0QXBpS2V5c1Jlc3BvbnNlEiUKCGFwaV9rZXlzGAEgAygLMhMucmFncGxhbmUudjEuQXBpS2V5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIhChNSZXZva2VBcGlLZXlSZXF1ZXN0EgoKAmlkGAEgASgJIjwKFFJldm9rZUFwaUtleVJlc3BvbnNlEiQKB2FwaV9rZXkYASABKAsyEy5yYWdwbGFuZS52MS5BcGlLZXkiYgoSUmV2b2tlVG9rZW5SZXF1ZXN0EgsKA2p0aRgBIAEoCRIvCgtleHBpcmVfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGdGVuYW50GAMgASgJIhUKE1Jldm9rZVRva2VuUmVzcG9uc2UiogIKCkF1ZGl0RXZlbnQSEAoIcG9zaXRpb24YASABKAkSKAoEdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEdHlwZRgDIAEoCRIOCgZ0ZW5hbnQYBCABKAkSEQoJcHJpbmNpcGFsGAUgASgJEg4KBm1ldGhvZBgGIAEoCRIMCgRwZWVyGAcgASgJEhIKCnJlcXVlc3RfaWQYCCABKAkSDgoGcmVhc29uGAkgASgJEjUKB2RldGFpbHMYCiADKAsyJC5yYWdwbGFuZS52MS5BdWRpdEV2ZW50LkRldGFpbHNFbnRyeRouCgxEZXRhaWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASK8AQoWTGlzdEF1ZGl0RXZlbnRzUmVxdWVzdBIOCgZ0ZW5hbnQYASABKAkSDQoFdHlwZXMYAiADKAkSLgoKc3RhcnRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXBhZ2Vfc2l6ZRgFIAEoBRISCgpwYWdlX3Rva2VuGAYgASgJIlsKF0xpc3RBdWRpdEV2ZW50c1Jlc3BvbnNlEicKBmV2ZW50cxgBIAMoCzIXLnJhZ3BsYW5lLnYxLkF1ZGl0RXZlbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIicKFUdldFRlbmFudFVzYWdlUmVxdWVzdBIOCgZ0ZW5hbnQYASABKAkiPgoNUmVzb3VyY2VVc2FnZRIQCghyZXNvdXJjZRgBIAEoCRIMCgR1c2VkGAIgASgDEg0KBXF1b3RhGAMgASgDIlcKFkdldFRlbmFudFVzYWdlUmVzcG9uc2USDgoGdGVuYW50GAEgASgJEi0KCXJlc291cmNlcxgCIAMoCzIaLnJhZ3BsYW5lLnYxLlJlc291cmNlVXNhZ2UiDwoNQmFja3VwUmVxdWVzdCKFAQoOQmFja3VwUmVzcG9uc2USDQoFc3RhZ2UYASABKAkSLQoIbWFuaWZlc3QYAiABKAsyGy5yYWdwbGFuZS52MS5CYWNrdXBNYW5pZmVzdBIMCgRkYXRhGAMgASgMEhIKCmJ5dGVzX3NlbnQYBCABKAMSEwoLYnl0ZXNfdG90YWwYBSABKAMigQEKDkJhY2t1cE1hbmlmZXN0EhYKDmZvcm1hdF92ZXJzaW9uGAEgASgFEi8KC2NyZWF0ZV90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBImCgVmaWxlcxgDIAMoCzIXLnJhZ3BsYW5lLnYxLkJhY2t1cEZpbGUiOAoKQmFja3VwRmlsZRIMCgRwYXRoGAEgASgJEgwKBHNpemUYAiABKAMSDgoGc2hhMjU2GAMgASgJMvgECgxBZG1pblNlcnZpY2USUwoMQ3JlYXRlQXBpS2V5EiAucmFncGxhbmUudjEuQ3JlYXRlQXBpS2V5UmVxdWVzdBohLnJhZ3BsYW5lLnYxLkNyZWF0ZUFwaUtleVJlc3BvbnNlElUKC0xpc3RBcGlLZXlzEh8ucmFncGxhbmUudjEuTGlzdEFwaUtleXNSZXF1ZXN0GiAucmFncGxhbmUudjEuTGlzdEFwaUtleXNSZXNwb25zZSIDkAIBElgKDFJldm9rZUFwaUtleRIgLnJhZ3BsYW5lLnYxLlJldm9rZUFwaUtleVJlcXVlc3QaIS5yYWdwbGFuZS52MS5SZXZva2VBcGlLZXlSZXNwb25zZSIDkAICElUKC1Jldm9rZVRva2VuEh8ucmFncGxhbmUudjEuUmV2b2tlVG9rZW5SZXF1ZXN0GiAucmFncGxhbmUudjEuUmV2b2tlVG9rZW5SZXNwb25zZSIDkAICEmEKD0xpc3RBdWRpdEV2ZW50cxIjLnJhZ3BsYW5lLnYxLkxpc3RBdWRpdEV2ZW50c1JlcXVlc3QaJC5yYWdwbGFuZS52MS5MaXN0QXVkaXRFdmVudHNSZXNwb25zZSIDkAIBEl4KDkdldFRlbmFudFVzYWdlEiIucmFncGxhbmUudjEuR2V0VGVuYW50VXNhZ2VSZXF1ZXN0GiMucmFncGxhbmUudjEuR2V0VGVuYW50VXNhZ2VSZXNwb25zZSIDkAIBEkgKBkJhY2t1cBIaLnJhZ3BsYW5lLnYxLkJhY2t1cFJlcXVlc3QaGy5yYWdwbGFuZS52MS5CYWNrdXBSZXNwb25zZSIDkAIBMAFiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * An API key as listed: everything but the secret.
@@ -545,6 +545,142 @@ export const GetTenantUsageResponseSchema: GenMessage<GetTenantUsageResponse> = 
   messageDesc(file_ragplane_v1_admin, 14);
 
 /**
+ * @generated from message ragplane.v1.BackupRequest
+ */
+export type BackupRequest = Message<"ragplane.v1.BackupRequest"> & {
+};
+
+/**
+ * Describes the message ragplane.v1.BackupRequest.
+ * Use `create(BackupRequestSchema)` to create a new message.
+ */
+export const BackupRequestSchema: GenMessage<BackupRequest> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_admin, 15);
+
+/**
+ * One message of a backup. While the server copies its state, messages carry only
+ * `stage`; then the first message of the archive carries the manifest, and every
+ * message from there on the archive's next bytes.
+ *
+ * @generated from message ragplane.v1.BackupResponse
+ */
+export type BackupResponse = Message<"ragplane.v1.BackupResponse"> & {
+  /**
+   * What the server is copying, e.g. `events`, `vectors`; empty once the archive flows.
+   *
+   * @generated from field: string stage = 1;
+   */
+  stage: string;
+
+  /**
+   * What the archive holds; set on the first message of the archive only.
+   *
+   * @generated from field: ragplane.v1.BackupManifest manifest = 2;
+   */
+  manifest?: BackupManifest | undefined;
+
+  /**
+   * The archive's next bytes (at most 1 MiB): the messages' data, in order, make the
+   * archive.
+   *
+   * @generated from field: bytes data = 3;
+   */
+  data: Uint8Array;
+
+  /**
+   * Archive bytes sent so far, this message's included.
+   *
+   * @generated from field: int64 bytes_sent = 4;
+   */
+  bytesSent: bigint;
+
+  /**
+   * The archive's size in bytes; 0 until the archive flows.
+   *
+   * @generated from field: int64 bytes_total = 5;
+   */
+  bytesTotal: bigint;
+};
+
+/**
+ * Describes the message ragplane.v1.BackupResponse.
+ * Use `create(BackupResponseSchema)` to create a new message.
+ */
+export const BackupResponseSchema: GenMessage<BackupResponse> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_admin, 16);
+
+/**
+ * What a backup archive holds. Also the archive's first entry, `manifest.json`, in
+ * protobuf's JSON form (int64 fields as strings).
+ *
+ * @generated from message ragplane.v1.BackupManifest
+ */
+export type BackupManifest = Message<"ragplane.v1.BackupManifest"> & {
+  /**
+   * The archive format; 1 today. restore refuses a version it does not know.
+   *
+   * @generated from field: int32 format_version = 1;
+   */
+  formatVersion: number;
+
+  /**
+   * When the server finished copying its state.
+   *
+   * @generated from field: google.protobuf.Timestamp create_time = 2;
+   */
+  createTime?: Timestamp | undefined;
+
+  /**
+   * Every file after `manifest.json`, in archive order.
+   *
+   * @generated from field: repeated ragplane.v1.BackupFile files = 3;
+   */
+  files: BackupFile[];
+};
+
+/**
+ * Describes the message ragplane.v1.BackupManifest.
+ * Use `create(BackupManifestSchema)` to create a new message.
+ */
+export const BackupManifestSchema: GenMessage<BackupManifest> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_admin, 17);
+
+/**
+ * One file of a backup.
+ *
+ * @generated from message ragplane.v1.BackupFile
+ */
+export type BackupFile = Message<"ragplane.v1.BackupFile"> & {
+  /**
+   * Its path under DATA_DIR, `/`-separated, e.g. `vectors/vectors.sqlite`.
+   *
+   * @generated from field: string path = 1;
+   */
+  path: string;
+
+  /**
+   * Its size in bytes.
+   *
+   * @generated from field: int64 size = 2;
+   */
+  size: bigint;
+
+  /**
+   * SHA-256 of its contents, lowercase hex.
+   *
+   * @generated from field: string sha256 = 3;
+   */
+  sha256: string;
+};
+
+/**
+ * Describes the message ragplane.v1.BackupFile.
+ * Use `create(BackupFileSchema)` to create a new message.
+ */
+export const BackupFileSchema: GenMessage<BackupFile> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_admin, 18);
+
+/**
  * AdminService manages API keys, revokes tokens and reads the audit trail. Every RPC
  * needs the `admin` scope and acts within the caller's tenant, except for callers of the
  * platform tenant (ADMIN_TENANT), who may name any tenant.
@@ -616,6 +752,27 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof GetTenantUsageRequestSchema;
     output: typeof GetTenantUsageResponseSchema;
+  },
+  /**
+   * Backup copies the state of the embedded engines (DATA_DIR: the events, vectors and
+   * graphs databases, the saved vector indexes, revoked tokens and the local signing
+   * key) while the server keeps serving, and streams it as one archive: a POSIX tar
+   * whose first entry is `manifest.json` (the BackupManifest as protobuf JSON), followed
+   * by the manifest's files in its order. Everything acknowledged before the call is in
+   * the copy; writes made while it runs may be. `npx ragplane backup` writes the archive
+   * to a file and `npx ragplane restore` puts it into an empty DATA_DIR.
+   *
+   * Only a platform admin (ADMIN_TENANT) may call it: the archive holds every tenant's
+   * data and the server's signing key. FAILED_PRECONDITION while another backup runs on
+   * this server, and when a real engine (Kafka, Qdrant, Neo4j, Redis) is configured:
+   * those are backed up with their own tools (docs/operations.md).
+   *
+   * @generated from rpc ragplane.v1.AdminService.Backup
+   */
+  backup: {
+    methodKind: "server_streaming";
+    input: typeof BackupRequestSchema;
+    output: typeof BackupResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_ragplane_v1_admin, 0);

@@ -1,3 +1,4 @@
+import { PreconditionError } from "../../../clients/errors.js";
 import type { AdminService } from "../../../gen/ragplane/v1/admin_pb.js";
 import { ApiKeyNotFoundError } from "../../../security/api-keys/errors.js";
 import { issueApiKey } from "../../../security/api-keys/issue.js";
@@ -10,10 +11,12 @@ import {
 } from "../../../security/audit/port.js";
 import { type RevocationList, tokenRevocationKey } from "../../../security/revocation/port.js";
 import { isScope } from "../../../security/scopes.js";
+import type { Backups } from "../../backup/backups.js";
 import type { TenantUsageReader } from "../../quotas/ledger.js";
 import { quotaResources } from "../../quotas/resources.js";
 import type { ServiceContext } from "../context.js";
 import type { ServiceHandlers } from "../handlers.js";
+import { streamBackup } from "./backup.js";
 import { optionalMs, toApiKeyInit, toAuditEventInit } from "./convert.js";
 import { callerOf, listedTenant, mayManage, targetTenant } from "./tenancy.js";
 
@@ -36,6 +39,8 @@ export interface AdminServiceOptions {
   readonly maxTokenLifetimeMs?: number;
   /** Measures a tenant's usage against its quotas, for GetTenantUsage. */
   readonly usage?: TenantUsageReader;
+  /** Backups of DATA_DIR, for Backup; without them Backup is FAILED_PRECONDITION. */
+  readonly backups?: Backups;
   /** The clock, in epoch ms. Default `Date.now`. */
   readonly now?: () => number;
 }
@@ -170,6 +175,13 @@ export function createAdminService(
           quota: BigInt(quotas[resource]),
         })),
       };
+    },
+
+    async *backup(_request, context) {
+      if (options.backups === undefined) {
+        throw new PreconditionError("this server takes no backups");
+      }
+      yield* streamBackup(options.backups, adminTenant, context);
     },
   };
 }

@@ -109,6 +109,10 @@ export function createAdminValidators(
       checkTenant(v, request.tenant);
       return v.list;
     },
+
+    backup() {
+      return [];
+    },
   };
 }
 
