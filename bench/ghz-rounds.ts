@@ -5,12 +5,31 @@ import { LatencyRecorder } from "./latency.js";
 import { run } from "./private-engine.js";
 import { machineBusyMicros, type ScenarioResult } from "./scenario.js";
 
-/** A path measured with ghz: one RPC on one ragplane child. */
+/**
+ * What ghz calls and whose CPU time counts as the server's: a ragplane child, or any
+ * process serving gRPC on loopback (an engine measured on its own).
+ */
+export type GhzServer = Pick<BenchChild, "name" | "port" | "headers" | "cpuMicros">;
+
+/** A process whose CPU time a path counts apart from the server's. */
+export interface CpuSource {
+  readonly name: string;
+  /** Its CPU time so far (user + system), in microseconds. */
+  cpuMicros(): number | Promise<number>;
+}
+
+/** A path measured with ghz: one RPC on one server. */
 export interface GhzPath {
   readonly name: string;
   readonly description: string;
-  readonly server: BenchChild;
+  readonly server: GhzServer;
   readonly call: GhzCall;
+  /**
+   * The engine the server calls (Qdrant behind ragplane), when it runs on this machine:
+   * its CPU time per call is reported apart (`engineCpuMicrosPerCall`), and is not
+   * counted in other cores.
+   */
+  readonly engine?: CpuSource;
 }
 
 /** How the ghz rounds run, and where each side is pinned. */
@@ -62,7 +81,9 @@ export async function runGhzRounds(
   }));
   for (let round = 1; round <= options.rounds; round++) {
     for (const state of states) {
+      const engine = state.path.engine;
       const serverBefore = await state.path.server.cpuMicros();
+      const engineBefore = await engine?.cpuMicros();
       const machineBefore = machineBusyMicros();
       const result = requireAllOk(
         state.path,
@@ -70,6 +91,10 @@ export async function runGhzRounds(
       );
       const machine = machineBusyMicros() - machineBefore;
       const server = (await state.path.server.cpuMicros()) - serverBefore;
+      const engineMicros =
+        engine === undefined || engineBefore === undefined
+          ? undefined
+          : (await engine.cpuMicros()) - engineBefore;
       for (const latency of result.latenciesMs) state.recorder.record(latency);
       const roundRecorder = new LatencyRecorder(result.latenciesMs.length);
       for (const latency of result.latenciesMs) roundRecorder.record(latency);
@@ -87,7 +112,10 @@ export async function runGhzRounds(
         serverCores: cores(server),
         clientCpuMicrosPerCall: perCall(result.cpuMicros),
         clientCores: cores(result.cpuMicros),
-        otherCores: Math.max(0, cores(machine - server - result.cpuMicros)),
+        ...(engineMicros === undefined
+          ? {}
+          : { engineCpuMicrosPerCall: perCall(engineMicros), engineCores: cores(engineMicros) }),
+        otherCores: Math.max(0, cores(machine - server - (engineMicros ?? 0) - result.cpuMicros)),
       });
     }
   }

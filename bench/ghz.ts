@@ -11,12 +11,39 @@ export const ghzModule = "github.com/bojand/ghz/cmd/ghz@v0.93.0";
 /** The descriptor set ghz encodes requests with (`npm run generate` writes it). */
 const protoset = fileURLToPath(new URL("../gen/ragplane.binpb", import.meta.url));
 
-/** One RPC for ghz: the method and the JSON messages it sends in turn. */
-export interface GhzCall {
+/**
+ * One RPC for ghz: the method and the messages it sends in turn (call i sends message
+ * i mod their count), as JSON or as encoded bytes.
+ */
+export type GhzCall = GhzJsonCall | GhzBinaryCall;
+
+/** What every {@link GhzCall} names. */
+interface GhzMethod {
   /** e.g. `ragplane.v1.VectorsService/Search`. */
   readonly method: string;
-  /** Request messages in protobuf's JSON form; call i sends message i mod length. */
+  /**
+   * The descriptor set (`FileDescriptorSet`, binary) that describes `method`. Default
+   * ragplane's own, `gen/ragplane.binpb`.
+   */
+  readonly protoset?: string;
+}
+
+/** A call whose messages ghz encodes from JSON. */
+export interface GhzJsonCall extends GhzMethod {
+  /** Request messages in protobuf's JSON form. */
   readonly messages: readonly object[];
+}
+
+/**
+ * A call whose messages are encoded already: ghz sends the bytes as they are, so the
+ * request is exactly what a client library would send (floats stay float32).
+ */
+export interface GhzBinaryCall extends GhzMethod {
+  /**
+   * The messages, each prefixed with its length as a varint (`--binary-file`); see
+   * `vectors/delimited.ts`. ghz reads the file as a Go template, so it must not hold `{{`.
+   */
+  readonly delimited: Uint8Array;
 }
 
 /** What one ghz run measured. */
@@ -74,19 +101,20 @@ export async function ensureGhz(): Promise<string> {
 export async function runGhz(binary: string, options: GhzOptions): Promise<GhzRun> {
   const dir = await mkdtemp(join(tmpdir(), "ragplane-ghz-"));
   try {
-    const data = join(dir, "data.json");
+    const call = options.call;
     const report = join(dir, "report.json");
-    await writeFile(data, JSON.stringify(options.call.messages));
+    const data = join(dir, "delimited" in call ? "data.bin" : "data.json");
+    await writeFile(data, "delimited" in call ? call.delimited : JSON.stringify(call.messages));
     const args = [
       "-c",
       String(options.cpu),
       binary,
       "--insecure",
       "--protoset",
-      protoset,
+      call.protoset ?? protoset,
       "--call",
-      options.call.method,
-      "--data-file",
+      call.method,
+      "delimited" in call ? "--binary-file" : "--data-file",
       data,
       "--metadata",
       JSON.stringify(options.metadata),

@@ -17,6 +17,13 @@ export interface ScenarioResult extends LoadResult {
   /** This process's CPU time over the run, in cores. */
   readonly clientCores: number;
   /**
+   * CPU time the engine behind the server (e.g. the Qdrant ragplane calls) spent per call,
+   * when the run sampled one apart from the server.
+   */
+  readonly engineCpuMicrosPerCall?: number;
+  /** That engine's CPU time over the run, in cores. */
+  readonly engineCores?: number;
+  /**
    * CPU time of everything else on the machine over the run, in cores: other processes
    * (and idle children) competing with the measurement. Near 0 on a quiet machine.
    */

@@ -48,6 +48,10 @@ export interface PathResult {
   readonly serverCores?: number;
   /** Mean over rounds of this process's CPU time over wall time, in cores. */
   readonly clientCores: number;
+  /** Mean over rounds of the CPU per call of the engine behind the server, when sampled apart. */
+  readonly engineCpuMicrosPerCall?: number;
+  /** Mean over rounds of that engine's CPU time over wall time, in cores. */
+  readonly engineCores?: number;
   /** Mean over rounds of the cores the rest of the machine used meanwhile (engines included). */
   readonly otherCores: number;
   readonly rounds: readonly ScenarioResult[];
@@ -124,6 +128,10 @@ export function summarize(
     r.serverCpuMicrosPerCall === undefined ? [] : [r.serverCpuMicrosPerCall],
   );
   const serverCores = rounds.flatMap((r) => (r.serverCores === undefined ? [] : [r.serverCores]));
+  const engines = rounds.flatMap((r) =>
+    r.engineCpuMicrosPerCall === undefined ? [] : [r.engineCpuMicrosPerCall],
+  );
+  const engineCores = rounds.flatMap((r) => (r.engineCores === undefined ? [] : [r.engineCores]));
   return {
     name: path.name,
     description: path.description,
@@ -136,6 +144,8 @@ export function summarize(
     clientCpuMicrosPerCall: mean(rounds.map((r) => r.clientCpuMicrosPerCall)),
     ...(serverCores.length === 0 ? {} : { serverCores: mean(serverCores) }),
     clientCores: mean(rounds.map((r) => r.clientCores)),
+    ...(engines.length === 0 ? {} : { engineCpuMicrosPerCall: mean(engines) }),
+    ...(engineCores.length === 0 ? {} : { engineCores: mean(engineCores) }),
     otherCores: mean(rounds.map((r) => r.otherCores)),
     rounds,
   };
