@@ -2,6 +2,14 @@ import { isAbsolute, resolve } from "node:path";
 import type { ResilienceSettings } from "../clients/resilience/settings.js";
 import type { DeadlineOptions } from "../interceptors/deadline.js";
 import { type ConnectionLimits, readConnectionLimits } from "./config-connections.js";
+import {
+  type KafkaLink,
+  type Neo4jLink,
+  type RedisLink,
+  readKafkaLink,
+  readNeo4jLink,
+  readRedisLink,
+} from "./config-engine-links.js";
 import { productionProblems } from "./config-production.js";
 import { type QuotaConfig, readQuotas } from "./config-quotas.js";
 import { readSecurity, type SecurityConfig } from "./config-security.js";
@@ -51,6 +59,11 @@ export interface Config {
   /** Real engines; an engine left unset runs embedded under `dataDir`. */
   readonly engines: EngineConfig;
   /**
+   * `ALLOW_INSECURE_ENGINES`: production accepts plaintext or unauthenticated links to the
+   * real engines (see `insecureEngineLinks`). Default false.
+   */
+  readonly allowInsecureEngines: boolean;
+  /**
    * `GRAPH_READER_THREADS`: threads that run the embedded graph store's traversals off the
    * event loop; 0 runs them on it. Default 2.
    */
@@ -87,8 +100,8 @@ export interface MetricsConfig {
 
 /** Connection settings of the real engines, each present only when its URL is set. */
 export interface EngineConfig {
-  /** Set by `KAFKA_BROKERS`: events on Kafka. */
-  readonly kafka?: {
+  /** Set by `KAFKA_BROKERS`: events on Kafka, over TLS and SASL as `KafkaLink` says. */
+  readonly kafka?: KafkaLink & {
     /** `KAFKA_BROKERS`: comma-separated `host:port` list. */
     readonly brokers: readonly string[];
     /** `KAFKA_CLIENT_ID`. Default `ragplane`. */
@@ -99,12 +112,12 @@ export interface EngineConfig {
     readonly idempotencyWindowMs: number;
   };
   /** Set by `REDIS_URL`: shared counters, caches, the events idempotency index. */
-  readonly redis?: {
+  readonly redis?: RedisLink & {
     /** `REDIS_URL`, e.g. `redis://:password@host:6379/0` (or `rediss://` for TLS). */
     readonly url: string;
   };
   /** Set by `NEO4J_URL`: graphs on Neo4j. */
-  readonly neo4j?: {
+  readonly neo4j?: Neo4jLink & {
     /** `NEO4J_URL`, e.g. `bolt://host:7687` or `neo4j+s://host`. */
     readonly url: string;
     /** `NEO4J_USER`. Default `neo4j`. */
@@ -160,6 +173,7 @@ export function loadConfig(environment: Env = process.env): Config {
     shutdownGraceMs: read.integer("SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
     readinessIntervalMs: read.integer("READINESS_INTERVAL_MS", 5_000, 100, 600_000),
     engines: readEngines(read),
+    allowInsecureEngines: read.boolean("ALLOW_INSECURE_ENGINES", false),
     graphReaderThreads: read.integer("GRAPH_READER_THREADS", 2, 0, 64),
     graphReaderNice: read.integer("GRAPH_READER_NICE", 10, 0, 19),
     resilience: {
@@ -229,11 +243,16 @@ function readEngines(read: EnvReader): EngineConfig {
         1_000,
         2_592_000_000,
       ),
+      ...readKafkaLink(read),
     };
   }
   const redisUrl = read.optional("REDIS_URL");
-  if (redisUrl !== undefined)
-    engines.redis = { url: read.url("REDIS_URL", redisUrl, ["redis:", "rediss:"]) };
+  if (redisUrl !== undefined) {
+    engines.redis = {
+      url: read.url("REDIS_URL", redisUrl, ["redis:", "rediss:"]),
+      ...readRedisLink(read, redisUrl),
+    };
+  }
   const neo4jUrl = read.optional("NEO4J_URL");
   if (neo4jUrl !== undefined) {
     engines.neo4j = {
@@ -249,6 +268,7 @@ function readEngines(read: EnvReader): EngineConfig {
       password: read.required("NEO4J_PASSWORD", "NEO4J_URL"),
       database: read.text("NEO4J_DATABASE", "neo4j"),
       maxPoolSize: read.integer("NEO4J_MAX_POOL_SIZE", 50, 1, 1_000),
+      ...readNeo4jLink(read, neo4jUrl),
     };
   }
   const qdrantUrl = read.optional("QDRANT_URL");

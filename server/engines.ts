@@ -16,6 +16,7 @@ import { QdrantVectorStore } from "../clients/vectors/qdrant/store.js";
 import type { BackupSource } from "./backup/sources.js";
 import type { Engines } from "./build.js";
 import type { Config } from "./config.js";
+import { insecureEngineLinks } from "./config-production.js";
 import { connectInBackground } from "./deferred-engine.js";
 import { EnginePolicies } from "./engine-policies.js";
 import type { EngineLabel } from "./telemetry/metrics.js";
@@ -68,13 +69,13 @@ export async function openEngines(
   try {
     await mkdir(config.dataDir, { recursive: true });
     const background = { ...withLogger };
-    const redisUrl = settings.redis?.url;
-    const redisResilience = redisUrl === undefined ? undefined : policies.redis();
+    const redisSettings = settings.redis;
+    const redisResilience = redisSettings === undefined ? undefined : policies.redis();
     const redis =
-      redisUrl === undefined || redisResilience === undefined
+      redisSettings === undefined || redisResilience === undefined
         ? undefined
         : connectInBackground(
-            () => RedisConnection.connect({ url: redisUrl, policy: redisResilience }),
+            () => RedisConnection.connect({ ...redisSettings, policy: redisResilience }),
             { name: "redis", ...background },
           );
     if (redis) track(redis.engine);
@@ -93,6 +94,8 @@ export async function openEngines(
                 clientId: kafka.clientId,
                 topicPrefix: kafka.topicPrefix,
                 idempotencyWindowMs: kafka.idempotencyWindowMs,
+                ...(kafka.tls === undefined ? {} : { tls: kafka.tls }),
+                ...(kafka.sasl === undefined ? {} : { sasl: kafka.sasl }),
                 ...(kafkaResilience ? { policy: kafkaResilience } : {}),
                 ...(redis === undefined ? {} : { redis: await redis.ready }),
               }),
@@ -149,6 +152,11 @@ export async function openEngines(
             }),
           ),
         );
+    if (config.production && config.allowInsecureEngines) {
+      for (const link of insecureEngineLinks(settings)) {
+        logger?.warn(`ALLOW_INSECURE_ENGINES=true: ${link}`);
+      }
+    }
     if (settings.kafka && redis === undefined) {
       logger?.warn(
         "KAFKA_BROKERS without REDIS_URL: published event ids are remembered by this process only, so a repeat after a restart or on another replica is written again",

@@ -4,8 +4,22 @@ import { type DestinationStream, type Logger, pino, stdSerializers } from "pino"
 import { redactSecrets } from "../security/redact.js";
 import type { LogLevel } from "./config.js";
 
-/** Field names whose values are credentials wherever they appear in a logged object. */
-const secretFields = ["authorization", "password", "apiKey", "token", "secret", '"x-api-key"'];
+/**
+ * Field names whose values are credentials wherever they appear in a logged object: the
+ * request's, and the engine links' (a SASL block, a client key, the secrets' variables).
+ */
+const secretFields = [
+  "authorization",
+  "password",
+  "apiKey",
+  "token",
+  "secret",
+  '"x-api-key"',
+  "sasl",
+  "tls.key",
+  "KAFKA_SASL_PASSWORD",
+  "REDIS_PASSWORD",
+];
 
 /**
  * The server's structured logger: JSON lines on stdout. Credentials are redacted twice:

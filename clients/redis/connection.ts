@@ -2,6 +2,7 @@ import { Redis } from "ioredis";
 import { EngineUnavailableError } from "../errors.js";
 import type { EngineHealth } from "../health.js";
 import type { EnginePolicy, PolicyCallOptions } from "../resilience/engine-policy.js";
+import { type EngineTlsOptions, tlsConnectOptions } from "../tls.js";
 import { redisEngine, toRedisError } from "./errors.js";
 import { redisPolicy } from "./policy.js";
 
@@ -9,6 +10,13 @@ import { redisPolicy } from "./policy.js";
 export interface RedisConnectionOptions {
   /** A `redis://` or `rediss://` URL, with credentials and database number if needed. */
   readonly url: string;
+  /** The password, when the URL holds none (with the URL's user, else `default`). */
+  readonly password?: string;
+  /**
+   * What a `rediss://` link trusts and presents: `tls.ca` verifies Redis's certificate
+   * (default: Node's CAs), `tls.cert` and `tls.key` answer `tls-auth-clients`.
+   */
+  readonly tls?: EngineTlsOptions;
   /** Longest wait for the first connection (socket and handshake), in ms. Default 2000. */
   readonly connectTimeoutMs?: number;
   /** Longest wait for any command's reply, in ms. Default 1000. */
@@ -40,13 +48,19 @@ export class RedisConnection {
 
   /**
    * Connects and waits until Redis answers. Throws `EngineUnavailableError` if it cannot
-   * connect within `connectTimeoutMs`; nothing is left running then.
+   * connect within `connectTimeoutMs`, its cause the last failure seen (a refused
+   * connection, a certificate that does not verify, a refused password); nothing is left
+   * running then.
    */
   static async connect(options: RedisConnectionOptions): Promise<RedisConnection> {
     const connectTimeoutMs = positive(options.connectTimeoutMs ?? 2000, "connectTimeoutMs");
     const commandTimeoutMs = positive(options.commandTimeoutMs ?? 1000, "commandTimeoutMs");
     const maxDelayMs = positive(options.maxReconnectDelayMs ?? 2000, "maxReconnectDelayMs");
-    const client = new Redis(options.url, {
+    if (options.tls !== undefined && !options.url.startsWith("rediss:")) {
+      throw new RangeError("tls needs a rediss:// url");
+    }
+    const client = new Redis(withPassword(options.url, options.password), {
+      ...(options.tls === undefined ? {} : { tls: tlsConnectOptions(options.tls) }),
       lazyConnect: true,
       connectTimeout: connectTimeoutMs,
       commandTimeout: commandTimeoutMs,
@@ -54,7 +68,11 @@ export class RedisConnection {
       enableOfflineQueue: false,
       retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), maxDelayMs),
     });
-    client.on("error", (error: unknown) => options.onError?.(error));
+    let lastError: unknown;
+    client.on("error", (error: unknown) => {
+      lastError = error;
+      options.onError?.(error);
+    });
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -67,7 +85,7 @@ export class RedisConnection {
       return new RedisConnection(client, options.policy ?? redisPolicy({ commandTimeoutMs }));
     } catch (error) {
       client.disconnect();
-      throw new EngineUnavailableError(redisEngine, { cause: error });
+      throw new EngineUnavailableError(redisEngine, { cause: lastError ?? error });
     } finally {
       clearTimeout(timer);
     }
@@ -124,4 +142,13 @@ function positive(value: number, option: string): number {
     throw new RangeError(`${option} must be a positive number, got ${value}`);
   }
   return value;
+}
+
+function withPassword(url: string, password: string | undefined): string {
+  if (password === undefined) return url;
+  const parsed = new URL(url);
+  if (parsed.password !== "")
+    throw new RangeError("pass the password in the url or apart, not both");
+  parsed.password = encodeURIComponent(password);
+  return parsed.href;
 }

@@ -225,10 +225,10 @@ describe("production refusals", () => {
     expect(loadConfig({ ...production, HOST: "::1" }).production).toBe(true);
   });
 
-  it("starts with real secrets, API keys and loopback", () => {
+  it("starts with real secrets, API keys, loopback and an encrypted engine link", () => {
     const config = loadConfig({
       ...production,
-      NEO4J_URL: "bolt://127.0.0.1:7687",
+      NEO4J_URL: "bolt+s://127.0.0.1:7687",
       NEO4J_PASSWORD: "b7Yx-22kq-Lm9P-0dfe",
     });
     expect([...config.security.authMethods]).toEqual(["api-key"]);

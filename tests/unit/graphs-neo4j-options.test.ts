@@ -7,6 +7,7 @@ describe("resolveNeo4jOptions", () => {
       resolveNeo4jOptions({ url: "bolt://127.0.0.1:7687", user: "neo4j", password: "pw" }),
     ).toEqual({
       url: "bolt://127.0.0.1:7687",
+      trustedCertificates: [],
       user: "neo4j",
       password: "pw",
       database: "neo4j",
@@ -27,5 +28,17 @@ describe("resolveNeo4jOptions", () => {
       /transactionTimeoutMs/,
     );
     expect(() => resolveNeo4jOptions({ url: "bolt://h", database: "" })).toThrow(/database/);
+  });
+
+  it("takes trusted certificates only with a scheme that leaves trust to the configuration", () => {
+    const trustedCertificates = ["/etc/ragplane/neo4j-ca.pem"];
+    expect(resolveNeo4jOptions({ url: "neo4j://h", trustedCertificates })).toMatchObject({
+      trustedCertificates,
+    });
+    for (const url of ["bolt+s://h", "neo4j+ssc://h"]) {
+      expect(() => resolveNeo4jOptions({ url, trustedCertificates })).toThrow(
+        /trustedCertificates need a bolt:\/\/ or neo4j:\/\/ url/,
+      );
+    }
   });
 });

@@ -141,6 +141,9 @@ const shown = (value: string | number | boolean | undefined): string | undefined
 const kafka: Env = { KAFKA_BROKERS: "127.0.0.1:9092" };
 const neo4j: Env = { NEO4J_URL: "bolt://127.0.0.1:7687", NEO4J_PASSWORD: "s3cret-value" };
 const qdrant: Env = { QDRANT_URL: "http://127.0.0.1:6333" };
+const kafkaSasl: Env = { ...kafka, KAFKA_SASL_USERNAME: "ragplane", KAFKA_SASL_PASSWORD: "p" };
+const redis: Env = { REDIS_URL: "redis://127.0.0.1:6379" };
+const rediss: Env = { REDIS_URL: "rediss://127.0.0.1:6380" };
 const otlp: Env = { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318" };
 
 /** How to see a variable's effective default: load `env` (default `{}`), then read `value`. */
@@ -222,7 +225,20 @@ const effectiveDefaults: Readonly<Record<string, DefaultProbe>> = {
     env: kafka,
     value: (c) => shown(c.engines.kafka?.idempotencyWindowMs),
   },
+  KAFKA_TLS: { env: kafka, value: (c) => shown(c.engines.kafka?.tls !== undefined) },
+  KAFKA_TLS_CA_FILE: { env: kafka, value: (c) => c.engines.kafka?.tls?.ca },
+  KAFKA_TLS_CERT_FILE: { env: kafka, value: (c) => c.engines.kafka?.tls?.cert },
+  KAFKA_TLS_KEY_FILE: { env: kafka, value: (c) => c.engines.kafka?.tls?.key },
+  KAFKA_SASL_MECHANISM: { env: kafkaSasl, value: (c) => c.engines.kafka?.sasl?.mechanism },
+  KAFKA_SASL_USERNAME: { env: kafka, value: (c) => c.engines.kafka?.sasl?.username },
+  KAFKA_SASL_PASSWORD: { env: kafka, value: (c) => c.engines.kafka?.sasl?.password },
   REDIS_URL: { value: (c) => c.engines.redis?.url },
+  REDIS_PASSWORD: { env: redis, value: (c) => c.engines.redis?.password },
+  REDIS_TLS_CA_FILE: { env: rediss, value: (c) => c.engines.redis?.tls?.ca },
+  REDIS_TLS_CERT_FILE: { env: rediss, value: (c) => c.engines.redis?.tls?.cert },
+  REDIS_TLS_KEY_FILE: { env: rediss, value: (c) => c.engines.redis?.tls?.key },
+  NEO4J_TLS_CA_FILE: { env: neo4j, value: (c) => c.engines.neo4j?.trustedCertificates?.[0] },
+  ALLOW_INSECURE_ENGINES: { value: (c) => shown(c.allowInsecureEngines) },
   NEO4J_URL: { value: (c) => c.engines.neo4j?.url },
   NEO4J_USER: { env: neo4j, value: (c) => c.engines.neo4j?.user },
   NEO4J_DATABASE: { env: neo4j, value: (c) => c.engines.neo4j?.database },
@@ -305,14 +321,15 @@ describe("README configuration tables", () => {
     expect(missingFrom(documented.keys(), readByServer)).toEqual([]);
   });
 
-  it("name in the Security section and docs/security.md only variables the server or CLI reads", () => {
+  it("name in the Security section and docs/security.md only variables the server, the CLI or Node reads", () => {
     const readByCli = namesInSource(["cli"]);
+    const readByNode = ["NODE_EXTRA_CA_CERTS"];
     const prose = [...section(readme, "Security"), securityDoc].join("\n");
     const named = [...prose.matchAll(/`([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)(?:=[^`]*)?`/g)].map(
       (match) => match[1]!,
     );
     expect(named.length).toBeGreaterThan(0);
-    expect(missingFrom(named, new Set([...readByServer, ...readByCli]))).toEqual([]);
+    expect(missingFrom(named, new Set([...readByServer, ...readByCli, ...readByNode]))).toEqual([]);
   });
 
   describe.each([...documented])("%s", (name, stated) => {

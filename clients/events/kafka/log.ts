@@ -1,7 +1,8 @@
-import { Kafka, type logCreator, logLevel } from "kafkajs";
+import { Kafka, type logCreator, logLevel, type SASLOptions } from "kafkajs";
 import { NotFoundError, PreconditionError, throwIfAborted } from "../../errors.js";
 import type { EngineHealth } from "../../health.js";
 import { abortable } from "../../signals.js";
+import { tlsConnectOptions } from "../../tls.js";
 import type { IdempotencyIndex } from "../idempotency/index.js";
 import { MemoryIdempotencyIndex } from "../idempotency/memory.js";
 import { RedisIdempotencyIndex } from "../idempotency/redis.js";
@@ -22,6 +23,7 @@ import { closedError, toKafkaError } from "./errors.js";
 import { OffsetLookup } from "./offsets.js";
 import {
   type KafkaEventLogOptions,
+  type KafkaSaslOptions,
   type ResolvedKafkaEventLogOptions,
   resolveOptions,
 } from "./options.js";
@@ -106,7 +108,8 @@ export class KafkaEventLog implements EventLog {
 
   /**
    * Connects two admin clients (topics, offset lookups) and an idempotent producer. Throws `RangeError` for invalid
-   * options and `EngineUnavailableError` if the cluster cannot be reached.
+   * options and `EngineUnavailableError` if the cluster cannot be reached or refuses the
+   * link (a certificate that does not verify, SASL credentials it rejects: the cause says which).
    */
   static async connect(options: KafkaEventLogOptions): Promise<KafkaEventLog> {
     const resolved = resolveOptions(options);
@@ -114,6 +117,8 @@ export class KafkaEventLog implements EventLog {
     const kafka = new Kafka({
       clientId: resolved.clientId,
       brokers: [...resolved.brokers],
+      ...(resolved.tls === undefined ? {} : { ssl: tlsConnectOptions(resolved.tls) }),
+      ...(resolved.sasl === undefined ? {} : { sasl: saslOptions(resolved.sasl) }),
       connectionTimeout: resolved.connectionTimeoutMs,
       requestTimeout: resolved.requestTimeoutMs,
       retry: retryOptions(resolved),
@@ -276,4 +281,13 @@ function logTo(log: KafkaEventLogOptions["log"]): logCreator {
       const { message, timestamp: _timestamp, ...extra } = entry;
       log(level === logLevel.ERROR ? "error" : "warn", message, { namespace, ...extra });
     };
+}
+
+/**
+ * A fresh SASL block for kafkajs, which stores its authenticator, bound to the password,
+ * on the object it is given: a block shared with a caller would carry that authenticator
+ * (and so the old password) into any copy the caller makes.
+ */
+function saslOptions({ mechanism, username, password }: KafkaSaslOptions): SASLOptions {
+  return { mechanism, username, password } as SASLOptions;
 }

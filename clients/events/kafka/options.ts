@@ -1,11 +1,30 @@
 import type { RedisConnection } from "../../redis/connection.js";
 import type { EnginePolicy } from "../../resilience/engine-policy.js";
+import type { EngineTlsOptions } from "../../tls.js";
 import type { IdempotencyIndex } from "../idempotency/index.js";
+
+/** The SASL mechanisms the adapter authenticates with. */
+export const kafkaSaslMechanisms = ["scram-sha-512", "scram-sha-256", "plain"] as const;
+
+/** How the adapter authenticates to the brokers with SASL. */
+export interface KafkaSaslOptions {
+  /** `plain` sends the password as it is: use it over TLS only. */
+  readonly mechanism: (typeof kafkaSaslMechanisms)[number];
+  readonly username: string;
+  readonly password: string;
+}
 
 /** How to reach Kafka and how the adapter behaves. Every duration is in milliseconds. */
 export interface KafkaEventLogOptions {
   /** Bootstrap brokers, `host:port`. At least one. */
   readonly brokers: readonly string[];
+  /**
+   * TLS to every broker, the broker's certificate verified against `tls.ca` (default:
+   * Node's CAs), presenting `tls.cert` for mutual TLS. Default: plaintext.
+   */
+  readonly tls?: EngineTlsOptions;
+  /** SASL authentication to every broker. Default: none. */
+  readonly sasl?: KafkaSaslOptions;
   /** The client id the brokers log and quota by; also prefixes the readers' group ids. */
   readonly clientId: string;
   /**
@@ -62,10 +81,10 @@ export interface KafkaEventLogOptions {
 }
 
 /** The options with every default applied, validated. */
-export type ResolvedKafkaEventLogOptions = Required<
-  Omit<KafkaEventLogOptions, "redis" | "idempotencyIndex" | "log" | "policy">
-> &
-  Pick<KafkaEventLogOptions, "redis" | "idempotencyIndex" | "log" | "policy">;
+export type ResolvedKafkaEventLogOptions = Required<Omit<KafkaEventLogOptions, OptionalKeys>> &
+  Pick<KafkaEventLogOptions, OptionalKeys>;
+
+type OptionalKeys = "redis" | "idempotencyIndex" | "log" | "policy" | "tls" | "sasl";
 
 /** Applies the defaults and fails fast (`RangeError`) on values that cannot work. */
 export function resolveOptions(options: KafkaEventLogOptions): ResolvedKafkaEventLogOptions {
@@ -73,6 +92,12 @@ export function resolveOptions(options: KafkaEventLogOptions): ResolvedKafkaEven
   if (options.clientId.length === 0) throw new RangeError("clientId must not be empty");
   if (options.redis && options.idempotencyIndex) {
     throw new RangeError("pass either redis or idempotencyIndex, not both");
+  }
+  if ((options.tls?.cert === undefined) !== (options.tls?.key === undefined)) {
+    throw new RangeError("tls.cert and tls.key go together");
+  }
+  if (options.sasl && !kafkaSaslMechanisms.includes(options.sasl.mechanism)) {
+    throw new RangeError(`sasl.mechanism must be one of ${kafkaSaslMechanisms.join(", ")}`);
   }
   const resolved: ResolvedKafkaEventLogOptions = {
     ...options,

@@ -7,6 +7,12 @@ export interface Neo4jGraphStoreOptions {
    * `neo4j://` for a cluster.
    */
   readonly url: string;
+  /**
+   * PEM files of the CAs that sign the server's certificate: the link is then encrypted
+   * and the server verified against them alone. Only with a `bolt://` or `neo4j://`
+   * url: the `+s` and `+ssc` schemes choose their trust themselves. Default: none.
+   */
+  readonly trustedCertificates?: readonly string[];
   /** User for basic authentication; without it the driver connects unauthenticated. */
   readonly user?: string;
   /** Password of `user`. */
@@ -36,6 +42,7 @@ export interface Neo4jGraphStoreOptions {
 /** `Neo4jGraphStoreOptions` with every default applied, checked. */
 export interface ResolvedNeo4jOptions {
   readonly url: string;
+  readonly trustedCertificates: readonly string[];
   readonly user: string | undefined;
   readonly password: string;
   readonly database: string;
@@ -49,12 +56,19 @@ export interface ResolvedNeo4jOptions {
 
 /**
  * Applies defaults and checks the options once, failing fast with a message that names
- * the option (a `TypeError`): a URL with a Bolt scheme, a password only with a user,
+ * the option (a `TypeError`): a URL with a Bolt scheme, trusted certificates only with
+ * a scheme that leaves trust to the configuration, a password only with a user,
  * positive integers for sizes and times.
  */
 export function resolveNeo4jOptions(options: Neo4jGraphStoreOptions): ResolvedNeo4jOptions {
   if (!/^(bolt|neo4j)(\+s|\+ssc)?:\/\/./.test(options.url)) {
     throw new TypeError("neo4j url must look like bolt://host:7687 or neo4j://host:7687");
+  }
+  const trustedCertificates = options.trustedCertificates ?? [];
+  if (trustedCertificates.length > 0 && /^[a-z0-9]+\+/.test(options.url)) {
+    throw new TypeError(
+      "neo4j trustedCertificates need a bolt:// or neo4j:// url (+s and +ssc choose their own trust)",
+    );
   }
   if (options.password !== undefined && !options.user) {
     throw new TypeError("a neo4j password was given without a user");
@@ -63,6 +77,7 @@ export function resolveNeo4jOptions(options: Neo4jGraphStoreOptions): ResolvedNe
   if (database === "") throw new TypeError("neo4j database must not be empty");
   return {
     url: options.url,
+    trustedCertificates,
     user: options.user || undefined,
     password: options.password ?? "",
     database,

@@ -86,6 +86,13 @@ export class Neo4jGraphStore implements GraphStore {
         connectionAcquisitionTimeout: resolved.connectionAcquisitionTimeoutMs,
         disableLosslessIntegers: true,
         userAgent: "ragplane",
+        ...(resolved.trustedCertificates.length === 0
+          ? {}
+          : {
+              encrypted: "ENCRYPTION_ON",
+              trust: "TRUST_CUSTOM_CA_SIGNED_CERTIFICATES",
+              trustedCertificates: [...resolved.trustedCertificates],
+            }),
       },
     );
     try {
