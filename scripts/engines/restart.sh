@@ -48,7 +48,10 @@ RUN_DIR=$(cd "$RUN_DIR" && pwd)
 recorded_settings() {
   local d="$RUN_DIR/$1"
   case "$1" in
-    redis) REDIS_PORT=$(sed -n 's/^export REDIS_PORT=\([0-9]*\)$/\1/p' "$d/env") ;;
+    redis)
+      REDIS_PORT=$(sed -n 's/^export REDIS_PORT=\([0-9]*\)$/\1/p' "$d/env")
+      REDIS_SECURE_PORT=$(sed -n 's/^export REDIS_SECURE_PORT=\([0-9]*\)$/\1/p' "$d/env")
+      ;;
     qdrant)
       QDRANT_PORT=$(sed -n 's/^export QDRANT_PORT=\([0-9]*\)$/\1/p' "$d/env")
       QDRANT_GRPC_PORT=$(sed -n 's/^export QDRANT_GRPC_PORT=\([0-9]*\)$/\1/p' "$d/env")
@@ -56,6 +59,8 @@ recorded_settings() {
     kafka)
       KAFKA_PORT=$(sed -n 's/^export KAFKA_BROKERS=.*:\([0-9]*\)$/\1/p' "$d/env")
       KAFKA_CONTROLLER_PORT=$(sed -n 's/^controller\.quorum\.voters=.*:\([0-9]*\)$/\1/p' "$d/server.properties")
+      KAFKA_SECURE_PORT=$(sed -n 's/^export SECURE_KAFKA_BROKERS=.*:\([0-9]*\)$/\1/p' "$d/env")
+      KAFKA_MTLS_PORT=$(sed -n 's/^export SECURE_KAFKA_MTLS_BROKERS=.*:\([0-9]*\)$/\1/p' "$d/env")
       ;;
     neo4j)
       NEO4J_BOLT_PORT=$(sed -n 's/^export NEO4J_URL=.*:\([0-9]*\)$/\1/p' "$d/env")

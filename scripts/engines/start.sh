@@ -5,17 +5,18 @@
 # Idempotent: an engine that is already running is only checked. Engines start in parallel.
 # Then: `. "${RAGPLANE_ENGINES_DIR:-.engines}/env"` exports REDIS_URL, KAFKA_BROKERS,
 # NEO4J_URL, NEO4J_USER, NEO4J_PASSWORD, PROMETHEUS_URL, PROMETHEUS_TARGETS_FILE,
-# OTEL_COLLECTOR_OTLP_ENDPOINT, OTEL_COLLECTOR_SPANS_FILE. Stop with scripts/engines/stop.sh.
+# OTEL_COLLECTOR_OTLP_ENDPOINT, OTEL_COLLECTOR_SPANS_FILE, SECURE_* (links.sh). Stop with stop.sh.
 # Settings (environment): RAGPLANE_ENGINES_DIR (run dir, default $PWD/.engines),
-# RAGPLANE_CACHE_DIR (default ~/.cache/ragplane), REDIS_PORT, KAFKA_PORT,
-# KAFKA_CONTROLLER_PORT, NEO4J_BOLT_PORT, NEO4J_PASSWORD (random if unset), NEO4J_PAGECACHE,
+# RAGPLANE_CACHE_DIR (default ~/.cache/ragplane), REDIS_PORT, REDIS_SECURE_PORT, KAFKA_PORT,
+# KAFKA_CONTROLLER_PORT, KAFKA_SECURE_PORT, KAFKA_MTLS_PORT, NEO4J_BOLT_PORT,
+# NEO4J_PASSWORD (random if unset), NEO4J_PAGECACHE,
 # KAFKA_HEAP_OPTS, NEO4J_HEAP_OPTS, PROMETHEUS_PORT, OTELCOL_HTTP_PORT, OTELCOL_GRPC_PORT,
 # RAGPLANE_ENGINES_START_TIMEOUT (s, default 120).
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { sed -n '2,13s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '2,14s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 
 rc=0
 engines=$(parse_engines "$@") || rc=$?

@@ -43,4 +43,5 @@ stop_one() {
 }
 
 run_locked_in_parallel stop_one "$engines"
+links_remove_if_unused
 [[ ${#FAILED[@]} -eq 0 ]] || die "could not stop: ${FAILED[*]}"

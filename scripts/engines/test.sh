@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the real engines, runs the contract suites against them, and stops them again.
 # Qdrant included. The engines are this run's own, so its fault tests
-# (tests/backends/faults.*) may kill and restart them.
+# (tests/backends/faults.*) may kill and restart them. Everything the engines' env file
+# holds is exported, the secured links' SECURE_* settings (tests/backends/links.*) included.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

@@ -1,4 +1,4 @@
-import { type Admin, Kafka, logLevel } from "kafkajs";
+import { type Admin, Kafka, type KafkaConfig, logLevel } from "kafkajs";
 import { describe, it } from "vitest";
 
 /** The brokers in `KAFKA_BROKERS` (comma-separated `host:port`); empty when it is unset. */
@@ -41,9 +41,12 @@ export interface LazyKafkaAdmin {
 /**
  * An admin client on `brokers` for test set-up and clean-up, connected only when a test
  * first needs it (a file that only registers skipped suites never connects). Call `close`
- * in `afterAll`.
+ * in `afterAll`. `link` adds TLS and SASL for a secured listener.
  */
-export function lazyKafkaAdmin(brokers: readonly string[]): LazyKafkaAdmin {
+export function lazyKafkaAdmin(
+  brokers: readonly string[],
+  link: Pick<KafkaConfig, "ssl" | "sasl"> = {},
+): LazyKafkaAdmin {
   let connected: Admin | undefined;
   const admin = async (): Promise<Admin> => {
     if (!connected) {
@@ -51,6 +54,7 @@ export function lazyKafkaAdmin(brokers: readonly string[]): LazyKafkaAdmin {
         clientId: "ragplane-tests",
         brokers: [...brokers],
         logLevel: logLevel.NOTHING,
+        ...link,
       });
       connected = kafka.admin();
       await connected.connect();
