@@ -62,13 +62,17 @@ describe.skipIf(!url)(`Qdrant layout (${url ?? "skipped: set QDRANT_URL"})`, () 
     }
   }, 300_000);
 
-  it("partitions the shared collection by an is_tenant scope with a graph per scope", async () => {
+  it("partitions the shared collection by an is_tenant scope, with links within each scope", async () => {
     const info = await admin.getCollection(`${prefix}_v4_cosine`);
     expect(info.payload_schema.rp_scope?.params).toMatchObject({
       type: "keyword",
       is_tenant: true,
     });
-    expect(info.config.hnsw_config).toMatchObject({ m: 0, payload_m: 16 });
+    expect(info.config.hnsw_config).toMatchObject({
+      m: 16,
+      payload_m: 16,
+      full_scan_threshold: 4_000,
+    });
   });
 
   it("never lets a new collection inherit points a former one of its name left behind", async () => {

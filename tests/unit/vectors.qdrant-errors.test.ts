@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
 import {
   QdrantClient,
@@ -15,6 +16,7 @@ import {
 } from "../../clients/errors.js";
 import { QdrantCaller } from "../../clients/vectors/qdrant/call.js";
 import { isRetryable, toDomainError } from "../../clients/vectors/qdrant/errors.js";
+import { QdrantHttp } from "../../clients/vectors/qdrant/http.js";
 import { qdrantPolicy } from "../../clients/vectors/qdrant/policy.js";
 import { QdrantVectorStore } from "../../clients/vectors/qdrant/store.js";
 
@@ -163,19 +165,25 @@ describe("calls through the real client (no Qdrant needed)", () => {
       checkCompatibility: false,
       timeout: Infinity,
     });
+    const http = new QdrantHttp({ url: silentUrl, connections: 1 });
     const caller = new QdrantCaller(
       client.api(),
       qdrantPolicy({ timeoutMs: 10_000, retries: 2, retryDelayMs: 0 }),
+      http,
     );
-    const controller = new AbortController();
-    const started = Date.now();
-    setTimeout(() => controller.abort(), 100);
-    const call = caller.run((api, init) => api.getCollections({}, init), {
-      signal: controller.signal,
-      idempotent: true,
-    });
-    await expect(call).rejects.toBeInstanceOf(CancelledError);
-    expect(Date.now() - started).toBeLessThan(5_000);
+    for (const path of ["client", "pool"] as const) {
+      const controller = new AbortController();
+      const started = Date.now();
+      setTimeout(() => controller.abort(), 100);
+      const options = { signal: controller.signal, idempotent: true };
+      const call =
+        path === "client"
+          ? caller.run((api, init) => api.getCollections({}, init), options)
+          : caller.send("POST", "/collections/c/points/count", {}, options);
+      await expect(call, path).rejects.toBeInstanceOf(CancelledError);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    }
+    await http.close();
   });
 
   it("retries an idempotent request after a refused connection, then reports it unavailable", async () => {
@@ -187,6 +195,7 @@ describe("calls through the real client (no Qdrant needed)", () => {
     const caller = new QdrantCaller(
       client.api(),
       qdrantPolicy({ timeoutMs: 1_000, retries: 2, retryDelayMs: 1 }),
+      new QdrantHttp({ url: closedUrl, connections: 1 }),
     );
     let attempts = 0;
     const call = caller.run(
@@ -198,6 +207,58 @@ describe("calls through the real client (no Qdrant needed)", () => {
     );
     await expect(call).rejects.toBeInstanceOf(EngineUnavailableError);
     expect(attempts).toBe(3);
+    const sent = caller.send("POST", "/collections/c/points/count", {}, { idempotent: true });
+    await expect(sent).rejects.toBeInstanceOf(EngineUnavailableError);
+  });
+
+  it("maps Qdrant's error answers on the pool path like the client's", async () => {
+    const answers: Record<string, [number, object]> = {
+      "/collections/gone/points/count": [404, { status: { error: "Not found: Collection" } }],
+      "/collections/c/points/query": [
+        400,
+        { status: { error: "Wrong input: Vector dimension error: expected dim: 3, got 2" } },
+      ],
+    };
+    const server = createHttpServer((request, response) => {
+      const [status, body] = answers[request.url ?? ""] ?? [500, {}];
+      response.writeHead(status, { "content-type": "application/json" });
+      response.end(JSON.stringify(body));
+    });
+    const port = await listen(server as unknown as Server);
+    const http = new QdrantHttp({ url: `http://127.0.0.1:${port}`, connections: 1 });
+    const caller = new QdrantCaller(
+      new QdrantClient({ url: `http://127.0.0.1:${port}`, checkCompatibility: false }).api(),
+      qdrantPolicy({ timeoutMs: 1_000, retries: 0 }),
+      http,
+    );
+    try {
+      await expect(
+        caller.send(
+          "POST",
+          "/collections/gone/points/count",
+          {},
+          {
+            idempotent: true,
+            collection: "docs",
+          },
+        ),
+      ).rejects.toEqual(new NotFoundError("collection", "docs"));
+      await expect(
+        caller.send(
+          "POST",
+          "/collections/c/points/query",
+          {},
+          {
+            idempotent: true,
+            collection: "docs",
+            vectorField: "vector",
+          },
+        ),
+      ).rejects.toMatchObject({ name: "PreconditionError", field: "vector" });
+    } finally {
+      await http.close();
+      server.close();
+    }
   });
 });
 

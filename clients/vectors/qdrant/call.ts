@@ -1,6 +1,7 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
 import type { EnginePolicy } from "../../resilience/engine-policy.js";
 import { type QdrantErrorContext, toDomainError } from "./errors.js";
+import type { QdrantHttp } from "./http.js";
 
 /** The client's generated REST API: one typed function per endpoint, taking a `RequestInit`. */
 export type QdrantApi = ReturnType<QdrantClient["api"]>;
@@ -25,7 +26,28 @@ export class QdrantCaller {
   constructor(
     readonly api: QdrantApi,
     readonly policy: EnginePolicy,
+    readonly http: QdrantHttp,
   ) {}
+
+  /**
+   * Makes one request of the per-call path (search, point writes and reads) through the
+   * lean HTTP pool (http.ts) under the same policy; `path` is below the REST endpoint.
+   */
+  async send<T>(
+    method: "POST" | "PUT",
+    path: string,
+    body: unknown,
+    options: CallOptions,
+  ): Promise<T> {
+    try {
+      return await this.policy.run((signal) => this.http.call<T>(method, path, body, signal), {
+        idempotent: options.idempotent,
+        signal: options.signal,
+      });
+    } catch (error) {
+      throw toDomainError(error, options);
+    }
+  }
 
   /** Runs one request under the policy; maps its failure to a domain error. */
   async run<T>(

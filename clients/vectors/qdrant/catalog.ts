@@ -3,6 +3,7 @@ import { NotFoundError } from "../../errors.js";
 import type { CollectionInfo, Distance, PayloadIndexSpec, PayloadIndexType } from "../port.js";
 import { resultOf } from "./call.js";
 import type { QdrantContext } from "./context.js";
+import { collectionPath } from "./http.js";
 import { catalogRecordUuid } from "./ids.js";
 import { catalogCollectionName } from "./layout.js";
 import { tenantField } from "./payload.js";
@@ -132,20 +133,16 @@ export async function readRecord(
 ): Promise<CollectionInfo | undefined> {
   let records: Schemas["Record"][];
   try {
-    const response = await ctx.caller.run(
-      (api, init) =>
-        api.getPoints(
-          {
-            collection_name: catalogCollectionName(ctx.prefix),
-            ids: [catalogRecordUuid(tenant, name)],
-            with_payload: true,
-            with_vector: false,
-          },
-          init,
-        ),
+    records = await ctx.caller.send<Schemas["Record"][]>(
+      "POST",
+      collectionPath(catalogCollectionName(ctx.prefix), "points"),
+      {
+        ids: [catalogRecordUuid(tenant, name)],
+        with_payload: true,
+        with_vector: false,
+      } satisfies Schemas["PointRequest"],
       { signal, idempotent: true, collection: name },
     );
-    records = resultOf(response);
   } catch (error) {
     if (error instanceof NotFoundError) return undefined;
     throw error;

@@ -8,8 +8,8 @@ import type { Distance } from "../port.js";
  *
  * - `<prefix>_v<dimension>_<distance>` holds the points of every tenant's collections of
  *   that shape, each point tagged with its scope ({@link scopeOf}), a keyword indexed
- *   with `is_tenant: true` (Qdrant then keeps each scope's points together and builds
- *   its HNSW graph per scope: `m: 0`, `payload_m`); every request filters by it.
+ *   with `is_tenant: true` (Qdrant then keeps each scope's points together and links
+ *   them within the scope: shared.ts); every request filters by it.
  * - `<prefix>_catalog` holds one record per logical collection (catalog.ts): its tenant,
  *   name, shape and payload indexes. A collection exists when its record does.
  *

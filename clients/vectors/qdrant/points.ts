@@ -3,9 +3,9 @@ import type { Schemas } from "@qdrant/js-client-rest";
 import { PreconditionError } from "../../errors.js";
 import type { PointFilter } from "../filter.js";
 import type { PointInput, PointSelector, StoredPoint } from "../port.js";
-import { resultOf } from "./call.js";
 import { type Placement, placement, type QdrantContext } from "./context.js";
 import { type QdrantFilter, qdrantFilter } from "./filter.js";
+import { collectionPath } from "./http.js";
 import { pointUuid } from "./ids.js";
 import { type CheckedPoint, checkPoints, upsertBatches } from "./input.js";
 import { callerPayload, idField, payloadField, storedId, storedPayload } from "./payload.js";
@@ -31,20 +31,16 @@ export async function upsertPoints(
   const { checked, place } = await checkAgainstShape(ctx, tenant, collection, points, signal);
   for (const batch of upsertBatches(checked)) {
     try {
-      await ctx.caller.run(
-        (api, init) =>
-          api.upsertPoints(
-            {
-              collection_name: place.collection,
-              wait: true,
-              points: batch.map((point) => ({
-                id: pointUuid(tenant, collection, point.id),
-                vector: point.vector,
-                payload: storedPayload(tenant, collection, point.id, point.payload),
-              })),
-            },
-            init,
-          ),
+      await ctx.caller.send(
+        "PUT",
+        collectionPath(place.collection, "points?wait=true"),
+        {
+          points: batch.map((point) => ({
+            id: pointUuid(tenant, collection, point.id),
+            vector: point.vector,
+            payload: storedPayload(tenant, collection, point.id, point.payload),
+          })),
+        } satisfies Schemas["PointInsertOperations"],
         { signal, idempotent: true, collection, vectorField: "points" },
       );
     } catch (error) {
@@ -114,22 +110,19 @@ export async function scrollByIds(
 ): Promise<Map<string, StoredPoint>> {
   const hasId = { has_id: ids.map((id) => pointUuid(tenant, collection, id)) };
   const place = await placement(ctx, tenant, collection, { signal: options.signal });
-  const response = await ctx.caller.run(
-    (api, init) =>
-      api.scrollPoints(
-        {
-          collection_name: place.collection,
-          filter: qdrantFilter(tenant, collection, options.filter, [hasId]),
-          limit: ids.length,
-          with_payload: options.withPayload ? [idField, payloadField] : [idField],
-          with_vector: options.withVector,
-        },
-        init,
-      ),
+  const response = await ctx.caller.send<Schemas["ScrollResult"]>(
+    "POST",
+    collectionPath(place.collection, "points/scroll"),
+    {
+      filter: qdrantFilter(tenant, collection, options.filter, [hasId]),
+      limit: ids.length,
+      with_payload: options.withPayload ? [idField, payloadField] : [idField],
+      with_vector: options.withVector,
+    } satisfies Schemas["ScrollRequest"],
     { signal: options.signal, idempotent: true, collection },
   );
   const points = new Map<string, StoredPoint>();
-  for (const record of resultOf(response).points) {
+  for (const record of response.points) {
     const point = toStoredPoint(record, options.withPayload, options.withVector);
     if (point) points.set(point.id, point);
   }
@@ -172,9 +165,10 @@ export async function deletePoints(
   const place = await placement(ctx, tenant, collection, { signal });
   const existing = await count(ctx, place, collection, filter, signal);
   if (existing === 0) return 0;
-  await ctx.caller.run(
-    (api, init) =>
-      api.deletePoints({ collection_name: place.collection, wait: true, filter }, init),
+  await ctx.caller.send(
+    "POST",
+    collectionPath(place.collection, "points/delete?wait=true"),
+    { filter } satisfies Schemas["PointsSelector"],
     { signal, idempotent: true, collection },
   );
   return existing;
@@ -199,10 +193,11 @@ async function count(
   filter: QdrantFilter,
   signal: Signal,
 ): Promise<number> {
-  const response = await ctx.caller.run(
-    (api, init) =>
-      api.countPoints({ collection_name: place.collection, filter, exact: true }, init),
+  const response = await ctx.caller.send<Schemas["CountResult"]>(
+    "POST",
+    collectionPath(place.collection, "points/count"),
+    { filter, exact: true } satisfies Schemas["CountRequest"],
     { signal, idempotent: true, collection },
   );
-  return resultOf(response).count;
+  return response.count;
 }

@@ -1,8 +1,8 @@
 import type { Schemas } from "@qdrant/js-client-rest";
 import type { PointPage, ScrollQuery, StoredPoint } from "../port.js";
-import { resultOf } from "./call.js";
 import { placement, type QdrantContext } from "./context.js";
 import { type QdrantCondition, qdrantFilter } from "./filter.js";
+import { collectionPath } from "./http.js";
 import { type IdSource, idsAfter, type KeyEquality } from "./ordering.js";
 import { idField, orderField, storedId } from "./payload.js";
 import { scrollByIds } from "./points.js";
@@ -52,20 +52,16 @@ function qdrantIdSource(
   const filterFor = (scope: readonly KeyEquality[]) =>
     qdrantFilter(tenant, collection, query.filter, scope.map(keyCondition));
   const page = async (request: Schemas["ScrollRequest"]) => {
-    const response = await ctx.caller.run(
-      (api, init) =>
-        api.scrollPoints(
-          {
-            collection_name: collectionName,
-            with_payload: [idField],
-            with_vector: false,
-            ...request,
-          },
-          init,
-        ),
+    return ctx.caller.send<Schemas["ScrollResult"]>(
+      "POST",
+      collectionPath(collectionName, "points/scroll"),
+      {
+        with_payload: [idField],
+        with_vector: false,
+        ...request,
+      } satisfies Schemas["ScrollRequest"],
       { signal, idempotent: true, collection },
     );
-    return resultOf(response);
   };
   return {
     async scan(scope, limit) {

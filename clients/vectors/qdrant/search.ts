@@ -1,8 +1,9 @@
+import type { Schemas } from "@qdrant/js-client-rest";
 import { PreconditionError } from "../../errors.js";
 import type { Distance, ScoredPoint, SearchQuery } from "../port.js";
-import { resultOf } from "./call.js";
 import { type Placement, placement, type QdrantContext } from "./context.js";
 import { qdrantFilter } from "./filter.js";
+import { collectionPath } from "./http.js";
 import { checkVector } from "./input.js";
 import { idField, payloadField } from "./payload.js";
 import { toStoredPoint } from "./points.js";
@@ -26,24 +27,21 @@ export async function searchPoints(
 ): Promise<ScoredPoint[]> {
   const place = await checkedPlacement(ctx, tenant, collection, query.vector, signal);
   const vector = checkVector(query.vector, place.info.dimension, "vector");
-  const response = await ctx.caller.run(
-    (api, init) =>
-      api.queryPoints(
-        {
-          collection_name: place.collection,
-          query: vector,
-          filter: qdrantFilter(tenant, collection, query.filter),
-          params: { exact: query.exact },
-          limit: query.limit,
-          with_payload: query.withPayload ? [idField, payloadField] : [idField],
-          with_vector: query.withVector,
-        },
-        init,
-      ),
+  const response = await ctx.caller.send<Schemas["QueryResponse"]>(
+    "POST",
+    collectionPath(place.collection, "points/query"),
+    {
+      query: vector,
+      filter: qdrantFilter(tenant, collection, query.filter),
+      params: { exact: query.exact },
+      limit: query.limit,
+      with_payload: query.withPayload ? [idField, payloadField] : [idField],
+      with_vector: query.withVector,
+    } satisfies Schemas["QueryRequest"],
     { signal, idempotent: true, collection, vectorField: "vector" },
   );
   const hits: ScoredPoint[] = [];
-  for (const scored of resultOf(response).points) {
+  for (const scored of response.points) {
     if (!passes(place.info.distance, scored.score, query.scoreThreshold)) continue;
     const point = toStoredPoint(scored, query.withPayload, query.withVector);
     if (point) hits.push({ ...point, score: scored.score });

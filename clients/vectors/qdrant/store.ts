@@ -22,6 +22,7 @@ import { deleteCollection, getCollection, listCollections } from "./collections.
 import type { QdrantContext } from "./context.js";
 import { createCollection } from "./create.js";
 import { engine } from "./errors.js";
+import { QdrantHttp } from "./http.js";
 import { type QdrantVectorStoreOptions, resolveOptions } from "./options.js";
 import { countPoints, deletePoints, getPoints, upsertPoints } from "./points.js";
 import { qdrantPolicy } from "./policy.js";
@@ -75,10 +76,20 @@ export class QdrantVectorStore implements VectorStore {
         retries: settings.retries,
         retryDelayMs: settings.retryDelayMs,
       });
-    const caller = new QdrantCaller(client.api(), policy);
-    const { data } = await caller.run((api, init) => api.root({}, init), { idempotent: false });
-    if (!isCompatibleQdrant(data.version, qdrantClientVersion))
-      throw new QdrantVersionError(data.version, qdrantClientVersion);
+    const http = new QdrantHttp({
+      url: settings.url,
+      apiKey: settings.apiKey,
+      connections: settings.maxConnections,
+    });
+    const caller = new QdrantCaller(client.api(), policy, http);
+    try {
+      const { data } = await caller.run((api, init) => api.root({}, init), { idempotent: false });
+      if (!isCompatibleQdrant(data.version, qdrantClientVersion))
+        throw new QdrantVersionError(data.version, qdrantClientVersion);
+    } catch (error) {
+      await http.close();
+      throw error;
+    }
     return new QdrantVectorStore({
       caller,
       prefix: settings.collectionPrefix,
@@ -190,7 +201,9 @@ export class QdrantVectorStore implements VectorStore {
    * they close when idle (undici lets idle sockets not hold the process).
    */
   async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true;
+    await this.#ctx.caller.http.close();
   }
 
   #enter(signal: AbortSignal | undefined): QdrantContext {
