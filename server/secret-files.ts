@@ -8,8 +8,10 @@ import type { Env } from "./env-reader.js";
 export const secretVariables = [
   "BOOTSTRAP_ADMIN_KEY",
   "JWT_HMAC_SECRET",
+  "KAFKA_SASL_PASSWORD",
   "NEO4J_PASSWORD",
   "QDRANT_API_KEY",
+  "REDIS_PASSWORD",
   "REDIS_URL",
 ] as const;
 
