@@ -5,6 +5,7 @@ import type { CommandContext } from "./context.js";
 import { describeError, UsageError } from "./errors.js";
 import { keysUsage, runKeys } from "./keys.js";
 import type { Output } from "./output.js";
+import { type QdrantTarget, qdrantMigrateUsage, runQdrantMigrate } from "./qdrant-migrate.js";
 import { restoreUsage, runRestore } from "./restore.js";
 import { runToken, tokenUsage } from "./token.js";
 
@@ -16,6 +17,8 @@ export interface CliSettings {
   readonly apiKey?: string;
   /** `DATA_DIR`: where the local signing key lives, and where restore writes. Default `./data`. */
   readonly dataDir: string;
+  /** `QDRANT_URL` and `QDRANT_API_KEY`, for `qdrant-migrate`; undefined without a URL. */
+  readonly qdrant?: QdrantTarget;
 }
 
 /** Where the CLI looks for ragplane when `RAGPLANE_URL` is not set. */
@@ -28,11 +31,13 @@ ${auditUsage}
 ${tokenUsage}
 ${backupUsage}
 ${restoreUsage}
+${qdrantMigrateUsage}
 
 Durations: 45s, 15m, 1h, 30d, 2w. keys, audit and backup call the AdminService at
 RAGPLANE_URL (default ${defaultUrl}) with RAGPLANE_API_KEY (backup: a platform admin's
 key); token signs with the key in DATA_DIR (default ./data); restore writes a backup into
-an empty DATA_DIR (or --data-dir) while no server runs on it.`;
+an empty DATA_DIR (or --data-dir) while no server runs on it; qdrant-migrate copies the
+former per-tenant Qdrant collections at QDRANT_URL (QDRANT_API_KEY) into the shared layout.`;
 
 /**
  * Runs one command line and resolves with the process exit code: 0 on success, 1 when
@@ -71,6 +76,9 @@ export async function runCli(
         return 0;
       case "restore":
         await runRestore(args, context);
+        return 0;
+      case "qdrant-migrate":
+        await runQdrantMigrate(args, context, settings.qdrant);
         return 0;
       case undefined:
       case "help":

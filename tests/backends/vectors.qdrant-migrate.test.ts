@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { QdrantClient } from "@qdrant/js-client-rest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../cli/run.js";
 import { pointIdNamespace, uuidV5 } from "../../clients/vectors/qdrant/ids.js";
 import {
   findLegacyCollections,
@@ -91,6 +92,20 @@ describe.skipIf(!url)(`Qdrant layout migration (${url ?? "skipped: set QDRANT_UR
     expect((await store.getCollection("quiet", "empty")).pointCount).toBe(0);
     const [point] = await store.get("acme", "docs", ["p7"], { withVector: true });
     expect(point).toEqual({ id: "p7", payload: { lang: "en" }, vector: [7, 1, 0] });
+  });
+
+  it("runs from the CLI: ragplane qdrant-migrate copies, then deletes the legacy collections", async () => {
+    const legacyName = await legacyCollection("cli-tenant", "cli-docs", 5);
+    const lines: string[] = [];
+    const code = await runCli(
+      ["qdrant-migrate", "--prefix", prefix, "--tenants", "quiet", "--delete-legacy"],
+      { url: "http://127.0.0.1:1", dataDir: "./data", qdrant: { url: options.url, apiKey } },
+      { out: (text) => lines.push(text), err: (text) => lines.push(text) },
+    );
+    expect(code, lines.join("\n")).toBe(0);
+    expect(lines).toContain(`${legacyName}: deleted`);
+    expect(await findLegacyCollections(admin, prefix)).toEqual([]);
+    expect((await store.getCollection("cli-tenant", "cli-docs")).pointCount).toBe(5);
   });
 
   it("skips an empty legacy collection whose tenant it cannot know", async () => {
