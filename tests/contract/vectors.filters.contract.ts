@@ -24,6 +24,14 @@ const people = [
   }),
 ];
 
+/** Payload indexes on the keys the cases filter by whose values all have one type. */
+const indexedKeys = [
+  { key: "city", type: "keyword" },
+  { key: "meta.lang", type: "keyword" },
+  { key: "tags", type: "keyword" },
+  { key: "ok", type: "bool" },
+] as const;
+
 /** The ids matching a filter, read three ways that must agree: count, scroll and search. */
 async function matching(
   store: VectorStore,
@@ -110,14 +118,23 @@ const cases: [string, PointFilter, string[]][] = [
 
 /** Filter semantics (Qdrant's), applied identically by count, scroll, search and delete. */
 export function describeVectorFilters(ctx: ContractContext): void {
-  const seed = async () => {
-    await ctx.store.createCollection(ctx.tenant, { name: "people", dimension: 2, distance: "dot" });
+  const seed = async (indexed = false) => {
+    await ctx.store.createCollection(ctx.tenant, {
+      name: "people",
+      dimension: 2,
+      distance: "dot",
+      payloadIndexes: indexed ? indexedKeys : [],
+    });
     await ctx.store.upsert(ctx.tenant, "people", people);
   };
 
   for (const [name, filter, expected] of cases) {
     it(`filters: ${name}`, async () => {
       await seed();
+      expect(await matching(ctx.store, ctx.tenant, filter)).toEqual(expected);
+    });
+    it(`filters on indexed keys: ${name}`, async () => {
+      await seed(true);
       expect(await matching(ctx.store, ctx.tenant, filter)).toEqual(expected);
     });
   }

@@ -165,7 +165,7 @@ describe("backup of a serving server, restored into an empty DATA_DIR", () => {
       "graphs/graphs.sqlite",
       "vectors/vectors.sqlite",
     ]);
-    expect(paths).toContain("vectors/vector-indexes/1.usearch");
+    expect(paths).toContain("vectors/vector-indexes/1.bf16.usearch");
   });
 
   it("leaves no staging copy in DATA_DIR", async () => {

@@ -70,11 +70,11 @@ it("copies the saved index of each collection unchanged since the copy began, an
   const current = rows.filter((row) => row.name !== "moving");
   for (const row of current) {
     expect(row.saved_version, row.name).toBe(row.version);
-    const index = readFileSync(join(target, "vector-indexes", `${row.uid}.usearch`));
+    const index = readFileSync(join(target, "vector-indexes", `${row.uid}.bf16.usearch`));
     expect(createHash("sha256").update(index).digest("hex")).toBe(row.saved_checksum);
   }
   expect(readdirSync(join(target, "vector-indexes")).sort()).toEqual(
-    current.map((row) => `${row.uid}.usearch`).sort(),
+    current.map((row) => `${row.uid}.bf16.usearch`).sort(),
   );
 });
 

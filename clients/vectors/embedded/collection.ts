@@ -1,7 +1,9 @@
 import type { JsonObject } from "@bufbuild/protobuf";
 import { Index, MetricKind, ScalarKind } from "usearch";
+import type { PointFilter } from "../filter.js";
 import type { Distance, PayloadIndexSpec } from "../port.js";
 import type { CollectionRow } from "./db.js";
+import { type IndexedMatches, indexedMatches, PayloadValueIndex } from "./value-index.js";
 
 /**
  * HNSW parameters: usearch's defaults (M 16, ef_construction 128, ef 64). Measured at
@@ -11,6 +13,16 @@ import type { CollectionRow } from "./db.js";
  * widens the beam to that many.
  */
 export const hnsw = { connectivity: 16, expansionAdd: 128, expansionSearch: 64 } as const;
+
+/**
+ * The graph holds vectors as bfloat16: half the memory of float32, and measured at
+ * 10k × 384 (clustered, unit length) on one core, searches in 55 % of the time and builds
+ * in 45 %, at the same recall@10 (0.93 against 0.93). Hits are rescored from the float32
+ * vectors kept beside the graph, so scores stay exact; only the ranking of candidates
+ * inside the graph walk uses the rounded values. (int8 was faster still, but lost recall:
+ * 0.83.)
+ */
+export const indexFormat = "bf16";
 
 /**
  * usearch only marks removed points, and reuses their nodes for later inserts. When more
@@ -42,7 +54,7 @@ export function createIndex(dimension: number, distance: Distance): Index {
   return new Index({
     dimensions: dimension,
     metric: metricFor(distance),
-    quantization: ScalarKind.F32,
+    quantization: ScalarKind.BF16,
     connectivity: hnsw.connectivity,
     expansion_add: hnsw.expansionAdd,
     expansion_search: hnsw.expansionSearch,
@@ -81,6 +93,7 @@ export class LoadedCollection {
   readonly #payloads: JsonObject[] = [];
   readonly #slotById = new Map<string, number>();
   readonly #slotByKey = new Map<number, number>();
+  readonly #valueIndexes = new Map<string, PayloadValueIndex>();
 
   constructor(row: CollectionRow) {
     this.uid = row.uid;
@@ -92,6 +105,18 @@ export class LoadedCollection {
     this.savedVersion = row.savedVersion;
     this.#index = createIndex(row.dimension, row.distance);
     this.#vectors = new Float32Array(0);
+    for (const { key } of row.payloadIndexes) {
+      this.#valueIndexes.set(key, new PayloadValueIndex(key));
+    }
+  }
+
+  /**
+   * What the payload indexes make of a filter's `match` and `any` conditions on indexed
+   * keys (see {@link IndexedMatches}); undefined when none narrows it.
+   */
+  indexedMatches(filter: PointFilter | undefined): IndexedMatches | undefined {
+    if (this.#valueIndexes.size === 0) return undefined;
+    return indexedMatches(this.#valueIndexes, filter, this.#size);
   }
 
   /** Number of points. */
@@ -189,8 +214,10 @@ export class LoadedCollection {
         slot = this.#newSlot(entry.key, entry.id, entry.payloadText);
       } else {
         replaced.push(BigInt(entry.key));
+        this.#unindexPayload(slot);
         this.#payloadText[slot] = entry.payloadText;
         this.#payloads[slot] = JSON.parse(entry.payloadText) as JsonObject;
+        this.#indexPayload(slot);
       }
       this.#vectors.set(entry.vector, slot * dimension);
       batch.set(entry.vector, i * dimension);
@@ -222,9 +249,20 @@ export class LoadedCollection {
     this.#keys[slot] = key;
     this.#payloadText[slot] = payloadText;
     this.#payloads[slot] = JSON.parse(payloadText) as JsonObject;
+    this.#indexPayload(slot);
     this.#slotById.set(id, slot);
     this.#slotByKey.set(key, slot);
     return slot;
+  }
+
+  #indexPayload(slot: number): void {
+    const payload = this.#payloads[slot] as JsonObject;
+    for (const index of this.#valueIndexes.values()) index.add(slot, payload);
+  }
+
+  #unindexPayload(slot: number): void {
+    const payload = this.#payloads[slot] as JsonObject;
+    for (const index of this.#valueIndexes.values()) index.remove(slot, payload);
   }
 
   #removeSlot(key: number): void {
@@ -232,6 +270,7 @@ export class LoadedCollection {
     if (slot === undefined) return;
     const last = --this.#size;
     const id = this.#ids[slot] as string;
+    this.#unindexPayload(slot);
     this.#slotById.delete(id);
     this.#slotByKey.delete(key);
     if (slot !== last) {
@@ -241,6 +280,8 @@ export class LoadedCollection {
       this.#keys[slot] = movedKey;
       this.#payloadText[slot] = this.#payloadText[last] as string;
       this.#payloads[slot] = this.#payloads[last] as JsonObject;
+      for (const index of this.#valueIndexes.values())
+        index.move(last, slot, this.#payloads[slot] as JsonObject);
       this.#vectors.copyWithin(
         slot * this.dimension,
         last * this.dimension,

@@ -2,12 +2,21 @@ import { createHash } from "node:crypto";
 import { closeSync, existsSync, openSync, readSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Index } from "usearch";
-import { createIndex, LoadedCollection } from "./collection.js";
+import { createIndex, indexFormat, LoadedCollection } from "./collection.js";
 import type { CollectionRow, VectorDb } from "./db.js";
 
-/** Where a collection's saved HNSW index lives. One file per collection uid. */
+/**
+ * Where a collection's saved HNSW index lives: one file per collection uid, named after
+ * the index's scalar format, so an index saved in another format is never loaded into
+ * this one (it is rebuilt instead).
+ */
 export function indexPath(indexDir: string, uid: number): string {
-  return join(indexDir, `${uid}.usearch`);
+  return join(indexDir, `${uid}.${indexFormat}.usearch`);
+}
+
+/** Index files of formats this version no longer uses: `<uid>.usearch` held float32. */
+function formerIndexPaths(indexDir: string, uid: number): string[] {
+  return [join(indexDir, `${uid}.usearch`)];
 }
 
 /**
@@ -66,12 +75,14 @@ export function saveCollection(db: VectorDb, collection: LoadedCollection, index
   renameSync(temporary, path);
   db.markSaved(collection.uid, collection.version, checksum);
   collection.savedVersion = collection.version;
+  for (const former of formerIndexPaths(indexDir, collection.uid)) rmSync(former, { force: true });
 }
 
 /** Deletes a collection's saved index, if any. */
 export function removeSavedIndex(indexDir: string, uid: number): void {
   rmSync(indexPath(indexDir, uid), { force: true });
   rmSync(`${indexPath(indexDir, uid)}.tmp`, { force: true });
+  for (const former of formerIndexPaths(indexDir, uid)) rmSync(former, { force: true });
 }
 
 function fileChecksum(path: string): string {

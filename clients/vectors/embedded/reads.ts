@@ -45,7 +45,16 @@ export function searchPoints(
   const predicate = isEmptyFilter(query.filter) ? undefined : compileFilter(query.filter!);
   const wanted = plainIndexWanted(collection, query.limit, predicate, query.exact);
   if (wanted === undefined) {
-    const slots = searchSlots(collection, scratch, vector, query.limit, predicate, query.exact);
+    const indexed = predicate === undefined ? undefined : collection.indexedMatches(query.filter);
+    const slots = searchSlots(
+      collection,
+      scratch,
+      vector,
+      query.limit,
+      predicate,
+      query.exact,
+      indexed,
+    );
     return scoredPoints(collection, query, slots);
   }
   return new Promise((resolve, reject) => {

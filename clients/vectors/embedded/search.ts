@@ -3,6 +3,7 @@ import type { PayloadPredicate } from "../filter.js";
 import { type LoadedCollection, metricFor } from "./collection.js";
 import { byScore, type SlotScore, scoreAt, TopK } from "./math.js";
 import type { SearchScratch } from "./scratch.js";
+import type { IndexedMatches } from "./value-index.js";
 
 /**
  * When the embedded engine searches exactly instead of through HNSW. Measured at 384
@@ -28,7 +29,8 @@ export const searchTuning = {
  * The best `limit` slots for a prepared query (unit length for cosine), among those whose
  * payload satisfies `predicate`, best first. Every hit matches the filter, and when HNSW
  * cannot supply `limit` matches the matching points are searched exhaustively, so a
- * selective filter never loses hits.
+ * selective filter never loses hits. `indexed` (what payload indexes make of the filter)
+ * spares testing every other point, and every point at all when it is exact.
  */
 export function searchSlots(
   collection: LoadedCollection,
@@ -37,6 +39,7 @@ export function searchSlots(
   limit: number,
   predicate: PayloadPredicate | undefined,
   exact: boolean,
+  indexed?: IndexedMatches,
 ): SlotScore[] {
   const size = collection.size;
   if (size === 0 || limit <= 0) return [];
@@ -49,10 +52,19 @@ export function searchSlots(
   const mask = scratch.mask(size);
   const slots = scratch.slots(size);
   let matching = 0;
-  for (let slot = 0; slot < size; slot++) {
-    if (predicate(collection.payloadAt(slot))) {
-      mask[slot] = 1;
-      slots[matching++] = slot;
+  if (indexed === undefined) {
+    for (let slot = 0; slot < size; slot++) {
+      if (predicate(collection.payloadAt(slot))) {
+        mask[slot] = 1;
+        slots[matching++] = slot;
+      }
+    }
+  } else {
+    for (const slot of indexed.slots) {
+      if (indexed.exact || predicate(collection.payloadAt(slot))) {
+        mask[slot] = 1;
+        slots[matching++] = slot;
+      }
     }
   }
   if (matching === 0) return [];

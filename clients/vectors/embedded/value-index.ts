@@ -1,0 +1,170 @@
+import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
+import type { Condition, FilterScalar, PointFilter } from "../filter.js";
+import { anyValueAt, type PathStep, parseKeyPath } from "../key-path.js";
+
+/** A set of slots as bits, grown on demand. */
+class SlotBits {
+  words = new Uint32Array(0);
+  count = 0;
+
+  set(slot: number): void {
+    const word = slot >>> 5;
+    if (word >= this.words.length) {
+      const grown = new Uint32Array(Math.max(word + 1, this.words.length * 2, 32));
+      grown.set(this.words);
+      this.words = grown;
+    }
+    const bit = 1 << (slot & 31);
+    if ((this.words[word] as number) & bit) return;
+    this.words[word] = (this.words[word] as number) | bit;
+    this.count++;
+  }
+
+  clear(slot: number): void {
+    const word = slot >>> 5;
+    const bit = 1 << (slot & 31);
+    if (word >= this.words.length || !((this.words[word] as number) & bit)) return;
+    this.words[word] = (this.words[word] as number) & ~bit;
+    this.count--;
+  }
+}
+
+/**
+ * An inverted index of one payload key, by slot: each scalar value found at the key
+ * (every element, when the key selects arrays) → the slots of the points holding it, as
+ * bits. It holds every scalar whatever the index's declared type, so what it returns for
+ * a `match` or `any` condition on the key is exactly the points the condition holds for.
+ * The collection tells it when points arrive, leave or move to another slot.
+ */
+export class PayloadValueIndex {
+  readonly #steps: readonly PathStep[];
+  readonly #slots = new Map<FilterScalar, SlotBits>();
+
+  constructor(readonly key: string) {
+    this.#steps = parseKeyPath(key) ?? [{ kind: "key", key }];
+  }
+
+  /** Records the values of the point now in `slot`. */
+  add(slot: number, payload: JsonObject): void {
+    this.#each(payload, (value) => {
+      let bits = this.#slots.get(value);
+      if (bits === undefined) {
+        bits = new SlotBits();
+        this.#slots.set(value, bits);
+      }
+      bits.set(slot);
+    });
+  }
+
+  /** Forgets the values of the point in `slot` (the payload it was added with). */
+  remove(slot: number, payload: JsonObject): void {
+    this.#each(payload, (value) => {
+      const bits = this.#slots.get(value);
+      if (bits === undefined) return;
+      bits.clear(slot);
+      if (bits.count === 0) this.#slots.delete(value);
+    });
+  }
+
+  /** Moves a point's values from one slot to another (a delete filled the gap). */
+  move(from: number, to: number, payload: JsonObject): void {
+    this.#each(payload, (value) => {
+      const bits = this.#slots.get(value);
+      if (bits === undefined) return;
+      bits.clear(from);
+      bits.set(to);
+    });
+  }
+
+  /**
+   * The slot bits of the points a `match` or `any` condition on this key holds for (an
+   * array of words: OR them for `any`); undefined for a range, which this index cannot
+   * answer.
+   */
+  wordsFor(condition: Condition): Uint32Array[] | undefined {
+    if ("match" in condition) return wordsOf(this.#slots.get(condition.match));
+    if (!("any" in condition)) return undefined;
+    return condition.any.flatMap((value) => wordsOf(this.#slots.get(value)));
+  }
+
+  #each(payload: JsonObject, visit: (value: FilterScalar) => void): void {
+    const seen = new Set<FilterScalar>();
+    anyValueAt(payload, this.#steps, 0, (value: JsonValue) => {
+      if (
+        (typeof value === "string" || typeof value === "number" || typeof value === "boolean") &&
+        !seen.has(value)
+      ) {
+        seen.add(value);
+        visit(value);
+      }
+      return false;
+    });
+  }
+}
+
+function wordsOf(bits: SlotBits | undefined): Uint32Array[] {
+  return bits === undefined ? [] : [bits.words];
+}
+
+/** What the payload indexes make of a filter. */
+export interface IndexedMatches {
+  /** Ascending slots: every point the filter matches, and perhaps others. */
+  readonly slots: Int32Array;
+  /** True when these are exactly the filter's matches (every condition was answered). */
+  readonly exact: boolean;
+}
+
+/**
+ * The slots that the `must` conditions on indexed keys allow (the intersection of what
+ * each answers), or undefined when no condition is on an indexed key. `size` is the
+ * number of slots in use.
+ */
+export function indexedMatches(
+  indexes: ReadonlyMap<string, PayloadValueIndex>,
+  filter: PointFilter | undefined,
+  size: number,
+): IndexedMatches | undefined {
+  const wordCount = (size + 31) >>> 5;
+  let result: Uint32Array | undefined;
+  let answered = 0;
+  for (const condition of filter?.must ?? []) {
+    const words = indexes.get(condition.key)?.wordsFor(condition);
+    if (words === undefined) continue;
+    answered++;
+    const union = new Uint32Array(wordCount);
+    for (const part of words) {
+      const length = Math.min(wordCount, part.length);
+      for (let i = 0; i < length; i++) union[i] = (union[i] as number) | (part[i] as number);
+    }
+    if (result === undefined) result = union;
+    else
+      for (let i = 0; i < wordCount; i++) result[i] = (result[i] as number) & (union[i] as number);
+  }
+  if (result === undefined) return undefined;
+  const conditions =
+    (filter?.must?.length ?? 0) + (filter?.should?.length ?? 0) + (filter?.mustNot?.length ?? 0);
+  return { slots: slotsOf(result, size), exact: answered === conditions };
+}
+
+function slotsOf(words: Uint32Array, size: number): Int32Array {
+  let count = 0;
+  for (const word of words) count += popcount(word);
+  const slots = new Int32Array(count);
+  let at = 0;
+  for (let i = 0; i < words.length; i++) {
+    let word = words[i] as number;
+    while (word !== 0) {
+      const low = word & -word;
+      const slot = (i << 5) + 31 - Math.clz32(low);
+      if (slot < size) slots[at++] = slot;
+      word ^= low;
+    }
+  }
+  return slots.subarray(0, at);
+}
+
+function popcount(word: number): number {
+  let v = word - ((word >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
