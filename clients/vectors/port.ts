@@ -34,6 +34,20 @@ export interface PayloadIndexSpec {
   readonly type: PayloadIndexType;
 }
 
+/** How a collection's HNSW graph is built. */
+export interface IndexSettings {
+  /** Links per point (HNSW `M`), 4 to 64. */
+  readonly m: number;
+  /** Candidates weighed when a point is linked in (`ef_construction`), 8 to 1024. */
+  readonly efConstruct: number;
+}
+
+/** The index settings of a collection created without any: usearch's and ragplane's defaults. */
+export const defaultIndexSettings: IndexSettings = { m: 16, efConstruct: 128 };
+
+/** Candidates a graph walk keeps when a search names none (HNSW `ef`). */
+export const defaultSearchEf = 64;
+
 /** The shape of a new collection. */
 export interface CollectionSpec {
   /** Unique per tenant: 1 to 200 characters of [A-Za-z0-9._-]. */
@@ -43,6 +57,8 @@ export interface CollectionSpec {
   readonly distance: Distance;
   /** Payload keys to index; none by default. */
   readonly payloadIndexes?: readonly PayloadIndexSpec[];
+  /** How the approximate index is built; {@link defaultIndexSettings} when absent. */
+  readonly index?: IndexSettings;
 }
 
 /** A collection as stored. */
@@ -51,6 +67,8 @@ export interface CollectionInfo {
   readonly dimension: number;
   readonly distance: Distance;
   readonly payloadIndexes: readonly PayloadIndexSpec[];
+  /** How its approximate index is built; {@link defaultIndexSettings} when absent. */
+  readonly index?: IndexSettings;
 }
 
 /** A collection with its current number of points. */
@@ -105,6 +123,8 @@ export interface SearchQuery {
   readonly withVector: boolean;
   /** Brute force instead of the approximate index. */
   readonly exact: boolean;
+  /** Candidates the graph walk keeps (HNSW `ef`); {@link defaultSearchEf} when absent. */
+  readonly hnswEf?: number;
 }
 
 /** Which points a delete removes: these ids, or every point matching the filter. */

@@ -5,6 +5,7 @@ import {
   EngineUnavailableError,
   NotFoundError,
 } from "../../clients/errors.js";
+import { defaultIndexSettings } from "../../clients/vectors/port.js";
 import { describeVectorFilters } from "./vectors.filters.contract.js";
 import {
   type ContractContext,
@@ -49,11 +50,30 @@ function describeCollections(ctx: ContractContext): void {
         dimension: 3,
         distance: "cosine",
         payloadIndexes: [{ key: "meta.lang", type: "keyword" }],
+        index: defaultIndexSettings,
       });
       await ctx.store.upsert(ctx.tenant, "docs", [point("a", [1, 0, 0]), point("b", [0, 1, 0])]);
       const details = await ctx.store.getCollection(ctx.tenant, "docs");
       expect(details).toMatchObject({ name: "docs", dimension: 3, distance: "cosine" });
       expect(details.pointCount).toBe(2);
+    });
+
+    it("builds a collection's index with its own settings and reports them", async () => {
+      const index = { m: 32, efConstruct: 200 };
+      const created = await ctx.store.createCollection(ctx.tenant, {
+        name: "tuned",
+        dimension: 3,
+        distance: "dot",
+        index,
+      });
+      expect(created.index).toEqual(index);
+      await ctx.store.upsert(ctx.tenant, "tuned", [point("a", [1, 0, 0])]);
+      expect(await ctx.store.getCollection(ctx.tenant, "tuned")).toMatchObject({
+        index,
+        pointCount: 1,
+      });
+      const listed = await ctx.store.listCollections(ctx.tenant, { limit: 10 });
+      expect(listed.collections.map((c) => c.index)).toEqual([index]);
     });
 
     it("rejects a second create of the same name with AlreadyExistsError", async () => {
@@ -88,6 +108,7 @@ function describeCollections(ctx: ContractContext): void {
         dimension: 2,
         distance: "dot",
         payloadIndexes: [],
+        index: defaultIndexSettings,
       });
     });
 

@@ -161,6 +161,10 @@ export function describeVectorSearch(ctx: ContractContext): void {
       found += ids(approximate).filter((id) => expected.includes(id)).length;
     }
     expect(found / 200).toBeGreaterThanOrEqual(0.9);
+    const wide = randomVectors(1, dimension, 5)[0] as number[];
+    const wider = await ctx.store.search(ctx.tenant, "big", { ...query(wide), hnswEf: 512 });
+    expect(wider).toHaveLength(10);
+    expect(ids(wider)).toEqual(referenceTop("cosine", points, wide, 10));
   });
 
   it("reflects deletes and re-upserts in the very next search", async () => {

@@ -16,6 +16,16 @@ describe("Qdrant layout", () => {
     expect(catalogCollectionName("rp")).toBe("rp_catalog");
   });
 
+  it("gives collections with their own index settings a shared collection of those settings", () => {
+    const shape = { dimension: 384, distance: "cosine" as const };
+    expect(sharedCollectionName("rp", { ...shape, index: { m: 16, efConstruct: 128 } })).toBe(
+      "rp_v384_cosine",
+    );
+    const tuned = sharedCollectionName("rp", { ...shape, index: { m: 32, efConstruct: 200 } });
+    expect(tuned).toBe("rp_v384_cosine_m32_ef200");
+    expect(isSharedCollectionName("rp", tuned)).toBe(true);
+  });
+
   it("recognises this prefix's shared collections only", () => {
     expect(isSharedCollectionName("rp", "rp_v384_cosine")).toBe(true);
     expect(isSharedCollectionName("rp", "rp_catalog")).toBe(false);

@@ -26,6 +26,7 @@ describe("describeRecord", () => {
       dimension: 3,
       distance: "euclid",
       payloadIndexes: [{ key: "age", type: "integer" }],
+      index: { m: 16, efConstruct: 128 },
     });
   });
 

@@ -82,6 +82,7 @@ describe("createVectorsService", () => {
       distance: Distance.EUCLID,
       payloadIndexes: [{ key: "lang", type: PayloadIndexType.KEYWORD }],
       pointCount: 3n,
+      index: { hnswM: 16, hnswEfConstruct: 128 },
     });
   });
 

@@ -133,9 +133,23 @@ describe("vectorsValidators.createCollection", () => {
       }),
     ).toEqual(["payload_indexes[1].key", "payload_indexes[2].key", "payload_indexes[3].type"]);
   });
+
+  it("takes HNSW settings in range, or zero for the defaults", () => {
+    expect(createCollection({ index: { hnswM: 32, hnswEfConstruct: 256 } })).toEqual([]);
+    expect(createCollection({ index: {} })).toEqual([]);
+    expect(createCollection({ index: { hnswM: 2, hnswEfConstruct: 5000 } })).toEqual([
+      "index.hnsw_m",
+      "index.hnsw_ef_construct",
+    ]);
+  });
 });
 
 describe("vectorsValidators.search", () => {
+  it("takes an hnsw_ef of at most 4096", () => {
+    expect(search({ hnswEf: 256 })).toEqual([]);
+    expect(search({ hnswEf: 5000 })).toEqual(["hnsw_ef"]);
+  });
+
   it("accepts a well-formed search with a filter", () => {
     expect(
       search({

@@ -1,18 +1,29 @@
 import type { JsonObject } from "@bufbuild/protobuf";
 import { Index, MetricKind, ScalarKind } from "usearch";
 import type { PointFilter } from "../filter.js";
-import type { Distance, PayloadIndexSpec } from "../port.js";
+import {
+  type Distance,
+  defaultIndexSettings,
+  defaultSearchEf,
+  type IndexSettings,
+  type PayloadIndexSpec,
+} from "../port.js";
 import type { CollectionRow } from "./db.js";
 import { type IndexedMatches, indexedMatches, PayloadValueIndex } from "./value-index.js";
 
 /**
- * HNSW parameters: usearch's defaults (M 16, ef_construction 128, ef 64). Measured at
- * 10k × 384 on one core: ≈ 160 µs per search and recall@10 1.0 on clustered data (as
- * embeddings are); uniform random vectors, the worst case, reach only ≈ 0.4 at ef 64
- * (0.8 at ef 256 for 1.5 ms). A search asking for more than `expansionSearch` hits
- * widens the beam to that many.
+ * The default HNSW parameters (M 16, ef_construction 128, ef 64; a collection may set
+ * its own M and ef_construction, a search its own ef). Measured at 10k × 384 on one core:
+ * ≈ 160 µs per search and recall@10 1.0 on clustered data (as embeddings are); uniform
+ * random vectors, the worst case, reach only ≈ 0.4 at ef 64 (0.8 at ef 256 for 1.5 ms).
+ * usearch walks with a beam of max(ef, hits asked), so a search's own ef is honoured by
+ * asking for that many hits and keeping the best.
  */
-export const hnsw = { connectivity: 16, expansionAdd: 128, expansionSearch: 64 } as const;
+export const hnsw = {
+  connectivity: defaultIndexSettings.m,
+  expansionAdd: defaultIndexSettings.efConstruct,
+  expansionSearch: defaultSearchEf,
+} as const;
 
 /**
  * The graph holds vectors as bfloat16: half the memory of float32, and measured at
@@ -50,13 +61,17 @@ export function metricFor(distance: Distance): MetricKind {
 }
 
 /** Creates an empty usearch index for a collection. */
-export function createIndex(dimension: number, distance: Distance): Index {
+export function createIndex(
+  dimension: number,
+  distance: Distance,
+  settings: IndexSettings = defaultIndexSettings,
+): Index {
   return new Index({
     dimensions: dimension,
     metric: metricFor(distance),
     quantization: ScalarKind.BF16,
-    connectivity: hnsw.connectivity,
-    expansion_add: hnsw.expansionAdd,
+    connectivity: settings.m,
+    expansion_add: settings.efConstruct,
     expansion_search: hnsw.expansionSearch,
     multi: false,
   });
@@ -78,6 +93,8 @@ export class LoadedCollection {
   readonly dimension: number;
   readonly distance: Distance;
   readonly payloadIndexes: readonly PayloadIndexSpec[];
+  /** How the HNSW graph is built. */
+  readonly indexSettings: IndexSettings;
   /** The SQLite version this memory state reflects. */
   version: number;
   /** The version the index file on disk reflects, if any. */
@@ -101,9 +118,10 @@ export class LoadedCollection {
     this.dimension = row.dimension;
     this.distance = row.distance;
     this.payloadIndexes = row.payloadIndexes;
+    this.indexSettings = row.index;
     this.version = row.version;
     this.savedVersion = row.savedVersion;
-    this.#index = createIndex(row.dimension, row.distance);
+    this.#index = createIndex(row.dimension, row.distance, row.index);
     this.#vectors = new Float32Array(0);
     for (const { key } of row.payloadIndexes) {
       this.#valueIndexes.set(key, new PayloadValueIndex(key));
@@ -185,7 +203,7 @@ export class LoadedCollection {
 
   /** Rebuilds the index from the vectors in memory. */
   rebuildIndex(): void {
-    this.#index = createIndex(this.dimension, this.distance);
+    this.#index = createIndex(this.dimension, this.distance, this.indexSettings);
     this.#tombstones = 0;
     if (this.#size === 0) return;
     this.#index.add(

@@ -1,6 +1,11 @@
 import Database from "better-sqlite3";
 import { backupDatabase } from "../../snapshot.js";
-import type { Distance, PayloadIndexSpec } from "../port.js";
+import {
+  type Distance,
+  defaultIndexSettings,
+  type IndexSettings,
+  type PayloadIndexSpec,
+} from "../port.js";
 
 /**
  * A collection row. `version` counts writes; `savedVersion` and `savedChecksum` describe
@@ -13,6 +18,8 @@ export interface CollectionRow {
   readonly dimension: number;
   readonly distance: Distance;
   readonly payloadIndexes: readonly PayloadIndexSpec[];
+  /** How its HNSW graph is built. */
+  readonly index: IndexSettings;
   readonly version: number;
   readonly savedVersion: number | null;
   readonly savedChecksum: string | null;
@@ -44,6 +51,7 @@ CREATE TABLE IF NOT EXISTS collections (
   version INTEGER NOT NULL DEFAULT 0,
   saved_version INTEGER,
   saved_checksum TEXT,
+  index_settings TEXT,
   UNIQUE (tenant, name)
 );
 CREATE TABLE IF NOT EXISTS points (
@@ -66,6 +74,7 @@ interface RawCollectionRow {
   version: number;
   saved_version: number | null;
   saved_checksum: string | null;
+  index_settings: string | null;
 }
 
 function toCollection(row: RawCollectionRow): CollectionRow {
@@ -76,6 +85,10 @@ function toCollection(row: RawCollectionRow): CollectionRow {
     dimension: row.dimension,
     distance: row.distance,
     payloadIndexes: JSON.parse(row.payload_indexes) as PayloadIndexSpec[],
+    index:
+      row.index_settings === null
+        ? defaultIndexSettings
+        : (JSON.parse(row.index_settings) as IndexSettings),
     version: row.version,
     savedVersion: row.saved_version,
     savedChecksum: row.saved_checksum,
@@ -101,9 +114,12 @@ export class VectorDb {
       listCollections: db.prepare<[string, string, number], RawCollectionRow>(
         "SELECT * FROM collections WHERE tenant = ? AND name > ? ORDER BY name LIMIT ?",
       ),
-      insertCollection: db.prepare<[string, string, number, string, string], RawCollectionRow>(
-        `INSERT INTO collections (tenant, name, dimension, distance, payload_indexes)
-         VALUES (?, ?, ?, ?, ?) RETURNING *`,
+      insertCollection: db.prepare<
+        [string, string, number, string, string, string],
+        RawCollectionRow
+      >(
+        `INSERT INTO collections (tenant, name, dimension, distance, payload_indexes, index_settings)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
       ),
       deleteCollection: db.prepare<[number]>("DELETE FROM collections WHERE uid = ?"),
       deleteCollectionPoints: db.prepare<[number]>("DELETE FROM points WHERE collection_uid = ?"),
@@ -146,6 +162,7 @@ export class VectorDb {
     db.pragma("foreign_keys = ON");
     db.pragma("locking_mode = EXCLUSIVE");
     db.exec(schema);
+    addIndexSettingsColumn(db);
     return new VectorDb(db);
   }
 
@@ -167,6 +184,7 @@ export class VectorDb {
     dimension: number,
     distance: Distance,
     payloadIndexes: readonly PayloadIndexSpec[],
+    index: IndexSettings = defaultIndexSettings,
   ): CollectionRow {
     const row = this.#statements.insertCollection.get(
       tenant,
@@ -174,6 +192,7 @@ export class VectorDb {
       dimension,
       distance,
       JSON.stringify(payloadIndexes),
+      JSON.stringify({ m: index.m, efConstruct: index.efConstruct }),
     );
     return toCollection(row as RawCollectionRow);
   }
@@ -241,4 +260,14 @@ export class VectorDb {
   close(): void {
     this.#db.close();
   }
+}
+
+/**
+ * Adds `index_settings` to a collections table made before collections had index
+ * settings; its rows read as {@link defaultIndexSettings}, which they were built with.
+ */
+function addIndexSettingsColumn(db: Database.Database): void {
+  const columns = db.pragma("table_info(collections)") as { name: string }[];
+  if (!columns.some((column) => column.name === "index_settings"))
+    db.exec("ALTER TABLE collections ADD COLUMN index_settings TEXT");
 }

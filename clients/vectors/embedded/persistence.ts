@@ -54,7 +54,7 @@ function tryLoadIndex(
   const path = indexPath(indexDir, row.uid);
   try {
     if (!existsSync(path) || row.savedChecksum !== fileChecksum(path)) return undefined;
-    const index = createIndex(collection.dimension, collection.distance);
+    const index = createIndex(collection.dimension, collection.distance, collection.indexSettings);
     index.load(path);
     return collection.indexMatches(index) ? index : undefined;
   } catch {

@@ -61,10 +61,10 @@ export function searchPoints(
     batcher.enqueue({
       collection,
       query: vector,
-      wanted,
+      wanted: Math.min(Math.max(wanted, query.hnswEf ?? 0), collection.size),
       complete: (slots) => {
         try {
-          resolve(scoredPoints(collection, query, slots));
+          resolve(scoredPoints(collection, query, slots.slice(0, query.limit)));
         } catch (error) {
           reject(error);
         }

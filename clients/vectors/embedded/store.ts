@@ -87,6 +87,7 @@ export class EmbeddedVectorStore implements VectorStore, Snapshottable {
       spec.dimension,
       spec.distance,
       spec.payloadIndexes ?? [],
+      spec.index,
     );
     return describe(row);
   }
@@ -308,5 +309,6 @@ function describe(row: CollectionRow): CollectionInfo {
     dimension: row.dimension,
     distance: row.distance,
     payloadIndexes: row.payloadIndexes,
+    index: row.index,
   };
 }

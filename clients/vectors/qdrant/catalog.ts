@@ -1,6 +1,13 @@
 import type { Schemas } from "@qdrant/js-client-rest";
 import { NotFoundError } from "../../errors.js";
-import type { CollectionInfo, Distance, PayloadIndexSpec, PayloadIndexType } from "../port.js";
+import {
+  type CollectionInfo,
+  type Distance,
+  defaultIndexSettings,
+  type IndexSettings,
+  type PayloadIndexSpec,
+  type PayloadIndexType,
+} from "../port.js";
 import { resultOf } from "./call.js";
 import type { QdrantContext } from "./context.js";
 import { collectionPath } from "./http.js";
@@ -34,6 +41,7 @@ const recordFields = {
   dimension: "rp_dimension",
   distance: "rp_distance",
   payloadIndexes: "rp_payload_indexes",
+  index: "rp_index",
   createdMs: "rp_created_ms",
 } as const;
 
@@ -48,6 +56,7 @@ function recordPayload(tenant: string, info: CollectionInfo): Record<string, unk
     [recordFields.dimension]: info.dimension,
     [recordFields.distance]: info.distance,
     [recordFields.payloadIndexes]: info.payloadIndexes.map(({ key, type }) => ({ key, type })),
+    [recordFields.index]: info.index ?? defaultIndexSettings,
     [recordFields.createdMs]: Date.now(),
   };
 }
@@ -68,7 +77,20 @@ export function describeRecord(
     if (typeof key === "string" && typeof type === "string" && indexTypes.has(type))
       payloadIndexes.push({ key, type: type as PayloadIndexType });
   }
-  return { name, dimension, distance: distance as Distance, payloadIndexes };
+  return {
+    name,
+    dimension,
+    distance: distance as Distance,
+    payloadIndexes,
+    index: indexOf(payload),
+  };
+}
+
+function indexOf(payload: Record<string, unknown> | null | undefined): IndexSettings {
+  const stored = payload?.[recordFields.index] as Partial<IndexSettings> | undefined;
+  return typeof stored?.m === "number" && typeof stored.efConstruct === "number"
+    ? { m: stored.m, efConstruct: stored.efConstruct }
+    : defaultIndexSettings;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { AlreadyExistsError, NotFoundError } from "../../errors.js";
-import type { CollectionInfo, CollectionSpec } from "../port.js";
+import { type CollectionInfo, type CollectionSpec, defaultIndexSettings } from "../port.js";
 import { resultOf } from "./call.js";
 import { ensureCatalog, readRecord, writeRecord } from "./catalog.js";
 import type { QdrantContext } from "./context.js";
@@ -29,6 +29,7 @@ export async function createCollection(
     dimension: spec.dimension,
     distance: spec.distance,
     payloadIndexes: [...(spec.payloadIndexes ?? [])],
+    index: spec.index ?? defaultIndexSettings,
   };
   await ensureCatalog(ctx, signal);
   const shared = await ensureSharedCollection(ctx, info, signal);

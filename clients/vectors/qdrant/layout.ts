@@ -1,4 +1,4 @@
-import type { Distance } from "../port.js";
+import { type Distance, defaultIndexSettings, type IndexSettings } from "../port.js";
 
 /**
  * Where a tenant's collection lives in Qdrant. Qdrant recommends one collection with
@@ -19,11 +19,22 @@ import type { Distance } from "../port.js";
 export interface VectorShape {
   readonly dimension: number;
   readonly distance: Distance;
+  /** How the graph is built; the defaults when absent. */
+  readonly index?: IndexSettings | undefined;
 }
 
-/** The Qdrant collection holding every logical collection of `shape`. */
+/**
+ * The Qdrant collection holding every logical collection of `shape`:
+ * `<prefix>_v<dimension>_<distance>`, with `_m<M>_ef<ef_construct>` appended when the
+ * index settings are not the defaults (Qdrant sets them per collection).
+ */
 export function sharedCollectionName(prefix: string, shape: VectorShape): string {
-  return `${prefix}_v${shape.dimension}_${shape.distance}`;
+  const base = `${prefix}_v${shape.dimension}_${shape.distance}`;
+  const index = shape.index ?? defaultIndexSettings;
+  return index.m === defaultIndexSettings.m &&
+    index.efConstruct === defaultIndexSettings.efConstruct
+    ? base
+    : `${base}_m${index.m}_ef${index.efConstruct}`;
 }
 
 /** The Qdrant collection of the catalog. */
@@ -33,7 +44,7 @@ export function catalogCollectionName(prefix: string): string {
 
 /** Whether a Qdrant collection name is one of this prefix's shared collections. */
 export function isSharedCollectionName(prefix: string, name: string): boolean {
-  return new RegExp(`^${prefix}_v\\d+_(cosine|dot|euclid)$`).test(name);
+  return new RegExp(`^${prefix}_v\\d+_(cosine|dot|euclid)(_m\\d+_ef\\d+)?$`).test(name);
 }
 
 /**

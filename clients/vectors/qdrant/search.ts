@@ -1,6 +1,6 @@
 import type { Schemas } from "@qdrant/js-client-rest";
 import { PreconditionError } from "../../errors.js";
-import type { Distance, ScoredPoint, SearchQuery } from "../port.js";
+import { type Distance, defaultSearchEf, type ScoredPoint, type SearchQuery } from "../port.js";
 import { type Placement, placement, type QdrantContext } from "./context.js";
 import { qdrantFilter } from "./filter.js";
 import { collectionPath } from "./http.js";
@@ -33,7 +33,10 @@ export async function searchPoints(
     {
       query: vector,
       filter: qdrantFilter(tenant, collection, query.filter),
-      params: { exact: query.exact },
+      params: {
+        exact: query.exact,
+        hnsw_ef: Math.max(query.hnswEf ?? defaultSearchEf, query.limit),
+      },
       limit: query.limit,
       with_payload: query.withPayload ? [idField, payloadField] : [idField],
       with_vector: query.withVector,

@@ -1,5 +1,5 @@
 import type { Schemas } from "@qdrant/js-client-rest";
-import type { PayloadIndexSpec } from "../port.js";
+import { defaultIndexSettings, type IndexSettings, type PayloadIndexSpec } from "../port.js";
 import { resultOf } from "./call.js";
 import { createIfMissing, qdrantDistance } from "./catalog.js";
 import type { QdrantContext } from "./context.js";
@@ -10,8 +10,9 @@ type Signal = AbortSignal | undefined;
 type FieldIndex = [field: string, schema: Schemas["PayloadFieldSchema"]];
 
 /**
- * How a shared collection is indexed: a graph over all its points (`m: 16`) plus links
- * within each scope and each indexed payload value (`payload_m: 16`), so a search
+ * How a shared collection is indexed: a graph over all its points (`m`, 16 unless the
+ * collection sets its own) plus as many links within each scope and each indexed payload
+ * value (`payload_m`), so a search
  * filtered to one scope walks a graph as dense as a collection of its own. (Qdrant's
  * multitenancy guide also offers `m: 0`, no graph across scopes, to save indexing time;
  * measured on Qdrant 1.18 with one 10,000 × 384 scope, that search cost twice the CPU.)
@@ -21,10 +22,19 @@ type FieldIndex = [field: string, schema: Schemas["PayloadFieldSchema"]];
  * vectors of 384 dimensions), not Qdrant's 10 MB defaults, under which a collection of
  * 10,000 × 384 spread over the default segments is never indexed and every search scans.
  */
-export const sharedCollectionSettings = {
-  hnsw_config: { m: 16, payload_m: 16, ef_construct: 100, full_scan_threshold: 4_000 },
-  optimizers_config: { indexing_threshold: 4_000 },
-} as const satisfies Partial<Schemas["CreateCollection"]>;
+export function sharedCollectionSettings(
+  index: IndexSettings = defaultIndexSettings,
+): Pick<Schemas["CreateCollection"], "hnsw_config" | "optimizers_config"> {
+  return {
+    hnsw_config: {
+      m: index.m,
+      payload_m: index.m,
+      ef_construct: index.efConstruct,
+      full_scan_threshold: 4_000,
+    },
+    optimizers_config: { indexing_threshold: 4_000 },
+  };
+}
 
 /**
  * The shared collection of `shape`, created with its indexes (scope as `is_tenant`,
@@ -43,7 +53,7 @@ export async function ensureSharedCollection(
     collection,
     {
       vectors: { size: shape.dimension, distance: qdrantDistance(shape.distance) },
-      ...sharedCollectionSettings,
+      ...sharedCollectionSettings(shape.index),
     },
     signal,
   );

@@ -12,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file ragplane/v1/vectors.proto.
  */
 export const file_ragplane_v1_vectors: GenFile = /*@__PURE__*/
-  fileDesc("ChlyYWdwbGFuZS92MS92ZWN0b3JzLnByb3RvEgtyYWdwbGFuZS52MSJICgxQYXlsb2FkSW5kZXgSCwoDa2V5GAEgASgJEisKBHR5cGUYAiABKA4yHS5yYWdwbGFuZS52MS5QYXlsb2FkSW5kZXhUeXBlIp8BCgpDb2xsZWN0aW9uEgwKBG5hbWUYASABKAkSEQoJZGltZW5zaW9uGAIgASgNEicKCGRpc3RhbmNlGAMgASgOMhUucmFncGxhbmUudjEuRGlzdGFuY2USMgoPcGF5bG9hZF9pbmRleGVzGAQgAygLMhkucmFncGxhbmUudjEuUGF5bG9hZEluZGV4EhMKC3BvaW50X2NvdW50GAUgASgEIpcBChdDcmVhdGVDb2xsZWN0aW9uUmVxdWVzdBIMCgRuYW1lGAEgASgJEhEKCWRpbWVuc2lvbhgCIAEoDRInCghkaXN0YW5jZRgDIAEoDjIVLnJhZ3BsYW5lLnYxLkRpc3RhbmNlEjIKD3BheWxvYWRfaW5kZXhlcxgEIAMoCzIZLnJhZ3BsYW5lLnYxLlBheWxvYWRJbmRleCJHChhDcmVhdGVDb2xsZWN0aW9uUmVzcG9uc2USKwoKY29sbGVjdGlvbhgBIAEoCzIXLnJhZ3BsYW5lLnYxLkNvbGxlY3Rpb24iPwoWTGlzdENvbGxlY3Rpb25zUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCSJgChdMaXN0Q29sbGVjdGlvbnNSZXNwb25zZRIsCgtjb2xsZWN0aW9ucxgBIAMoCzIXLnJhZ3BsYW5lLnYxLkNvbGxlY3Rpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiQKFEdldENvbGxlY3Rpb25SZXF1ZXN0EgwKBG5hbWUYASABKAkiRAoVR2V0Q29sbGVjdGlvblJlc3BvbnNlEisKCmNvbGxlY3Rpb24YASABKAsyFy5yYWdwbGFuZS52MS5Db2xsZWN0aW9uIj4KF0RlbGV0ZUNvbGxlY3Rpb25SZXF1ZXN0EgwKBG5hbWUYASABKAkSFQoNYWxsb3dfbWlzc2luZxgCIAEoCCIrChhEZWxldGVDb2xsZWN0aW9uUmVzcG9uc2USDwoHZGVsZXRlZBgBIAEoCCJNCgVQb2ludBIKCgJpZBgBIAEoCRIOCgZ2ZWN0b3IYAiADKAISKAoHcGF5bG9hZBgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiRwoNVXBzZXJ0UmVxdWVzdBISCgpjb2xsZWN0aW9uGAEgASgJEiIKBnBvaW50cxgCIAMoCzISLnJhZ3BsYW5lLnYxLlBvaW50IiIKDlVwc2VydFJlc3BvbnNlEhAKCHVwc2VydGVkGAEgASgNIk0KE1Vwc2VydFN0cmVhbVJlcXVlc3QSEgoKY29sbGVjdGlvbhgBIAEoCRIiCgZwb2ludHMYAiADKAsyEi5yYWdwbGFuZS52MS5Qb2ludCI5ChRVcHNlcnRTdHJlYW1SZXNwb25zZRIQCgh1cHNlcnRlZBgBIAEoBBIPCgdiYXRjaGVzGAIgASgNIi4KBU1hdGNoEiUKBXZhbHVlGAEgASgLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlIjIKCE1hdGNoQW55EiYKBnZhbHVlcxgBIAMoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZSJrCgVSYW5nZRIPCgJndBgBIAEoAUgAiAEBEhAKA2d0ZRgCIAEoAUgBiAEBEg8KAmx0GAMgASgBSAKIAQESEAoDbHRlGAQgASgBSAOIAQFCBQoDX2d0QgYKBF9ndGVCBQoDX2x0QgYKBF9sdGUikAEKCUNvbmRpdGlvbhILCgNrZXkYASABKAkSIwoFbWF0Y2gYAiABKAsyEi5yYWdwbGFuZS52MS5NYXRjaEgAEiQKA2FueRgDIAEoCzIVLnJhZ3BsYW5lLnYxLk1hdGNoQW55SAASIwoFcmFuZ2UYBCABKAsyEi5yYWdwbGFuZS52MS5SYW5nZUgAQgYKBHRlc3QigAEKBkZpbHRlchIkCgRtdXN0GAEgAygLMhYucmFncGxhbmUudjEuQ29uZGl0aW9uEiYKBnNob3VsZBgCIAMoCzIWLnJhZ3BsYW5lLnYxLkNvbmRpdGlvbhIoCghtdXN0X25vdBgDIAMoCzIWLnJhZ3BsYW5lLnYxLkNvbmRpdGlvbiLTAQoNU2VhcmNoUmVxdWVzdBISCgpjb2xsZWN0aW9uGAEgASgJEg4KBnZlY3RvchgCIAMoAhINCgVsaW1pdBgDIAEoDRIjCgZmaWx0ZXIYBCABKAsyEy5yYWdwbGFuZS52MS5GaWx0ZXISHAoPc2NvcmVfdGhyZXNob2xkGAUgASgCSACIAQESFAoMd2l0aF9wYXlsb2FkGAYgASgIEhMKC3dpdGhfdmVjdG9yGAcgASgIEg0KBWV4YWN0GAggASgIQhIKEF9zY29yZV90aHJlc2hvbGQiWgoDSGl0EgoKAmlkGAEgASgJEg0KBXNjb3JlGAIgASgCEigKB3BheWxvYWQYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Eg4KBnZlY3RvchgEIAMoAiIwCg5TZWFyY2hSZXNwb25zZRIeCgRoaXRzGAEgAygLMhAucmFncGxhbmUudjEuSGl0IkIKCkdldFJlcXVlc3QSEgoKY29sbGVjdGlvbhgBIAEoCRILCgNpZHMYAiADKAkSEwoLd2l0aF92ZWN0b3IYAyABKAgiMQoLR2V0UmVzcG9uc2USIgoGcG9pbnRzGAEgAygLMhIucmFncGxhbmUudjEuUG9pbnQiVQoNRGVsZXRlUmVxdWVzdBISCgpjb2xsZWN0aW9uGAEgASgJEgsKA2lkcxgCIAMoCRIjCgZmaWx0ZXIYAyABKAsyEy5yYWdwbGFuZS52MS5GaWx0ZXIiIQoORGVsZXRlUmVzcG9uc2USDwoHZGVsZXRlZBgBIAEoBCJHCgxDb3VudFJlcXVlc3QSEgoKY29sbGVjdGlvbhgBIAEoCRIjCgZmaWx0ZXIYAiABKAsyEy5yYWdwbGFuZS52MS5GaWx0ZXIiHgoNQ291bnRSZXNwb25zZRINCgVjb3VudBgBIAEoBCKSAQoNU2Nyb2xsUmVxdWVzdBISCgpjb2xsZWN0aW9uGAEgASgJEiMKBmZpbHRlchgCIAEoCzITLnJhZ3BsYW5lLnYxLkZpbHRlchINCgVsaW1pdBgDIAEoDRIOCgZjdXJzb3IYBCABKAkSFAoMd2l0aF9wYXlsb2FkGAUgASgIEhMKC3dpdGhfdmVjdG9yGAYgASgIIkkKDlNjcm9sbFJlc3BvbnNlEiIKBnBvaW50cxgBIAMoCzISLnJhZ3BsYW5lLnYxLlBvaW50EhMKC25leHRfY3Vyc29yGAIgASgJKmAKCERpc3RhbmNlEhgKFERJU1RBTkNFX1VOU1BFQ0lGSUVEEAASEwoPRElTVEFOQ0VfQ09TSU5FEAESEAoMRElTVEFOQ0VfRE9UEAISEwoPRElTVEFOQ0VfRVVDTElEEAMqsQEKEFBheWxvYWRJbmRleFR5cGUSIgoeUEFZTE9BRF9JTkRFWF9UWVBFX1VOU1BFQ0lGSUVEEAASHgoaUEFZTE9BRF9JTkRFWF9UWVBFX0tFWVdPUkQQARIeChpQQVlMT0FEX0lOREVYX1RZUEVfSU5URUdFUhACEhwKGFBBWUxPQURfSU5ERVhfVFlQRV9GTE9BVBADEhsKF1BBWUxPQURfSU5ERVhfVFlQRV9CT09MEAQylwcKDlZlY3RvcnNTZXJ2aWNlEl8KEENyZWF0ZUNvbGxlY3Rpb24SJC5yYWdwbGFuZS52MS5DcmVhdGVDb2xsZWN0aW9uUmVxdWVzdBolLnJhZ3BsYW5lLnYxLkNyZWF0ZUNvbGxlY3Rpb25SZXNwb25zZRJhCg9MaXN0Q29sbGVjdGlvbnMSIy5yYWdwbGFuZS52MS5MaXN0Q29sbGVjdGlvbnNSZXF1ZXN0GiQucmFncGxhbmUudjEuTGlzdENvbGxlY3Rpb25zUmVzcG9uc2UiA5ACARJbCg1HZXRDb2xsZWN0aW9uEiEucmFncGxhbmUudjEuR2V0Q29sbGVjdGlvblJlcXVlc3QaIi5yYWdwbGFuZS52MS5HZXRDb2xsZWN0aW9uUmVzcG9uc2UiA5ACARJkChBEZWxldGVDb2xsZWN0aW9uEiQucmFncGxhbmUudjEuRGVsZXRlQ29sbGVjdGlvblJlcXVlc3QaJS5yYWdwbGFuZS52MS5EZWxldGVDb2xsZWN0aW9uUmVzcG9uc2UiA5ACAhJGCgZVcHNlcnQSGi5yYWdwbGFuZS52MS5VcHNlcnRSZXF1ZXN0GhsucmFncGxhbmUudjEuVXBzZXJ0UmVzcG9uc2UiA5ACAhJaCgxVcHNlcnRTdHJlYW0SIC5yYWdwbGFuZS52MS5VcHNlcnRTdHJlYW1SZXF1ZXN0GiEucmFncGxhbmUudjEuVXBzZXJ0U3RyZWFtUmVzcG9uc2UiA5ACAigBEkYKBlNlYXJjaBIaLnJhZ3BsYW5lLnYxLlNlYXJjaFJlcXVlc3QaGy5yYWdwbGFuZS52MS5TZWFyY2hSZXNwb25zZSIDkAIBEj0KA0dldBIXLnJhZ3BsYW5lLnYxLkdldFJlcXVlc3QaGC5yYWdwbGFuZS52MS5HZXRSZXNwb25zZSIDkAIBEkYKBkRlbGV0ZRIaLnJhZ3BsYW5lLnYxLkRlbGV0ZVJlcXVlc3QaGy5yYWdwbGFuZS52MS5EZWxldGVSZXNwb25zZSIDkAICEkMKBUNvdW50EhkucmFncGxhbmUudjEuQ291bnRSZXF1ZXN0GhoucmFncGxhbmUudjEuQ291bnRSZXNwb25zZSIDkAIBEkYKBlNjcm9sbBIaLnJhZ3BsYW5lLnYxLlNjcm9sbFJlcXVlc3QaGy5yYWdwbGFuZS52MS5TY3JvbGxSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_google_protobuf_struct]);
+  fileDesc("ChlyYWdwbGFuZS92MS92ZWN0b3JzLnByb3RvEgtyYWdwbGFuZS52MSJICgxQYXlsb2FkSW5kZXgSCwoDa2V5GAEgASgJEisKBHR5cGUYAiABKA4yHS5yYWdwbGFuZS52MS5QYXlsb2FkSW5kZXhUeXBlIsoBCgpDb2xsZWN0aW9uEgwKBG5hbWUYASABKAkSEQoJZGltZW5zaW9uGAIgASgNEicKCGRpc3RhbmNlGAMgASgOMhUucmFncGxhbmUudjEuRGlzdGFuY2USMgoPcGF5bG9hZF9pbmRleGVzGAQgAygLMhkucmFncGxhbmUudjEuUGF5bG9hZEluZGV4EhMKC3BvaW50X2NvdW50GAUgASgEEikKBWluZGV4GAYgASgLMhoucmFncGxhbmUudjEuSW5kZXhTZXR0aW5ncyI6Cg1JbmRleFNldHRpbmdzEg4KBmhuc3dfbRgBIAEoDRIZChFobnN3X2VmX2NvbnN0cnVjdBgCIAEoDSLCAQoXQ3JlYXRlQ29sbGVjdGlvblJlcXVlc3QSDAoEbmFtZRgBIAEoCRIRCglkaW1lbnNpb24YAiABKA0SJwoIZGlzdGFuY2UYAyABKA4yFS5yYWdwbGFuZS52MS5EaXN0YW5jZRIyCg9wYXlsb2FkX2luZGV4ZXMYBCADKAsyGS5yYWdwbGFuZS52MS5QYXlsb2FkSW5kZXgSKQoFaW5kZXgYBSABKAsyGi5yYWdwbGFuZS52MS5JbmRleFNldHRpbmdzIkcKGENyZWF0ZUNvbGxlY3Rpb25SZXNwb25zZRIrCgpjb2xsZWN0aW9uGAEgASgLMhcucmFncGxhbmUudjEuQ29sbGVjdGlvbiI/ChZMaXN0Q29sbGVjdGlvbnNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJImAKF0xpc3RDb2xsZWN0aW9uc1Jlc3BvbnNlEiwKC2NvbGxlY3Rpb25zGAEgAygLMhcucmFncGxhbmUudjEuQ29sbGVjdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiJAoUR2V0Q29sbGVjdGlvblJlcXVlc3QSDAoEbmFtZRgBIAEoCSJEChVHZXRDb2xsZWN0aW9uUmVzcG9uc2USKwoKY29sbGVjdGlvbhgBIAEoCzIXLnJhZ3BsYW5lLnYxLkNvbGxlY3Rpb24iPgoXRGVsZXRlQ29sbGVjdGlvblJlcXVlc3QSDAoEbmFtZRgBIAEoCRIVCg1hbGxvd19taXNzaW5nGAIgASgIIisKGERlbGV0ZUNvbGxlY3Rpb25SZXNwb25zZRIPCgdkZWxldGVkGAEgASgIIk0KBVBvaW50EgoKAmlkGAEgASgJEg4KBnZlY3RvchgCIAMoAhIoCgdwYXlsb2FkGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdCJHCg1VcHNlcnRSZXF1ZXN0EhIKCmNvbGxlY3Rpb24YASABKAkSIgoGcG9pbnRzGAIgAygLMhIucmFncGxhbmUudjEuUG9pbnQiIgoOVXBzZXJ0UmVzcG9uc2USEAoIdXBzZXJ0ZWQYASABKA0iTQoTVXBzZXJ0U3RyZWFtUmVxdWVzdBISCgpjb2xsZWN0aW9uGAEgASgJEiIKBnBvaW50cxgCIAMoCzISLnJhZ3BsYW5lLnYxLlBvaW50IjkKFFVwc2VydFN0cmVhbVJlc3BvbnNlEhAKCHVwc2VydGVkGAEgASgEEg8KB2JhdGNoZXMYAiABKA0iLgoFTWF0Y2gSJQoFdmFsdWUYASABKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWUiMgoITWF0Y2hBbnkSJgoGdmFsdWVzGAEgAygLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlImsKBVJhbmdlEg8KAmd0GAEgASgBSACIAQESEAoDZ3RlGAIgASgBSAGIAQESDwoCbHQYAyABKAFIAogBARIQCgNsdGUYBCABKAFIA4gBAUIFCgNfZ3RCBgoEX2d0ZUIFCgNfbHRCBgoEX2x0ZSKQAQoJQ29uZGl0aW9uEgsKA2tleRgBIAEoCRIjCgVtYXRjaBgCIAEoCzISLnJhZ3BsYW5lLnYxLk1hdGNoSAASJAoDYW55GAMgASgLMhUucmFncGxhbmUudjEuTWF0Y2hBbnlIABIjCgVyYW5nZRgEIAEoCzISLnJhZ3BsYW5lLnYxLlJhbmdlSABCBgoEdGVzdCKAAQoGRmlsdGVyEiQKBG11c3QYASADKAsyFi5yYWdwbGFuZS52MS5Db25kaXRpb24SJgoGc2hvdWxkGAIgAygLMhYucmFncGxhbmUudjEuQ29uZGl0aW9uEigKCG11c3Rfbm90GAMgAygLMhYucmFncGxhbmUudjEuQ29uZGl0aW9uIuQBCg1TZWFyY2hSZXF1ZXN0EhIKCmNvbGxlY3Rpb24YASABKAkSDgoGdmVjdG9yGAIgAygCEg0KBWxpbWl0GAMgASgNEiMKBmZpbHRlchgEIAEoCzITLnJhZ3BsYW5lLnYxLkZpbHRlchIcCg9zY29yZV90aHJlc2hvbGQYBSABKAJIAIgBARIUCgx3aXRoX3BheWxvYWQYBiABKAgSEwoLd2l0aF92ZWN0b3IYByABKAgSDQoFZXhhY3QYCCABKAgSDwoHaG5zd19lZhgJIAEoDUISChBfc2NvcmVfdGhyZXNob2xkIloKA0hpdBIKCgJpZBgBIAEoCRINCgVzY29yZRgCIAEoAhIoCgdwYXlsb2FkGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIOCgZ2ZWN0b3IYBCADKAIiMAoOU2VhcmNoUmVzcG9uc2USHgoEaGl0cxgBIAMoCzIQLnJhZ3BsYW5lLnYxLkhpdCJCCgpHZXRSZXF1ZXN0EhIKCmNvbGxlY3Rpb24YASABKAkSCwoDaWRzGAIgAygJEhMKC3dpdGhfdmVjdG9yGAMgASgIIjEKC0dldFJlc3BvbnNlEiIKBnBvaW50cxgBIAMoCzISLnJhZ3BsYW5lLnYxLlBvaW50IlUKDURlbGV0ZVJlcXVlc3QSEgoKY29sbGVjdGlvbhgBIAEoCRILCgNpZHMYAiADKAkSIwoGZmlsdGVyGAMgASgLMhMucmFncGxhbmUudjEuRmlsdGVyIiEKDkRlbGV0ZVJlc3BvbnNlEg8KB2RlbGV0ZWQYASABKAQiRwoMQ291bnRSZXF1ZXN0EhIKCmNvbGxlY3Rpb24YASABKAkSIwoGZmlsdGVyGAIgASgLMhMucmFncGxhbmUudjEuRmlsdGVyIh4KDUNvdW50UmVzcG9uc2USDQoFY291bnQYASABKAQikgEKDVNjcm9sbFJlcXVlc3QSEgoKY29sbGVjdGlvbhgBIAEoCRIjCgZmaWx0ZXIYAiABKAsyEy5yYWdwbGFuZS52MS5GaWx0ZXISDQoFbGltaXQYAyABKA0SDgoGY3Vyc29yGAQgASgJEhQKDHdpdGhfcGF5bG9hZBgFIAEoCBITCgt3aXRoX3ZlY3RvchgGIAEoCCJJCg5TY3JvbGxSZXNwb25zZRIiCgZwb2ludHMYASADKAsyEi5yYWdwbGFuZS52MS5Qb2ludBITCgtuZXh0X2N1cnNvchgCIAEoCSpgCghEaXN0YW5jZRIYChRESVNUQU5DRV9VTlNQRUNJRklFRBAAEhMKD0RJU1RBTkNFX0NPU0lORRABEhAKDERJU1RBTkNFX0RPVBACEhMKD0RJU1RBTkNFX0VVQ0xJRBADKrEBChBQYXlsb2FkSW5kZXhUeXBlEiIKHlBBWUxPQURfSU5ERVhfVFlQRV9VTlNQRUNJRklFRBAAEh4KGlBBWUxPQURfSU5ERVhfVFlQRV9LRVlXT1JEEAESHgoaUEFZTE9BRF9JTkRFWF9UWVBFX0lOVEVHRVIQAhIcChhQQVlMT0FEX0lOREVYX1RZUEVfRkxPQVQQAxIbChdQQVlMT0FEX0lOREVYX1RZUEVfQk9PTBAEMpcHCg5WZWN0b3JzU2VydmljZRJfChBDcmVhdGVDb2xsZWN0aW9uEiQucmFncGxhbmUudjEuQ3JlYXRlQ29sbGVjdGlvblJlcXVlc3QaJS5yYWdwbGFuZS52MS5DcmVhdGVDb2xsZWN0aW9uUmVzcG9uc2USYQoPTGlzdENvbGxlY3Rpb25zEiMucmFncGxhbmUudjEuTGlzdENvbGxlY3Rpb25zUmVxdWVzdBokLnJhZ3BsYW5lLnYxLkxpc3RDb2xsZWN0aW9uc1Jlc3BvbnNlIgOQAgESWwoNR2V0Q29sbGVjdGlvbhIhLnJhZ3BsYW5lLnYxLkdldENvbGxlY3Rpb25SZXF1ZXN0GiIucmFncGxhbmUudjEuR2V0Q29sbGVjdGlvblJlc3BvbnNlIgOQAgESZAoQRGVsZXRlQ29sbGVjdGlvbhIkLnJhZ3BsYW5lLnYxLkRlbGV0ZUNvbGxlY3Rpb25SZXF1ZXN0GiUucmFncGxhbmUudjEuRGVsZXRlQ29sbGVjdGlvblJlc3BvbnNlIgOQAgISRgoGVXBzZXJ0EhoucmFncGxhbmUudjEuVXBzZXJ0UmVxdWVzdBobLnJhZ3BsYW5lLnYxLlVwc2VydFJlc3BvbnNlIgOQAgISWgoMVXBzZXJ0U3RyZWFtEiAucmFncGxhbmUudjEuVXBzZXJ0U3RyZWFtUmVxdWVzdBohLnJhZ3BsYW5lLnYxLlVwc2VydFN0cmVhbVJlc3BvbnNlIgOQAgIoARJGCgZTZWFyY2gSGi5yYWdwbGFuZS52MS5TZWFyY2hSZXF1ZXN0GhsucmFncGxhbmUudjEuU2VhcmNoUmVzcG9uc2UiA5ACARI9CgNHZXQSFy5yYWdwbGFuZS52MS5HZXRSZXF1ZXN0GhgucmFncGxhbmUudjEuR2V0UmVzcG9uc2UiA5ACARJGCgZEZWxldGUSGi5yYWdwbGFuZS52MS5EZWxldGVSZXF1ZXN0GhsucmFncGxhbmUudjEuRGVsZXRlUmVzcG9uc2UiA5ACAhJDCgVDb3VudBIZLnJhZ3BsYW5lLnYxLkNvdW50UmVxdWVzdBoaLnJhZ3BsYW5lLnYxLkNvdW50UmVzcG9uc2UiA5ACARJGCgZTY3JvbGwSGi5yYWdwbGFuZS52MS5TY3JvbGxSZXF1ZXN0GhsucmFncGxhbmUudjEuU2Nyb2xsUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_google_protobuf_struct]);
 
 /**
  * PayloadIndex asks the engine to index one payload key for faster filtering. Filters
@@ -83,6 +83,13 @@ export type Collection = Message<"ragplane.v1.Collection"> & {
    * @generated from field: uint64 point_count = 5;
    */
   pointCount: bigint;
+
+  /**
+   * How the collection's approximate index is built (the values in effect).
+   *
+   * @generated from field: ragplane.v1.IndexSettings index = 6;
+   */
+  index?: IndexSettings | undefined;
 };
 
 /**
@@ -91,6 +98,37 @@ export type Collection = Message<"ragplane.v1.Collection"> & {
  */
 export const CollectionSchema: GenMessage<Collection> = /*@__PURE__*/
   messageDesc(file_ragplane_v1_vectors, 1);
+
+/**
+ * IndexSettings tune a collection's approximate (HNSW) index. A field left zero takes
+ * its default.
+ *
+ * @generated from message ragplane.v1.IndexSettings
+ */
+export type IndexSettings = Message<"ragplane.v1.IndexSettings"> & {
+  /**
+   * Links per point in the graph, 4 to 64 (default 16). More links: better recall on
+   * hard data, more memory, slower writes.
+   *
+   * @generated from field: uint32 hnsw_m = 1;
+   */
+  hnswM: number;
+
+  /**
+   * Candidates weighed when a point is linked in, 8 to 1024 (default 128). More: a
+   * better graph, slower writes.
+   *
+   * @generated from field: uint32 hnsw_ef_construct = 2;
+   */
+  hnswEfConstruct: number;
+};
+
+/**
+ * Describes the message ragplane.v1.IndexSettings.
+ * Use `create(IndexSettingsSchema)` to create a new message.
+ */
+export const IndexSettingsSchema: GenMessage<IndexSettings> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_vectors, 2);
 
 /**
  * CreateCollectionRequest shapes a new collection.
@@ -125,6 +163,13 @@ export type CreateCollectionRequest = Message<"ragplane.v1.CreateCollectionReque
    * @generated from field: repeated ragplane.v1.PayloadIndex payload_indexes = 4;
    */
   payloadIndexes: PayloadIndex[];
+
+  /**
+   * How the approximate index is built; defaults when absent.
+   *
+   * @generated from field: ragplane.v1.IndexSettings index = 5;
+   */
+  index?: IndexSettings | undefined;
 };
 
 /**
@@ -132,7 +177,7 @@ export type CreateCollectionRequest = Message<"ragplane.v1.CreateCollectionReque
  * Use `create(CreateCollectionRequestSchema)` to create a new message.
  */
 export const CreateCollectionRequestSchema: GenMessage<CreateCollectionRequest> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 2);
+  messageDesc(file_ragplane_v1_vectors, 3);
 
 /**
  * CreateCollectionResponse returns the created collection.
@@ -153,7 +198,7 @@ export type CreateCollectionResponse = Message<"ragplane.v1.CreateCollectionResp
  * Use `create(CreateCollectionResponseSchema)` to create a new message.
  */
 export const CreateCollectionResponseSchema: GenMessage<CreateCollectionResponse> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 3);
+  messageDesc(file_ragplane_v1_vectors, 4);
 
 /**
  * ListCollectionsRequest asks for one page of collections.
@@ -181,7 +226,7 @@ export type ListCollectionsRequest = Message<"ragplane.v1.ListCollectionsRequest
  * Use `create(ListCollectionsRequestSchema)` to create a new message.
  */
 export const ListCollectionsRequestSchema: GenMessage<ListCollectionsRequest> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 4);
+  messageDesc(file_ragplane_v1_vectors, 5);
 
 /**
  * ListCollectionsResponse is one page of collections.
@@ -209,7 +254,7 @@ export type ListCollectionsResponse = Message<"ragplane.v1.ListCollectionsRespon
  * Use `create(ListCollectionsResponseSchema)` to create a new message.
  */
 export const ListCollectionsResponseSchema: GenMessage<ListCollectionsResponse> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 5);
+  messageDesc(file_ragplane_v1_vectors, 6);
 
 /**
  * GetCollectionRequest names a collection.
@@ -230,7 +275,7 @@ export type GetCollectionRequest = Message<"ragplane.v1.GetCollectionRequest"> &
  * Use `create(GetCollectionRequestSchema)` to create a new message.
  */
 export const GetCollectionRequestSchema: GenMessage<GetCollectionRequest> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 6);
+  messageDesc(file_ragplane_v1_vectors, 7);
 
 /**
  * GetCollectionResponse describes the collection.
@@ -251,7 +296,7 @@ export type GetCollectionResponse = Message<"ragplane.v1.GetCollectionResponse">
  * Use `create(GetCollectionResponseSchema)` to create a new message.
  */
 export const GetCollectionResponseSchema: GenMessage<GetCollectionResponse> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 7);
+  messageDesc(file_ragplane_v1_vectors, 8);
 
 /**
  * DeleteCollectionRequest names a collection to delete.
@@ -279,7 +324,7 @@ export type DeleteCollectionRequest = Message<"ragplane.v1.DeleteCollectionReque
  * Use `create(DeleteCollectionRequestSchema)` to create a new message.
  */
 export const DeleteCollectionRequestSchema: GenMessage<DeleteCollectionRequest> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 8);
+  messageDesc(file_ragplane_v1_vectors, 9);
 
 /**
  * DeleteCollectionResponse confirms a deletion.
@@ -300,7 +345,7 @@ export type DeleteCollectionResponse = Message<"ragplane.v1.DeleteCollectionResp
  * Use `create(DeleteCollectionResponseSchema)` to create a new message.
  */
 export const DeleteCollectionResponseSchema: GenMessage<DeleteCollectionResponse> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 9);
+  messageDesc(file_ragplane_v1_vectors, 10);
 
 /**
  * Point is a vector with an id and a payload.
@@ -335,7 +380,7 @@ export type Point = Message<"ragplane.v1.Point"> & {
  * Use `create(PointSchema)` to create a new message.
  */
 export const PointSchema: GenMessage<Point> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 10);
+  messageDesc(file_ragplane_v1_vectors, 11);
 
 /**
  * UpsertRequest carries a batch of points for one collection.
@@ -363,7 +408,7 @@ export type UpsertRequest = Message<"ragplane.v1.UpsertRequest"> & {
  * Use `create(UpsertRequestSchema)` to create a new message.
  */
 export const UpsertRequestSchema: GenMessage<UpsertRequest> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 11);
+  messageDesc(file_ragplane_v1_vectors, 12);
 
 /**
  * UpsertResponse counts the points written.
@@ -384,7 +429,7 @@ export type UpsertResponse = Message<"ragplane.v1.UpsertResponse"> & {
  * Use `create(UpsertResponseSchema)` to create a new message.
  */
 export const UpsertResponseSchema: GenMessage<UpsertResponse> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 12);
+  messageDesc(file_ragplane_v1_vectors, 13);
 
 /**
  * UpsertStreamRequest is one batch of a bulk load (the same shape as UpsertRequest).
@@ -412,7 +457,7 @@ export type UpsertStreamRequest = Message<"ragplane.v1.UpsertStreamRequest"> & {
  * Use `create(UpsertStreamRequestSchema)` to create a new message.
  */
 export const UpsertStreamRequestSchema: GenMessage<UpsertStreamRequest> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 13);
+  messageDesc(file_ragplane_v1_vectors, 14);
 
 /**
  * UpsertStreamResponse summarises a bulk load.
@@ -440,7 +485,7 @@ export type UpsertStreamResponse = Message<"ragplane.v1.UpsertStreamResponse"> &
  * Use `create(UpsertStreamResponseSchema)` to create a new message.
  */
 export const UpsertStreamResponseSchema: GenMessage<UpsertStreamResponse> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 14);
+  messageDesc(file_ragplane_v1_vectors, 15);
 
 /**
  * Match is satisfied when the payload value at the key equals value (or, for an
@@ -462,7 +507,7 @@ export type Match = Message<"ragplane.v1.Match"> & {
  * Use `create(MatchSchema)` to create a new message.
  */
 export const MatchSchema: GenMessage<Match> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 15);
+  messageDesc(file_ragplane_v1_vectors, 16);
 
 /**
  * MatchAny is satisfied when the payload value at the key equals any of the values.
@@ -483,7 +528,7 @@ export type MatchAny = Message<"ragplane.v1.MatchAny"> & {
  * Use `create(MatchAnySchema)` to create a new message.
  */
 export const MatchAnySchema: GenMessage<MatchAny> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 16);
+  messageDesc(file_ragplane_v1_vectors, 17);
 
 /**
  * Range is satisfied when the numeric payload value at the key lies within every bound
@@ -526,7 +571,7 @@ export type Range = Message<"ragplane.v1.Range"> & {
  * Use `create(RangeSchema)` to create a new message.
  */
 export const RangeSchema: GenMessage<Range> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 17);
+  messageDesc(file_ragplane_v1_vectors, 18);
 
 /**
  * Condition tests one payload key.
@@ -578,7 +623,7 @@ export type Condition = Message<"ragplane.v1.Condition"> & {
  * Use `create(ConditionSchema)` to create a new message.
  */
 export const ConditionSchema: GenMessage<Condition> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 18);
+  messageDesc(file_ragplane_v1_vectors, 19);
 
 /**
  * Filter selects points by payload, as Qdrant does: every `must` condition holds, at
@@ -615,7 +660,7 @@ export type Filter = Message<"ragplane.v1.Filter"> & {
  * Use `create(FilterSchema)` to create a new message.
  */
 export const FilterSchema: GenMessage<Filter> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 19);
+  messageDesc(file_ragplane_v1_vectors, 20);
 
 /**
  * SearchRequest asks for the nearest points to a vector.
@@ -679,6 +724,14 @@ export type SearchRequest = Message<"ragplane.v1.SearchRequest"> & {
    * @generated from field: bool exact = 8;
    */
   exact: boolean;
+
+  /**
+   * Candidates the graph walk keeps, 1 to 4096 (0: the default, 64; never fewer than
+   * limit). More: better recall, slower search. Ignored when exact.
+   *
+   * @generated from field: uint32 hnsw_ef = 9;
+   */
+  hnswEf: number;
 };
 
 /**
@@ -686,7 +739,7 @@ export type SearchRequest = Message<"ragplane.v1.SearchRequest"> & {
  * Use `create(SearchRequestSchema)` to create a new message.
  */
 export const SearchRequestSchema: GenMessage<SearchRequest> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 20);
+  messageDesc(file_ragplane_v1_vectors, 21);
 
 /**
  * Hit is one search result.
@@ -728,7 +781,7 @@ export type Hit = Message<"ragplane.v1.Hit"> & {
  * Use `create(HitSchema)` to create a new message.
  */
 export const HitSchema: GenMessage<Hit> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 21);
+  messageDesc(file_ragplane_v1_vectors, 22);
 
 /**
  * SearchResponse lists hits, best first.
@@ -749,7 +802,7 @@ export type SearchResponse = Message<"ragplane.v1.SearchResponse"> & {
  * Use `create(SearchResponseSchema)` to create a new message.
  */
 export const SearchResponseSchema: GenMessage<SearchResponse> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 22);
+  messageDesc(file_ragplane_v1_vectors, 23);
 
 /**
  * GetRequest names points to fetch.
@@ -784,7 +837,7 @@ export type GetRequest = Message<"ragplane.v1.GetRequest"> & {
  * Use `create(GetRequestSchema)` to create a new message.
  */
 export const GetRequestSchema: GenMessage<GetRequest> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 23);
+  messageDesc(file_ragplane_v1_vectors, 24);
 
 /**
  * GetResponse holds the points found, in request order.
@@ -805,7 +858,7 @@ export type GetResponse = Message<"ragplane.v1.GetResponse"> & {
  * Use `create(GetResponseSchema)` to create a new message.
  */
 export const GetResponseSchema: GenMessage<GetResponse> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 24);
+  messageDesc(file_ragplane_v1_vectors, 25);
 
 /**
  * DeleteRequest removes points by ids or by filter (exactly one of the two).
@@ -840,7 +893,7 @@ export type DeleteRequest = Message<"ragplane.v1.DeleteRequest"> & {
  * Use `create(DeleteRequestSchema)` to create a new message.
  */
 export const DeleteRequestSchema: GenMessage<DeleteRequest> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 25);
+  messageDesc(file_ragplane_v1_vectors, 26);
 
 /**
  * DeleteResponse counts the points removed.
@@ -861,7 +914,7 @@ export type DeleteResponse = Message<"ragplane.v1.DeleteResponse"> & {
  * Use `create(DeleteResponseSchema)` to create a new message.
  */
 export const DeleteResponseSchema: GenMessage<DeleteResponse> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 26);
+  messageDesc(file_ragplane_v1_vectors, 27);
 
 /**
  * CountRequest counts points that match a filter.
@@ -889,7 +942,7 @@ export type CountRequest = Message<"ragplane.v1.CountRequest"> & {
  * Use `create(CountRequestSchema)` to create a new message.
  */
 export const CountRequestSchema: GenMessage<CountRequest> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 27);
+  messageDesc(file_ragplane_v1_vectors, 28);
 
 /**
  * CountResponse is the count.
@@ -910,7 +963,7 @@ export type CountResponse = Message<"ragplane.v1.CountResponse"> & {
  * Use `create(CountResponseSchema)` to create a new message.
  */
 export const CountResponseSchema: GenMessage<CountResponse> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 28);
+  messageDesc(file_ragplane_v1_vectors, 29);
 
 /**
  * ScrollRequest asks for one page of points in id order.
@@ -966,7 +1019,7 @@ export type ScrollRequest = Message<"ragplane.v1.ScrollRequest"> & {
  * Use `create(ScrollRequestSchema)` to create a new message.
  */
 export const ScrollRequestSchema: GenMessage<ScrollRequest> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 29);
+  messageDesc(file_ragplane_v1_vectors, 30);
 
 /**
  * ScrollResponse is one page of points.
@@ -994,7 +1047,7 @@ export type ScrollResponse = Message<"ragplane.v1.ScrollResponse"> & {
  * Use `create(ScrollResponseSchema)` to create a new message.
  */
 export const ScrollResponseSchema: GenMessage<ScrollResponse> = /*@__PURE__*/
-  messageDesc(file_ragplane_v1_vectors, 30);
+  messageDesc(file_ragplane_v1_vectors, 31);
 
 /**
  * Distance is how similarity between two vectors is measured.

@@ -1,17 +1,19 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Value } from "@bufbuild/protobuf/wkt";
-import type {
-  CollectionInfo,
-  Condition,
-  Distance,
-  FilterScalar,
-  PayloadIndexSpec,
-  PayloadIndexType,
-  PointFilter,
-  PointInput,
-  RangeBounds,
-  ScoredPoint,
-  StoredPoint,
+import {
+  type CollectionInfo,
+  type Condition,
+  type Distance,
+  defaultIndexSettings,
+  type FilterScalar,
+  type IndexSettings,
+  type PayloadIndexSpec,
+  type PayloadIndexType,
+  type PointFilter,
+  type PointInput,
+  type RangeBounds,
+  type ScoredPoint,
+  type StoredPoint,
 } from "../../../clients/vectors/port.js";
 import {
   type CollectionSchema,
@@ -19,6 +21,7 @@ import {
   Distance as DistanceEnum,
   type Filter,
   type HitSchema,
+  type IndexSettings as IndexSettingsMessage,
   type PayloadIndex,
   PayloadIndexType as PayloadIndexTypeEnum,
   type Point,
@@ -60,11 +63,28 @@ export function toPayloadIndex(index: PayloadIndex): PayloadIndexSpec {
   return { key: index.key, type };
 }
 
+/** The accepted ranges of the HNSW settings (0 in a request means the default). */
+export const indexSettingLimits = {
+  m: { min: 4, max: 64 },
+  efConstruct: { min: 8, max: 1024 },
+  searchEf: { max: 4096 },
+} as const;
+
+/** A request's index settings with the defaults filled in. */
+export function toIndexSettings(settings: IndexSettingsMessage | undefined): IndexSettings {
+  return {
+    m: settings?.hnswM || defaultIndexSettings.m,
+    efConstruct: settings?.hnswEfConstruct || defaultIndexSettings.efConstruct,
+  };
+}
+
 /** A collection as the `Collection` message; `pointCount` is 0 when not known. */
 export function toCollectionInit(
   collection: CollectionInfo & { readonly pointCount?: number },
 ): MessageInitShape<typeof CollectionSchema> {
+  const index = collection.index ?? defaultIndexSettings;
   return {
+    index: { hnswM: index.m, hnswEfConstruct: index.efConstruct },
     name: collection.name,
     dimension: collection.dimension,
     distance: distanceEnums.get(collection.distance) ?? DistanceEnum.UNSPECIFIED,

@@ -6,6 +6,7 @@ import {
   toCollectionInit,
   toDistance,
   toHitInit,
+  toIndexSettings,
   toPayloadIndex,
   toPointFilter,
   toPointInit,
@@ -38,6 +39,7 @@ export function createVectorsService(
           dimension: request.dimension,
           distance: toDistance(request.distance),
           payloadIndexes: request.payloadIndexes.map(toPayloadIndex),
+          index: toIndexSettings(request.index),
         },
         signal,
       );
@@ -97,6 +99,7 @@ export function createVectorsService(
           withPayload: request.withPayload,
           withVector: request.withVector,
           exact: request.exact,
+          ...(request.hnswEf === 0 ? {} : { hnswEf: request.hnswEf }),
           ...(filter === undefined ? {} : { filter }),
           ...(request.scoreThreshold === undefined
             ? {}

@@ -3,7 +3,7 @@ import { limits } from "../../limits.js";
 import { Violations } from "../../validation/violations.js";
 import type { ServiceValidators } from "../handlers.js";
 import { checkFilter, checkPayload, checkPayloadIndexes, checkVector } from "./checks.js";
-import { knownDistances } from "./convert.js";
+import { indexSettingLimits, knownDistances } from "./convert.js";
 import { decodeCursor, decodePageToken } from "./tokens.js";
 
 /**
@@ -21,6 +21,20 @@ export const vectorsValidators: ServiceValidators<typeof VectorsService.method> 
     }
     v.enumValue("distance", request.distance, knownDistances);
     checkPayloadIndexes(v, "payload_indexes", request.payloadIndexes);
+    const index = request.index;
+    if (index !== undefined) {
+      const { m, efConstruct } = indexSettingLimits;
+      if (index.hnswM !== 0 && (index.hnswM < m.min || index.hnswM > m.max))
+        v.add("index.hnsw_m", `must be 0 (the default) or ${m.min} to ${m.max}`);
+      if (
+        index.hnswEfConstruct !== 0 &&
+        (index.hnswEfConstruct < efConstruct.min || index.hnswEfConstruct > efConstruct.max)
+      )
+        v.add(
+          "index.hnsw_ef_construct",
+          `must be 0 (the default) or ${efConstruct.min} to ${efConstruct.max}`,
+        );
+    }
     return v.list;
   },
 
@@ -68,6 +82,7 @@ export const vectorsValidators: ServiceValidators<typeof VectorsService.method> 
     if (request.scoreThreshold !== undefined && Number.isNaN(request.scoreThreshold)) {
       v.add("score_threshold", "must be a number");
     }
+    v.atMost("hnsw_ef", request.hnswEf, indexSettingLimits.searchEf.max);
     return v.list;
   },
 
