@@ -12,6 +12,7 @@ import {
   kafkaBrokers,
   lazyKafkaAdmin,
 } from "../support/kafka-admin.js";
+import { kafkaLogFixture } from "../support/kafka-log-fixture.js";
 
 const brokers = kafkaBrokers();
 const redisUrl = process.env.REDIS_URL;
@@ -40,23 +41,10 @@ if (brokers.length === 0) {
     prefix: string,
     index: { redis?: RedisConnection; idempotencyIndex?: MemoryIdempotencyIndex },
   ): Promise<EventLogFixture> {
-    const options = { ...baseOptions(prefix), ...index };
-    let log = await KafkaEventLog.connect(options);
-    return {
-      get log() {
-        return log;
-      },
-      async reopen() {
-        await log.close();
-        log = await KafkaEventLog.connect(options);
-        return log;
-      },
-      async cleanup() {
-        await log.close();
-        await index.redis?.close();
-        await deleteTopics(prefix);
-      },
-    };
+    return kafkaLogFixture({ ...baseOptions(prefix), ...index }, async () => {
+      await index.redis?.close();
+      await deleteTopics(prefix);
+    });
   }
 
   /**

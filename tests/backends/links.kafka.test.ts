@@ -8,6 +8,7 @@ import { describeEventLogContract } from "../contract/events.contract.js";
 import { event, failureOf, ids, take } from "../contract/events.support.js";
 import { generateTestCerts } from "../support/certs.js";
 import { lazyKafkaAdmin } from "../support/kafka-admin.js";
+import { kafkaLogFixture } from "../support/kafka-log-fixture.js";
 import {
   describeSkippedWithoutSecuredLinks,
   securedKafka,
@@ -62,22 +63,10 @@ if (kafka === undefined) {
               tls: redis.tls,
             });
       const options = { ...secured(prefix), ...(index === undefined ? {} : { redis: index }) };
-      let log = await KafkaEventLog.connect(options);
-      return {
-        get log() {
-          return log;
-        },
-        async reopen() {
-          await log.close();
-          log = await KafkaEventLog.connect(options);
-          return log;
-        },
-        async cleanup() {
-          await log.close();
-          await index?.close();
-          await testAdmin.deleteTopics(prefix);
-        },
-      };
+      return kafkaLogFixture(options, async () => {
+        await index?.close();
+        await testAdmin.deleteTopics(prefix);
+      });
     },
     { settleMs: 250 },
   );

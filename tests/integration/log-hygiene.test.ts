@@ -1,22 +1,11 @@
 import { connect } from "node:http2";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger, routeGrpcLogs } from "../../server/logger.js";
+import { captureLog } from "../support/log-capture.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 let server: TestServer;
-const lines: string[] = [];
-const capture = new Writable({
-  write(chunk: Buffer, _encoding, done) {
-    lines.push(
-      ...chunk
-        .toString("utf8")
-        .split("\n")
-        .filter((line) => line !== ""),
-    );
-    done();
-  },
-});
+const { destination: capture, lines } = captureLog();
 
 beforeAll(async () => {
   server = await startTestServer({ LOG_LEVEL: "info" }, undefined, { logDestination: capture });

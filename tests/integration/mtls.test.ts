@@ -2,7 +2,12 @@ import { rm } from "node:fs/promises";
 import { Code, createClient, type Transport } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Distance, VectorsService } from "../../gen/ragplane/v1/vectors_pb.js";
-import { type CertFiles, generateTestCerts, type TestCerts } from "../support/certs.js";
+import {
+  type CertFiles,
+  generateTestCerts,
+  mtlsServerEnv,
+  type TestCerts,
+} from "../support/certs.js";
 import { credentialHeaders, type TestCredentials, withHeaders } from "../support/credentials.js";
 import { rejection } from "../support/errors.js";
 import { createGrpcJsTransport } from "../support/grpc-js-transport.js";
@@ -17,11 +22,7 @@ beforeAll(async () => {
   certs = await generateTestCerts();
   server = await startTestServer(
     {
-      TLS_CERT_FILE: certs.server.certFile,
-      TLS_KEY_FILE: certs.server.keyFile,
-      TLS_CLIENT_CA_FILE: certs.ca.certFile,
-      AUTH_METHODS: "mtls,api-key",
-      MTLS_PRINCIPALS_FILE: certs.principalsFile,
+      ...mtlsServerEnv(certs),
     },
     { ca: certs.ca.cert, identity: certs.spiffeClient },
   );

@@ -10,7 +10,7 @@ import {
 } from "@grpc/grpc-js";
 import { service as healthService } from "grpc-health-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateTestCerts, type TestCerts } from "../support/certs.js";
+import { generateTestCerts, mtlsServerEnv, type TestCerts } from "../support/certs.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 /** A grpc.health.v1 client over plaintext, without any credential. */
@@ -78,11 +78,7 @@ describe("the probe port beside a gRPC port that requires client certificates", 
     certs = await generateTestCerts();
     server = await startTestServer(
       {
-        TLS_CERT_FILE: certs.server.certFile,
-        TLS_KEY_FILE: certs.server.keyFile,
-        TLS_CLIENT_CA_FILE: certs.ca.certFile,
-        AUTH_METHODS: "mtls,api-key",
-        MTLS_PRINCIPALS_FILE: certs.principalsFile,
+        ...mtlsServerEnv(certs),
         HEALTH_PROBE_PORT: "0",
       },
       { ca: certs.ca.cert, identity: certs.spiffeClient },

@@ -2,7 +2,6 @@ import { X509Certificate } from "node:crypto";
 import { once } from "node:events";
 import { copyFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { connect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -11,6 +10,7 @@ import {
   issueServerCertificate,
   type TestCerts,
 } from "../support/certs.js";
+import { captureLog } from "../support/log-capture.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 let certs: TestCerts;
@@ -18,18 +18,7 @@ let rotated: CertFiles;
 let server: TestServer;
 let certFile: string;
 let keyFile: string;
-const lines: string[] = [];
-const capture = new Writable({
-  write(chunk: Buffer, _encoding, done) {
-    lines.push(
-      ...chunk
-        .toString("utf8")
-        .split("\n")
-        .filter((line) => line !== ""),
-    );
-    done();
-  },
-});
+const { destination: capture, lines } = captureLog();
 
 beforeAll(async () => {
   certs = await generateTestCerts();

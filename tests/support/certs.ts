@@ -90,6 +90,21 @@ export async function generateTestCerts(): Promise<TestCerts> {
   };
 }
 
+/**
+ * The environment of a server whose ports serve `certs.server`, whose gRPC port requires
+ * a client certificate of `certs.ca`, and which maps certificates to principals with
+ * `certs.principalsFile` (API keys accepted too).
+ */
+export function mtlsServerEnv(certs: TestCerts): Record<string, string> {
+  return {
+    TLS_CERT_FILE: certs.server.certFile,
+    TLS_KEY_FILE: certs.server.keyFile,
+    TLS_CLIENT_CA_FILE: certs.ca.certFile,
+    AUTH_METHODS: "mtls,api-key",
+    MTLS_PRINCIPALS_FILE: certs.principalsFile,
+  };
+}
+
 /** Issues another server certificate for `localhost` and `127.0.0.1`, with a new key. */
 export function issueServerCertificate(
   dir: string,
