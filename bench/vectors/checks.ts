@@ -1,6 +1,6 @@
 import type { PathResult } from "../engines/rounds.js";
+import type { PathKind } from "./build.js";
 import { pathName, sizeLabel } from "./paths.js";
-import type { PathKind } from "./prepare.js";
 
 /** A figure derived from the run, with its target when the product has one. */
 export interface VectorCheck {

@@ -1,8 +1,9 @@
 import { VectorsService } from "../../gen/ragplane/v1/vectors_pb.js";
 import type { GhzPath } from "../ghz-rounds.js";
 import { processCpuMicros } from "../neighbours/proc-cpu.js";
+import { type PathKind, pathKinds } from "./build.js";
 import { delimited, holdsTemplateAction } from "./delimited.js";
-import { type PathKind, pathKinds, type SizeSetup, type Workload } from "./prepare.js";
+import type { SizeSetup, Workload } from "./prepare.js";
 import { procServer, type Targets } from "./targets.js";
 
 /** A measured path and what it stands for. */

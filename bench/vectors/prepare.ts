@@ -1,10 +1,14 @@
-import { performance } from "node:perf_hooks";
 import { BytesClient } from "../grpc-client.js";
-import { rssBytes } from "../load/server-stats.js";
 import { recallAtK } from "../recall.js";
 import { vectorsPaths } from "../requests.js";
 import {
-  bucketKey,
+  type Built,
+  buildCollections,
+  type PathKind,
+  qdrantCollectionName,
+  ragplaneCollectionName,
+} from "./build.js";
+import {
   chooseQueries,
   exactNeighbours,
   queryVector,
@@ -13,32 +17,10 @@ import {
   type VectorData,
   vectorData,
 } from "./data.js";
-import { inBatches, runInFlight } from "./loading.js";
+import { runInFlight } from "./loading.js";
 import type { VectorsBenchOptions } from "./options.js";
-import {
-  createQdrantCollection,
-  type QdrantCollectionState,
-  qdrantCollections,
-  startIndexing,
-  upsertQdrantPoints,
-  waitForIndexing,
-} from "./qdrant-rest.js";
-import { encodeRagplaneSearch, loadThroughRagplane, ragplaneHitIds } from "./ragplane.js";
+import { encodeRagplaneSearch, ragplaneHitIds } from "./ragplane.js";
 import type { Targets } from "./targets.js";
-
-/** The three ways of searching, each on its own server. */
-export const pathKinds = ["qdrant", "embedded", "ragplane-qdrant"] as const;
-
-/** One of {@link pathKinds}. */
-export type PathKind = (typeof pathKinds)[number];
-
-/** How long a collection took to become searchable at full speed. */
-export interface BuildFigures {
-  /** Wall time of the load: every Upsert sent and acknowledged. */
-  readonly loadMs: number;
-  /** Wall time from the end of the load until Qdrant reported the collection indexed. */
-  readonly indexMs?: number;
-}
 
 /** One search workload of a size: unfiltered, or under one filter. */
 export interface Workload {
@@ -53,79 +35,39 @@ export interface Workload {
 export interface SizeSetup {
   readonly size: number;
   readonly data: VectorData;
-  /** The collection's name in ragplane (both servers). */
-  readonly ragplaneCollection: string;
-  /** The collection's name in Qdrant for its own gRPC Search. */
-  readonly qdrantCollection: string;
-  readonly build: Readonly<Record<PathKind, BuildFigures>>;
-  /** Resident memory of each process once this size was loaded (and the smaller ones before it). */
-  readonly rssBytes: Readonly<Record<"qdrant" | "embedded" | "ragplaneOnQdrant", number>>;
-  /** The collection Qdrant Search runs on, as Qdrant reports it once indexed. */
-  readonly qdrantState: QdrantCollectionState;
-  /** Every other Qdrant collection (ragplane's), as Qdrant reports them once settled. */
-  readonly ragplaneStates: readonly QdrantCollectionState[];
   /** Unfiltered first, then each filter when this is the filtered size. */
   readonly workloads: readonly Workload[];
 }
 
-/** Prefix of the collections the benchmark creates in Qdrant itself. */
-export const directPrefix = "direct_";
-
 /**
- * Loads `size` points into all three paths one after another (Qdrant's own collection,
- * then ragplane embedded, then ragplane on Qdrant), each load timed alone and every
- * Qdrant collection waited on until indexed; then picks the queries, computes exact
- * neighbours, and measures each path's recall with one call per query.
+ * Generates every size's data, loads it into all three paths ({@link buildCollections}),
+ * then per size picks the queries, computes exact neighbours, and measures each path's
+ * recall with one call per query.
  */
-export async function prepareSize(
+export async function prepareSizes(
+  targets: Targets,
+  options: VectorsBenchOptions,
+  log: (message: string) => void,
+): Promise<{ readonly setups: SizeSetup[]; readonly built: Built }> {
+  const datasets = new Map(options.sizes.map((size) => [size, vectorData(options, size)]));
+  const built = await buildCollections(targets, options, datasets, log);
+  const setups: SizeSetup[] = [];
+  for (const [size, loaded] of datasets) {
+    setups.push(await measureRecall(targets, options, size, loaded, log));
+  }
+  return { setups, built };
+}
+
+async function measureRecall(
   targets: Targets,
   options: VectorsBenchOptions,
   size: number,
+  loaded: Omit<VectorData, "queries">,
   log: (message: string) => void,
 ): Promise<SizeSetup> {
-  const loaded = vectorData(options, size);
-  const qdrantCollection = `${directPrefix}${size}`;
-  const ragplaneCollection = `vectors-${size}`;
+  const qdrantCollection = qdrantCollectionName(size);
+  const ragplaneCollection = ragplaneCollectionName(size);
   const { rest } = targets.qdrant;
-  const d = options.dimension;
-
-  log(`${size}: loading Qdrant's own collection`);
-  let began = performance.now();
-  await createQdrantCollection(rest, qdrantCollection, d, options.hnsw, bucketKey);
-  await runInFlight(inBatches(size, options.batchSize), 2, ([start, end]) => {
-    const points = [];
-    for (let i = start; i < end; i++) {
-      points.push({
-        id: i,
-        vector: Array.from(loaded.flat.vectors.subarray(i * d, (i + 1) * d)),
-        payload: { cluster: loaded.flat.clusterOf[i]!, [bucketKey]: loaded.bucketOf[i]! },
-      });
-    }
-    return upsertQdrantPoints(rest, qdrantCollection, points);
-  });
-  const qdrantLoadMs = performance.now() - began;
-  began = performance.now();
-  await startIndexing(rest, qdrantCollection);
-  const qdrantState = await waitForIndexing(rest, qdrantCollection, options.indexTimeoutMs);
-  const qdrantIndexMs = performance.now() - began;
-
-  log(`${size}: loading ragplane (embedded)`);
-  began = performance.now();
-  await loadThroughRagplane(targets.embedded, ragplaneCollection, loaded, options.batchSize);
-  const embeddedLoadMs = performance.now() - began;
-
-  log(`${size}: loading ragplane on Qdrant`);
-  began = performance.now();
-  await loadThroughRagplane(targets.onQdrant, ragplaneCollection, loaded, options.batchSize);
-  const onQdrantLoadMs = performance.now() - began;
-  began = performance.now();
-  const ragplaneStates: QdrantCollectionState[] = [];
-  for (const name of await qdrantCollections(rest)) {
-    if (name.startsWith(directPrefix)) continue;
-    ragplaneStates.push(await waitForIndexing(rest, name, options.indexTimeoutMs));
-  }
-  const onQdrantIndexMs = performance.now() - began;
-
   const filters = size === options.filteredSize ? [undefined, ...searchFilters] : [undefined];
   const encoders = filters.flatMap((filter) => [
     (vector: Float32Array) =>
@@ -197,23 +139,5 @@ export async function prepareSize(
       },
     });
   }
-  return {
-    size,
-    data,
-    ragplaneCollection,
-    qdrantCollection,
-    build: {
-      qdrant: { loadMs: qdrantLoadMs, indexMs: qdrantIndexMs },
-      embedded: { loadMs: embeddedLoadMs },
-      "ragplane-qdrant": { loadMs: onQdrantLoadMs, indexMs: onQdrantIndexMs },
-    },
-    rssBytes: {
-      qdrant: rssBytes(targets.qdrant.pid),
-      embedded: rssBytes(targets.embedded.pid),
-      ragplaneOnQdrant: rssBytes(targets.onQdrant.pid),
-    },
-    qdrantState,
-    ragplaneStates,
-    workloads,
-  };
+  return { size, data, workloads };
 }

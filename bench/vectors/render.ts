@@ -1,10 +1,10 @@
 import { int, micros, seconds } from "../format.js";
 import { ghzModule } from "../ghz.js";
 import { machineLines } from "../machine.js";
+import { type BuildStep, directPrefix } from "./build.js";
 import { label, type VectorCheck, type VectorPathResult } from "./checks.js";
 import { bucketKey, searchFilters } from "./data.js";
 import { sizeLabel } from "./paths.js";
-import { directPrefix, pathKinds } from "./prepare.js";
 import type { QdrantCollectionState } from "./qdrant-rest.js";
 import type { VectorsReport } from "./report.js";
 
@@ -76,25 +76,16 @@ export function renderVectorsReport(report: VectorsReport): string {
     "",
     "## Build and memory",
     "",
-    "| size | path | load | indexing after the load | RSS of the process once loaded |",
-    "|--:|---|--:|--:|--:|",
-    ...report.sizes.flatMap((s) =>
-      pathKinds.map((kind) => {
-        const build = s.build[kind];
-        const rss =
-          kind === "qdrant"
-            ? `${mib(s.rssBytes.qdrant)} (Qdrant, both its collections of every size so far)`
-            : kind === "embedded"
-              ? mib(s.rssBytes.embedded)
-              : `${mib(s.rssBytes.ragplaneOnQdrant)} (ragplane only)`;
-        return (
-          `| ${int(s.size)} | ${label(kind)} | ${seconds(round(build.loadMs))} | ` +
-          `${build.indexMs === undefined ? "— (built while loading)" : seconds(round(build.indexMs))} | ${rss} |`
-        );
-      }),
-    ),
+    "| path | sizes | step | wall time | ragplane CPU | Qdrant CPU | ragplane RSS after | Qdrant RSS after | alongside |",
+    "|---|---|---|--:|--:|--:|--:|--:|---|",
+    ...report.build.steps.map(stepRow),
     "",
-    "Loads run one after another, alone; the load average note above applies to them too.",
+    "Steps run in this order: ragplane on Qdrant loads every size; the embedded engine " +
+      "loads every size while Qdrant indexes what ragplane stored (two processes, on two " +
+      "cores); then Qdrant's own collections load and index, Qdrant alone. CPU is user + " +
+      "system time of each process over the step (from `/proc/<pid>/stat`), the figure to " +
+      "compare on a shared machine; Qdrant's RSS covers every collection it holds by then " +
+      "(ragplane's and its own). The embedded engine builds its HNSW index while it loads.",
     "",
     "## Qdrant collections once settled",
     "",
@@ -104,7 +95,10 @@ export function renderVectorsReport(report: VectorsReport): string {
     "",
     "A vector in a segment that is not HNSW-indexed is searched by a full scan. m 0 with a " +
       "payload_m builds no graph over the whole collection, one per tenant instead (Qdrant's " +
-      "payload partitioning).",
+      "payload partitioning). Qdrant searches each segment's graph on its own and merges " +
+      "the hits, so with two segments a search at `hnsw_ef` 64 weighs about twice the " +
+      "candidates of the single graph the embedded engine searches: more CPU, and recall a " +
+      "little higher.",
     "",
     ...report.options.sizes.flatMap((size) => sizeSection(report, size)),
     "## How to run",
@@ -167,14 +161,23 @@ function pathTable(rows: readonly VectorPathResult[], limit: number): string[] {
   ];
 }
 
+function stepRow(step: BuildStep): string {
+  const cpu = (ms: number | undefined) => (ms === undefined ? "–" : seconds(round(ms)));
+  const rss = (bytes: number | undefined) => (bytes === undefined ? "–" : mib(bytes));
+  return (
+    `| ${label(step.path)} | ${step.sizes.map(sizeLabel).join(", ")} | ${step.step} | ` +
+    `${seconds(round(step.wallMs))} | ${cpu(step.ragplaneCpuMs)} | ${cpu(step.qdrantCpuMs)} | ` +
+    `${rss(step.ragplaneRssBytes)} | ${rss(step.qdrantRssBytes)} | ${step.alongside ?? "—"} |`
+  );
+}
+
 function collectionRows(report: VectorsReport): string[] {
-  const last = report.sizes[report.sizes.length - 1];
   const states: { holds: string; state: QdrantCollectionState }[] = [
-    ...report.sizes.map((s) => ({
-      holds: `Qdrant gRPC path, ${int(s.size)} points`,
-      state: s.qdrantCollection,
+    ...report.build.qdrantCollections.map((state) => ({
+      holds: `Qdrant gRPC path, ${int(state.pointsCount)} points`,
+      state,
     })),
-    ...(last?.ragplaneCollections ?? []).map((state) => ({
+    ...report.build.ragplaneCollections.map((state) => ({
       holds: "ragplane on Qdrant (named by ragplane's adapter)",
       state,
     })),

@@ -1,22 +1,9 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { MachineInfo } from "../machine.js";
+import type { Built } from "./build.js";
 import type { VectorCheck, VectorPathResult } from "./checks.js";
 import type { VectorsBenchOptions } from "./options.js";
-import type { BuildFigures, PathKind } from "./prepare.js";
-import type { QdrantCollectionState } from "./qdrant-rest.js";
-
-/** What a size cost to build and hold. */
-export interface SizeReport {
-  readonly size: number;
-  readonly build: Readonly<Record<PathKind, BuildFigures>>;
-  /** Resident memory of each process once the size (and the smaller ones) was loaded, in bytes. */
-  readonly rssBytes: Readonly<Record<"qdrant" | "embedded" | "ragplaneOnQdrant", number>>;
-  /** Qdrant's own collection, as Qdrant reports it once indexed. */
-  readonly qdrantCollection: QdrantCollectionState;
-  /** ragplane's collections in Qdrant once settled (all of them, smaller sizes included). */
-  readonly ragplaneCollections: readonly QdrantCollectionState[];
-}
 
 /** Everything one run found, as written to `vectors.json`. */
 export interface VectorsReport {
@@ -36,7 +23,8 @@ export interface VectorsReport {
     readonly expansionAdd: number;
     readonly expansionSearch: number;
   };
-  readonly sizes: readonly SizeReport[];
+  /** How the collections were built: each step's time, CPU and memory; Qdrant's view of them. */
+  readonly build: Built;
   readonly checks: readonly VectorCheck[];
   /** Every path, rounds pooled (and each round). */
   readonly paths: readonly VectorPathResult[];

@@ -9,10 +9,10 @@ import { loadAverage, machineInfo } from "../machine.js";
 import { type VectorCheck, type VectorPathResult, vectorChecks } from "./checks.js";
 import { vectorsBenchOptions } from "./options.js";
 import { vectorPaths } from "./paths.js";
-import { prepareSize, type SizeSetup } from "./prepare.js";
+import { prepareSizes } from "./prepare.js";
 import type { QdrantRest } from "./qdrant-rest.js";
 import { renderVectorsReport } from "./render.js";
-import { type SizeReport, type VectorsReport, writeVectorsReport } from "./report.js";
+import { type VectorsReport, writeVectorsReport } from "./report.js";
 import { startTargets } from "./targets.js";
 
 const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));
@@ -44,8 +44,7 @@ async function main(): Promise<void> {
       `Qdrant pid ${targets.qdrant.pid}, ragplane embedded pid ${targets.embedded.pid}, ` +
         `ragplane on Qdrant pid ${targets.onQdrant.pid}`,
     );
-    const setups: SizeSetup[] = [];
-    for (const size of options.sizes) setups.push(await prepareSize(targets, options, size, log));
+    const { setups, built } = await prepareSizes(targets, options, log);
 
     for (const pid of [targets.qdrant.pid, targets.embedded.pid, targets.onQdrant.pid]) {
       await pinToCpu(pid, serverCpu);
@@ -81,7 +80,7 @@ async function main(): Promise<void> {
       options,
       qdrantVersion: await qdrantVersion(targets.qdrant.rest),
       embeddedHnsw: { ...embeddedHnsw },
-      sizes: setups.map(sizeReport),
+      build: built,
       checks,
       paths: results,
     };
@@ -93,16 +92,6 @@ async function main(): Promise<void> {
   } finally {
     await cleanup.run();
   }
-}
-
-function sizeReport(setup: SizeSetup): SizeReport {
-  return {
-    size: setup.size,
-    build: setup.build,
-    rssBytes: setup.rssBytes,
-    qdrantCollection: setup.qdrantState,
-    ragplaneCollections: setup.ragplaneStates,
-  };
 }
 
 /** The version Qdrant's root endpoint reports. */
