@@ -1,5 +1,16 @@
+import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { indexedMatches, PayloadValueIndex } from "../../clients/vectors/embedded/value-index.js";
+import {
+  indexedMatches,
+  maxRangeValues,
+  PayloadValueIndex,
+} from "../../clients/vectors/embedded/value-index.js";
+import {
+  type Condition,
+  compileFilter,
+  type FilterScalar,
+  type PointFilter,
+} from "../../clients/vectors/filter.js";
 
 const slotsOf = (
   index: PayloadValueIndex,
@@ -20,7 +31,20 @@ describe("payload value index", () => {
     expect(slotsOf(index, { key: "meta.tags", match: 1 })).toEqual([3]);
     expect(slotsOf(index, { key: "meta.tags", match: "1" })).toEqual([]);
     expect(slotsOf(index, { key: "meta.tags", any: ["b", true] })).toEqual([1, 3]);
-    expect(index.wordsFor({ key: "meta.tags", range: { gte: 0 } })).toBeUndefined();
+  });
+
+  it("answers a range from the numbers it holds, and leaves keys of too many numbers to the scan", () => {
+    const index = new PayloadValueIndex("n");
+    index.add(1, { n: 3 });
+    index.add(2, { n: [1, 10] });
+    index.add(3, { n: "7" });
+    index.add(4, { n: 7.5 });
+    expect(slotsOf(index, { key: "n", range: { gte: 5 } })).toEqual([2, 4]);
+    expect(slotsOf(index, { key: "n", range: { gt: 3, lt: 10 } })).toEqual([4]);
+    const many = new PayloadValueIndex("t");
+    for (let slot = 0; slot <= maxRangeValues; slot++) many.add(slot, { t: slot });
+    expect(many.wordsFor({ key: "t", range: { gte: 0 } })).toBeUndefined();
+    expect(many.wordsFor({ key: "t", match: 3 })).toHaveLength(1);
   });
 
   it("follows points that leave or move to another slot", () => {
@@ -62,5 +86,50 @@ describe("payload value index", () => {
       indexedMatches(indexes, { should: [{ key: "city", match: "Rome" }] }, 100),
     ).toBeUndefined();
     expect(indexedMatches(indexes, { must: [{ key: "n", match: 1 }] }, 100)).toBeUndefined();
+  });
+});
+
+describe("payload value index against the filter it narrows", () => {
+  it("keeps every match, and exactly the matches when it answers the whole filter", () => {
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
+    const scalars = [0, 1, 2, 2.5, -1, "1", "a", "b", true, false];
+    const value = (): JsonValue =>
+      random() < 0.2 ? [pick(scalars), pick(scalars)] : pick(scalars);
+    const payloads: JsonObject[] = Array.from({ length: 300 }, () =>
+      random() < 0.1 ? ({} as JsonObject) : ({ k: value(), j: { x: value() } } as JsonObject),
+    );
+    const keys = ["k", "j.x"];
+    const indexes = new Map(keys.map((key) => [key, new PayloadValueIndex(key)]));
+    payloads.forEach((payload, slot) => {
+      for (const index of indexes.values()) index.add(slot, payload);
+    });
+    const condition = (): Condition => {
+      const key = pick(keys);
+      const kind = random();
+      if (kind < 0.4) return { key, match: pick(scalars) as FilterScalar };
+      if (kind < 0.7) return { key, any: [pick(scalars), pick(scalars)] as FilterScalar[] };
+      return { key, range: random() < 0.5 ? { gte: pick([0, 1, 2]) } : { gt: -1, lt: 2.5 } };
+    };
+    for (let round = 0; round < 500; round++) {
+      const filter: PointFilter = {
+        must: [condition(), ...(random() < 0.5 ? [condition()] : [])],
+        ...(random() < 0.3 ? { mustNot: [condition()] } : {}),
+      };
+      const predicate = compileFilter(filter);
+      const expected = payloads.flatMap((payload, slot) => (predicate(payload) ? [slot] : []));
+      const narrowed = indexedMatches(indexes, filter, payloads.length);
+      if (narrowed === undefined) throw new Error("indexed keys must narrow the filter");
+      const allowed = new Set(narrowed.slots);
+      expect(
+        expected.every((slot) => allowed.has(slot)),
+        JSON.stringify(filter),
+      ).toBe(true);
+      if (narrowed.exact) expect([...narrowed.slots], JSON.stringify(filter)).toEqual(expected);
+    }
   });
 });

@@ -49,25 +49,19 @@ export function searchSlots(
     return completeIndexSearch(collection, query, plain, keys, 0, keys.length);
   }
   if (predicate === undefined) return exactAll(collection, query, Math.min(limit, size));
-  const mask = scratch.mask(size);
   const slots = scratch.slots(size);
   let matching = 0;
   if (indexed === undefined) {
     for (let slot = 0; slot < size; slot++) {
-      if (predicate(collection.payloadAt(slot))) {
-        mask[slot] = 1;
-        slots[matching++] = slot;
-      }
+      if (predicate(collection.payloadAt(slot))) slots[matching++] = slot;
     }
   } else {
     for (const slot of indexed.slots) {
-      if (indexed.exact || predicate(collection.payloadAt(slot))) {
-        mask[slot] = 1;
-        slots[matching++] = slot;
-      }
+      if (indexed.exact || predicate(collection.payloadAt(slot))) slots[matching++] = slot;
     }
   }
   if (matching === 0) return [];
+  const matches = slots.subarray(0, matching);
   const wanted = Math.min(limit, matching);
   const candidates = Math.ceil((searchTuning.oversample * wanted * size) / matching);
   if (
@@ -76,11 +70,13 @@ export function searchSlots(
     matching < size * searchTuning.exactMaxSelectivity ||
     candidates > searchTuning.maxCandidates
   ) {
-    return exactSubset(collection, scratch, query, wanted, slots.subarray(0, matching));
+    return exactSubset(collection, scratch, query, wanted, matches);
   }
+  const mask = scratch.mask(size);
+  for (const slot of matches) mask[slot] = 1;
   const hits = indexSearch(collection, query, Math.min(candidates, size), mask);
   if (hits.length >= wanted) return hits.slice(0, wanted);
-  return exactSubset(collection, scratch, query, wanted, slots.subarray(0, matching));
+  return exactSubset(collection, scratch, query, wanted, matches);
 }
 
 /** Brute force over the whole collection with usearch, rescored in JS. */

@@ -33,7 +33,8 @@ class SlotBits {
  * An inverted index of one payload key, by slot: each scalar value found at the key
  * (every element, when the key selects arrays) → the slots of the points holding it, as
  * bits. It holds every scalar whatever the index's declared type, so what it returns for
- * a `match` or `any` condition on the key is exactly the points the condition holds for.
+ * a `match`, `any` or `range` condition on the key is exactly the points the condition
+ * holds for.
  * The collection tells it when points arrive, leave or move to another slot.
  */
 export class PayloadValueIndex {
@@ -77,14 +78,28 @@ export class PayloadValueIndex {
   }
 
   /**
-   * The slot bits of the points a `match` or `any` condition on this key holds for (an
-   * array of words: OR them for `any`); undefined for a range, which this index cannot
-   * answer.
+   * The slot bits of the points a condition on this key holds for (an array of words: OR
+   * them): one set for `match`, one per value for `any`, one per stored number inside
+   * the bounds for `range`. Undefined for a range over more than
+   * {@link maxRangeValues} distinct numbers, where scanning the payloads is cheaper.
    */
   wordsFor(condition: Condition): Uint32Array[] | undefined {
     if ("match" in condition) return wordsOf(this.#slots.get(condition.match));
-    if (!("any" in condition)) return undefined;
-    return condition.any.flatMap((value) => wordsOf(this.#slots.get(value)));
+    if ("any" in condition)
+      return condition.any.flatMap((value) => wordsOf(this.#slots.get(value)));
+    const { gt, gte, lt, lte } = condition.range;
+    const words: Uint32Array[] = [];
+    let numbers = 0;
+    for (const [value, bits] of this.#slots) {
+      if (typeof value !== "number") continue;
+      if (++numbers > maxRangeValues) return undefined;
+      if (gt !== undefined && !(value > gt)) continue;
+      if (gte !== undefined && !(value >= gte)) continue;
+      if (lt !== undefined && !(value < lt)) continue;
+      if (lte !== undefined && !(value <= lte)) continue;
+      words.push(bits.words);
+    }
+    return words;
   }
 
   #each(payload: JsonObject, visit: (value: FilterScalar) => void): void {
@@ -101,6 +116,9 @@ export class PayloadValueIndex {
     });
   }
 }
+
+/** Most distinct numbers a key may hold for its index to answer a range. */
+export const maxRangeValues = 256;
 
 function wordsOf(bits: SlotBits | undefined): Uint32Array[] {
   return bits === undefined ? [] : [bits.words];
