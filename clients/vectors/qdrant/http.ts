@@ -1,4 +1,5 @@
 import { Pool } from "undici";
+import { PreconditionError } from "../../errors.js";
 
 /** Qdrant answered with an HTTP error status; `data` is its parsed body, if any. */
 export class QdrantHttpError extends Error {
@@ -9,6 +10,41 @@ export class QdrantHttpError extends Error {
   ) {
     super(`qdrant answered ${status}`);
   }
+}
+
+/** A request body already serialized as JSON (see {@link jsonWithVector}). */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * A vector as a JSON array of float32 values with nine significant digits: enough for
+ * every float32 to read back exactly, where `JSON.stringify` writes the double nearest
+ * each one (up to seventeen digits). Two thirds of the time to write, and half the bytes
+ * for Qdrant to read. The values must be finite float32s (see {@link jsonWithVector}).
+ */
+export function float32Json(vector: ArrayLike<number>): string {
+  let text = "[";
+  for (let i = 0; i < vector.length; i++) {
+    const value = Math.fround(vector[i] as number);
+    const digits = Object.is(value, -0) ? "-0" : value.toPrecision(9);
+    text += i === 0 ? digits : `,${digits}`;
+  }
+  return `${text}]`;
+}
+
+/**
+ * `fields` as JSON with `vector` first, written by {@link float32Json}. A component that
+ * is not a finite float32 (Qdrant stores float32) is a `PreconditionError` naming it.
+ */
+export function jsonWithVector(vector: ArrayLike<number>, fields: object): JsonText {
+  for (let i = 0; i < vector.length; i++) {
+    if (!Number.isFinite(Math.fround(vector[i] as number)))
+      throw new PreconditionError(`vector[${i}] is not a finite float`, `vector[${i}]`);
+  }
+  const rest = JSON.stringify(fields);
+  const head = `{"vector":${float32Json(vector)}`;
+  return new JsonText(rest === "{}" ? `${head}}` : `${head},${rest.slice(1)}`);
 }
 
 /** Options of {@link QdrantHttp}. */
@@ -45,7 +81,7 @@ export class QdrantHttp {
   }
 
   /**
-   * Sends `body` as JSON and resolves with the `result` of Qdrant's answer;
+   * Sends `body` as JSON (as it is when already {@link JsonText}) and resolves with the `result` of Qdrant's answer;
    * {@link QdrantHttpError} for an error status, undici's own errors for the connection.
    */
   async call<T>(
@@ -58,7 +94,7 @@ export class QdrantHttp {
       method,
       path: `${this.#prefix}${path}`,
       headers: this.#headers,
-      body: JSON.stringify(body),
+      body: body instanceof JsonText ? body.text : JSON.stringify(body),
       ...(signal === undefined ? {} : { signal }),
     });
     const text = await response.body.text();

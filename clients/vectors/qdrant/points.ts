@@ -5,7 +5,7 @@ import type { PointFilter } from "../filter.js";
 import type { PointInput, PointSelector, StoredPoint } from "../port.js";
 import { type Placement, placement, type QdrantContext } from "./context.js";
 import { type QdrantFilter, qdrantFilter } from "./filter.js";
-import { collectionPath } from "./http.js";
+import { collectionPath, float32Json, JsonText } from "./http.js";
 import { pointUuid } from "./ids.js";
 import { type CheckedPoint, checkPoints, upsertBatches } from "./input.js";
 import { callerPayload, idField, payloadField, storedId, storedPayload } from "./payload.js";
@@ -34,13 +34,7 @@ export async function upsertPoints(
       await ctx.caller.send(
         "PUT",
         collectionPath(place.collection, "points?wait=true"),
-        {
-          points: batch.map((point) => ({
-            id: pointUuid(tenant, collection, point.id),
-            vector: point.vector,
-            payload: storedPayload(tenant, collection, point.id, point.payload),
-          })),
-        } satisfies Schemas["PointInsertOperations"],
+        upsertBody(tenant, collection, batch),
         { signal, idempotent: true, collection, vectorField: "points" },
       );
     } catch (error) {
@@ -49,6 +43,18 @@ export async function upsertPoints(
     }
   }
   return checked.length;
+}
+
+/**
+ * An upsert request's JSON (`{"points": [{"id", "vector", "payload"}, …]}`), the checked
+ * vectors written by {@link float32Json}.
+ */
+function upsertBody(tenant: string, collection: string, batch: readonly CheckedPoint[]): JsonText {
+  const points = batch.map(
+    (point) =>
+      `{"id":${JSON.stringify(pointUuid(tenant, collection, point.id))},"vector":${float32Json(point.vector)},"payload":${JSON.stringify(storedPayload(tenant, collection, point.id, point.payload))}}`,
+  );
+  return new JsonText(`{"points":[${points.join(",")}]}`);
 }
 
 async function checkAgainstShape(

@@ -3,8 +3,7 @@ import { PreconditionError } from "../../errors.js";
 import { type Distance, defaultSearchEf, type ScoredPoint, type SearchQuery } from "../port.js";
 import { type Placement, placement, type QdrantContext } from "./context.js";
 import { qdrantFilter } from "./filter.js";
-import { collectionPath } from "./http.js";
-import { checkVector } from "./input.js";
+import { collectionPath, jsonWithVector } from "./http.js";
 import { idField, payloadField } from "./payload.js";
 import { toStoredPoint } from "./points.js";
 
@@ -28,12 +27,10 @@ export async function searchPoints(
   signal: AbortSignal | undefined,
 ): Promise<ScoredPoint[]> {
   const place = await checkedPlacement(ctx, tenant, collection, query.vector, signal);
-  const vector = checkVector(query.vector, place.info.dimension, "vector");
   const scoredPoints = await ctx.caller.send<Schemas["ScoredPoint"][]>(
     "POST",
     collectionPath(place.collection, "points/search"),
-    {
-      vector,
+    jsonWithVector(query.vector, {
       filter: qdrantFilter(tenant, collection, query.filter),
       params: {
         exact: query.exact,
@@ -42,7 +39,7 @@ export async function searchPoints(
       limit: query.limit,
       with_payload: query.withPayload ? [idField, payloadField] : [idField],
       with_vector: query.withVector,
-    } satisfies Schemas["SearchRequest"],
+    } satisfies Omit<Schemas["SearchRequest"], "vector">),
     { signal, idempotent: true, collection, vectorField: "vector" },
   );
   const hits: ScoredPoint[] = [];
