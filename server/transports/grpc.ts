@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import { type DescMethod, fromBinary, type Message, toBinary } from "@bufbuild/protobuf";
+import { type BinaryDecoder, packedFloatDecoder } from "./packed-floats.js";
 import { Code, ConnectError } from "@connectrpc/connect";
 import {
   type handleClientStreamingCall,
@@ -109,15 +110,18 @@ export function addMethodsToGrpcServer(
 }
 
 /**
- * Decodes requests of `method`. A request whose map holds the key `__proto__`, which
- * protobuf-es would drop while decoding, is refused with a field violation instead.
+ * Decodes requests of `method` (a query vector in one copy: see packed-floats.ts). A
+ * request whose map holds the key `__proto__`, which protobuf-es would drop while
+ * decoding, is refused with a field violation instead.
  */
 function decoderOf(method: DescMethod): (bytes: Buffer) => Decoded {
   const checkKeys = canHoldMapKeys(method.input);
+  const read: BinaryDecoder =
+    packedFloatDecoder(method.input) ?? ((bytes) => fromBinary(method.input, bytes));
   return (bytes) => {
     let message: Message;
     try {
-      message = fromBinary(method.input, bytes);
+      message = read(bytes);
     } catch (error) {
       const reason = error instanceof Error ? error.message : "malformed message";
       return new UndecodableRequest(

@@ -3,7 +3,7 @@ import type { PayloadPredicate } from "../filter.js";
 import { type LoadedCollection, metricFor } from "./collection.js";
 import { byScore, type SlotScore, scoreAt, TopK } from "./math.js";
 import type { SearchScratch } from "./scratch.js";
-import type { IndexedMatches } from "./value-index.js";
+import { allows, type IndexedMatches, listSlots } from "./value-index.js";
 
 /**
  * When the embedded engine searches exactly instead of through HNSW. Measured at 384
@@ -49,6 +49,10 @@ export function searchSlots(
     return completeIndexSearch(collection, query, plain, keys, 0, keys.length);
   }
   if (predicate === undefined) return exactAll(collection, query, Math.min(limit, size));
+  if (indexed?.exact && !exact) {
+    const hits = indexedGraphSearch(collection, query, limit, indexed);
+    if (hits !== undefined) return hits;
+  }
   const slots = scratch.slots(size);
   let matching = 0;
   if (indexed === undefined) {
@@ -56,27 +60,61 @@ export function searchSlots(
       if (predicate(collection.payloadAt(slot))) slots[matching++] = slot;
     }
   } else {
-    for (const slot of indexed.slots) {
+    const listed = listSlots(indexed, slots);
+    for (let i = 0; i < listed; i++) {
+      const slot = slots[i] as number;
       if (indexed.exact || predicate(collection.payloadAt(slot))) slots[matching++] = slot;
     }
   }
   if (matching === 0) return [];
   const matches = slots.subarray(0, matching);
   const wanted = Math.min(limit, matching);
-  const candidates = Math.ceil((searchTuning.oversample * wanted * size) / matching);
-  if (
-    exact ||
-    matching <= searchTuning.exactMaxPoints ||
-    matching < size * searchTuning.exactMaxSelectivity ||
-    candidates > searchTuning.maxCandidates
-  ) {
+  if (exact || !graphPays(size, matching, wanted)) {
     return exactSubset(collection, scratch, query, wanted, matches);
   }
   const mask = scratch.mask(size);
   for (const slot of matches) mask[slot] = 1;
-  const hits = indexSearch(collection, query, Math.min(candidates, size), mask);
+  const hits = indexSearch(
+    collection,
+    query,
+    candidatesFor(size, matching, wanted),
+    (slot) => mask[slot] === 1,
+  );
   if (hits.length >= wanted) return hits.slice(0, wanted);
   return exactSubset(collection, scratch, query, wanted, matches);
+}
+
+/**
+ * The graph walk for a filter the payload indexes answered exactly, tested bit by bit
+ * without listing the matches; undefined when the matches are few enough to score them
+ * all, or the walk found too few of them.
+ */
+function indexedGraphSearch(
+  collection: LoadedCollection,
+  query: Float32Array,
+  limit: number,
+  indexed: IndexedMatches,
+): SlotScore[] | undefined {
+  const wanted = Math.min(limit, indexed.count);
+  if (wanted === 0) return [];
+  if (!graphPays(collection.size, indexed.count, wanted)) return undefined;
+  const candidates = candidatesFor(collection.size, indexed.count, wanted);
+  const hits = indexSearch(collection, query, candidates, (slot) => allows(indexed, slot));
+  return hits.length >= wanted ? hits.slice(0, wanted) : undefined;
+}
+
+/** HNSW candidates to ask for so that about `oversample × wanted` of them match. */
+function candidatesFor(size: number, matching: number, wanted: number): number {
+  return Math.min(size, Math.ceil((searchTuning.oversample * wanted * size) / matching));
+}
+
+/** Whether walking the graph beats scoring every match. */
+function graphPays(size: number, matching: number, wanted: number): boolean {
+  return (
+    matching > searchTuning.exactMaxPoints &&
+    matching >= size * searchTuning.exactMaxSelectivity &&
+    Math.ceil((searchTuning.oversample * wanted * size) / matching) <= searchTuning.maxCandidates
+  );
 }
 
 /** Brute force over the whole collection with usearch, rescored in JS. */
@@ -202,31 +240,31 @@ export function completeIndexSearch(
   return hits.length >= wanted ? hits : exactAll(collection, query, wanted);
 }
 
-/** HNSW candidates, rescored in JS, keeping those set in `mask`, best first. */
+/** HNSW candidates, rescored in JS, keeping those `keep` allows, best first. */
 function indexSearch(
   collection: LoadedCollection,
   query: Float32Array,
   candidates: number,
-  mask: Uint8Array | undefined,
+  keep: (slot: number) => boolean,
 ): SlotScore[] {
   const { keys } = collection.index.search(query, candidates, 1);
-  return rescore(collection, query, keys, 0, keys.length, mask);
+  return rescore(collection, query, keys, 0, keys.length, keep);
 }
 
-/** `count` index keys from `keys[start]`, rescored in JS, keeping those set in `mask`, best first. */
+/** `count` index keys from `keys[start]`, rescored in JS, keeping those `keep` allows, best first. */
 function rescore(
   collection: LoadedCollection,
   query: Float32Array,
   keys: BigUint64Array,
   start: number,
   count: number,
-  mask: Uint8Array | undefined,
+  keep: ((slot: number) => boolean) | undefined,
 ): SlotScore[] {
   const { distance, dimension, vectors } = collection;
   const hits: SlotScore[] = [];
   for (let i = start; i < start + count; i++) {
     const slot = collection.slotOfKey(Number(keys[i]));
-    if (slot === undefined || (mask !== undefined && mask[slot] === 0)) continue;
+    if (slot === undefined || (keep !== undefined && !keep(slot))) continue;
     hits.push({ slot, score: scoreAt(distance, query, vectors, slot * dimension) });
   }
   return hits.sort(byScore(distance));

@@ -126,10 +126,17 @@ function wordsOf(bits: SlotBits | undefined): Uint32Array[] {
 
 /** What the payload indexes make of a filter. */
 export interface IndexedMatches {
-  /** Ascending slots: every point the filter matches, and perhaps others. */
-  readonly slots: Int32Array;
+  /** The slots allowed, as bits (bit `s & 31` of word `s >> 5`). */
+  readonly words: Uint32Array;
+  /** How many slots are allowed. */
+  readonly count: number;
   /** True when these are exactly the filter's matches (every condition was answered). */
   readonly exact: boolean;
+}
+
+/** Whether `slot` is among the allowed ones. */
+export function allows(matches: IndexedMatches, slot: number): boolean {
+  return (((matches.words[slot >>> 5] as number) >>> (slot & 31)) & 1) === 1;
 }
 
 /**
@@ -149,6 +156,10 @@ export function indexedMatches(
     const words = indexes.get(condition.key)?.wordsFor(condition);
     if (words === undefined) continue;
     answered++;
+    if (result === undefined && words.length === 1) {
+      result = (words[0] as Uint32Array).slice(0, wordCount);
+      continue;
+    }
     const union = new Uint32Array(wordCount);
     for (const part of words) {
       const length = Math.min(wordCount, part.length);
@@ -159,26 +170,34 @@ export function indexedMatches(
       for (let i = 0; i < wordCount; i++) result[i] = (result[i] as number) & (union[i] as number);
   }
   if (result === undefined) return undefined;
+  if (result.length < wordCount) {
+    const grown = new Uint32Array(wordCount);
+    grown.set(result);
+    result = grown;
+  }
+  const spare = size & 31;
+  if (spare !== 0 && wordCount > 0)
+    result[wordCount - 1] = (result[wordCount - 1] as number) & ((1 << spare) - 1);
+  let count = 0;
+  for (const word of result) count += popcount(word);
   const conditions =
     (filter?.must?.length ?? 0) + (filter?.should?.length ?? 0) + (filter?.mustNot?.length ?? 0);
-  return { slots: slotsOf(result, size), exact: answered === conditions };
+  return { words: result, count, exact: answered === conditions };
 }
 
-function slotsOf(words: Uint32Array, size: number): Int32Array {
-  let count = 0;
-  for (const word of words) count += popcount(word);
-  const slots = new Int32Array(count);
+/** The allowed slots, ascending, written into `into` (at least `count` long); their number. */
+export function listSlots(matches: IndexedMatches, into: Int32Array): number {
+  const { words } = matches;
   let at = 0;
   for (let i = 0; i < words.length; i++) {
     let word = words[i] as number;
     while (word !== 0) {
       const low = word & -word;
-      const slot = (i << 5) + 31 - Math.clz32(low);
-      if (slot < size) slots[at++] = slot;
+      into[at++] = (i << 5) + 31 - Math.clz32(low);
       word ^= low;
     }
   }
-  return slots.subarray(0, at);
+  return at;
 }
 
 function popcount(word: number): number {
