@@ -1,6 +1,5 @@
 import { once } from "node:events";
 import { type DescMethod, fromBinary, type Message, toBinary } from "@bufbuild/protobuf";
-import { type BinaryDecoder, packedFloatDecoder } from "./packed-floats.js";
 import { Code, ConnectError } from "@connectrpc/connect";
 import {
   type handleClientStreamingCall,
@@ -21,6 +20,7 @@ import { canHoldMapKeys, prototypeKeyInBinary } from "../validation/prototype-ke
 import { GrpcCall } from "./grpc-call.js";
 import { createGrpcCallerFaultsInterceptor } from "./grpc-caller-faults.js";
 import { grpcStatusOf } from "./grpc-status.js";
+import { type BinaryDecoder, packedFloatDecoder } from "./packed-floats.js";
 
 /**
  * A request that could not be decoded, or not faithfully: answered with its

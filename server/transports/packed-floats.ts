@@ -17,14 +17,20 @@ export function packedFloatDecoder(schema: DescMessage): BinaryDecoder | undefin
   if (endianness() !== "LE") return undefined;
   const fields = new Map<number, string>();
   for (const field of schema.fields) {
-    if (field.fieldKind === "list" && field.listKind === "scalar" && field.scalar === ScalarType.FLOAT)
+    if (
+      field.fieldKind === "list" &&
+      field.listKind === "scalar" &&
+      field.scalar === ScalarType.FLOAT
+    )
       fields.set(field.number, field.localName);
   }
   if (fields.size === 0) return undefined;
   return (bytes) => {
     const runs = packedRuns(bytes, fields);
     if (runs === undefined) return fromBinary(schema, bytes);
-    const rest = new Uint8Array(bytes.length - runs.reduce((sum, run) => sum + run.end - run.tag, 0));
+    const rest = new Uint8Array(
+      bytes.length - runs.reduce((sum, run) => sum + run.end - run.tag, 0),
+    );
     let at = 0;
     let from = 0;
     for (const run of runs) {
@@ -57,7 +63,10 @@ interface PackedRun {
  * or when anything looks odd (a float field not packed, a run not a whole number of
  * floats, a length past the end), which `fromBinary` then reads or refuses itself.
  */
-function packedRuns(bytes: Uint8Array, fields: ReadonlyMap<number, string>): PackedRun[] | undefined {
+function packedRuns(
+  bytes: Uint8Array,
+  fields: ReadonlyMap<number, string>,
+): PackedRun[] | undefined {
   const runs: PackedRun[] = [];
   const reader = new BinaryReader(bytes);
   try {
