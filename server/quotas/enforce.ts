@@ -2,6 +2,7 @@ import type { EventLog } from "../../clients/events/port.js";
 import type { GraphStore } from "../../clients/graphs/port.js";
 import { relationshipIdOf } from "../../clients/graphs/relationship-id.js";
 import type { PointInput, VectorStore } from "../../clients/vectors/port.js";
+import { decorateEngine } from "../engine-decorator.js";
 import type { QuotaLedger, Reservation } from "./ledger.js";
 import { bytesPerDimension, type MeteredEngines } from "./meter.js";
 import type { Demand } from "./resources.js";
@@ -110,17 +111,7 @@ function lastById<T>(items: readonly T[], idOf: (item: T) => string): Map<string
 
 /** `engine` with some of its methods replaced; every other member is the engine's own. */
 function withOverrides<T extends object>(engine: T, overrides: Partial<T>): T {
-  const bound = new Map<PropertyKey, unknown>();
-  return new Proxy(engine, {
-    get(target, property) {
-      if (Object.hasOwn(overrides, property)) return overrides[property as keyof T];
-      const cached = bound.get(property);
-      if (cached !== undefined) return cached;
-      const value: unknown = Reflect.get(target, property);
-      if (typeof value !== "function") return value;
-      const method = value.bind(target);
-      bound.set(property, method);
-      return method;
-    },
-  });
+  return decorateEngine(engine, (property) =>
+    Object.hasOwn(overrides, property) ? overrides[property as keyof T] : undefined,
+  );
 }

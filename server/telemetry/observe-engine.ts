@@ -6,6 +6,7 @@ import {
   PreconditionError,
 } from "../../clients/errors.js";
 import type { Engine } from "../deferred-engine.js";
+import { decorateEngine } from "../engine-decorator.js";
 import type { EngineLabel, EngineMetrics } from "./metrics.js";
 
 /** The port operations timed and traced, by port: every call except streams and probes. */
@@ -69,7 +70,6 @@ export function observeEngine<T extends Engine>(
   const { metrics, tracer } = telemetry;
   if (metrics === undefined && tracer === undefined) return engine;
   const observed = new Set(operations);
-  const wrappers = new Map<PropertyKey, (...args: unknown[]) => Promise<unknown>>();
   const wrap = (operation: string) => {
     const recorder = metrics?.forOperation(label, operation);
     return async (...args: unknown[]) => {
@@ -103,20 +103,9 @@ export function observeEngine<T extends Engine>(
       }
     };
   };
-  return new Proxy(engine, {
-    get(target, property) {
-      if (typeof property === "string" && observed.has(property)) {
-        let wrapper = wrappers.get(property);
-        if (wrapper === undefined) {
-          wrapper = wrap(property);
-          wrappers.set(property, wrapper);
-        }
-        return wrapper;
-      }
-      const value: unknown = Reflect.get(target, property);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
+  return decorateEngine(engine, (property) =>
+    observed.has(property) ? wrap(property) : undefined,
+  );
 }
 
 /**
