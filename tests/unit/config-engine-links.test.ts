@@ -1,9 +1,9 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../server/config.js";
-import type { Env } from "../../server/env-reader.js";
+import { loadConfig } from "../../server/config.js";
 import { generateTestCerts, type TestCerts } from "../support/certs.js";
+import { configProblems } from "../support/config-problems.js";
 
 let certs: TestCerts;
 let notPem: string;
@@ -13,16 +13,6 @@ beforeAll(async () => {
   await writeFile(notPem, "hello\n");
 });
 afterAll(() => certs.remove());
-
-function problemsOf(env: Env): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 const kafka = { KAFKA_BROKERS: "127.0.0.1:9094" };
 
@@ -71,7 +61,7 @@ describe("the link to Kafka", () => {
   it("names each variable whose setting cannot work", () => {
     const missing = join(certs.dir, "missing.pem");
     expect(
-      problemsOf({
+      configProblems({
         ...kafka,
         KAFKA_TLS_CA_FILE: missing,
         KAFKA_TLS_CERT_FILE: notPem,
@@ -85,14 +75,14 @@ describe("the link to Kafka", () => {
       'KAFKA_SASL_MECHANISM="gssapi" must be one of scram-sha-512, scram-sha-256, plain',
       "KAFKA_SASL_USERNAME is required when KAFKA_SASL_PASSWORD is set",
     ]);
-    expect(problemsOf({ ...kafka, KAFKA_SASL_MECHANISM: "plain" })).toEqual([
+    expect(configProblems({ ...kafka, KAFKA_SASL_MECHANISM: "plain" })).toEqual([
       "KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD",
     ]);
   });
 
   it("refuses files that do not hold what their variable promises, or a key of another certificate", () => {
     expect(
-      problemsOf({
+      configProblems({
         ...kafka,
         KAFKA_TLS: "true",
         KAFKA_TLS_CA_FILE: notPem,
@@ -104,7 +94,7 @@ describe("the link to Kafka", () => {
       `KAFKA_TLS_KEY_FILE=${certs.spiffeClient.keyFile} is not the key of the first certificate in KAFKA_TLS_CERT_FILE`,
     ]);
     expect(
-      problemsOf({
+      configProblems({
         ...kafka,
         KAFKA_TLS: "true",
         KAFKA_TLS_CERT_FILE: certs.cnClient.certFile,
@@ -137,7 +127,7 @@ describe("the link to Redis", () => {
   });
 
   it("refuses TLS files without rediss://, and two passwords, without echoing either", () => {
-    const problems = problemsOf({
+    const problems = configProblems({
       REDIS_URL: "redis://:in-the-url-secret@127.0.0.1:6379",
       REDIS_PASSWORD: "apart-secret",
       REDIS_TLS_CA_FILE: certs.ca.certFile,
@@ -163,12 +153,12 @@ describe("the link to Neo4j", () => {
 
   it("refuses NEO4J_TLS_CA_FILE with a +s or +ssc scheme, and a file without a certificate", () => {
     expect(
-      problemsOf({ ...neo4j, NEO4J_URL: "neo4j+s://db", NEO4J_TLS_CA_FILE: certs.ca.certFile }),
+      configProblems({ ...neo4j, NEO4J_URL: "neo4j+s://db", NEO4J_TLS_CA_FILE: certs.ca.certFile }),
     ).toEqual([
       "NEO4J_TLS_CA_FILE needs a bolt:// or neo4j:// NEO4J_URL: the +s and +ssc schemes choose their own trust",
     ]);
-    expect(problemsOf({ ...neo4j, NEO4J_URL: "bolt://db", NEO4J_TLS_CA_FILE: notPem })).toEqual([
-      `NEO4J_TLS_CA_FILE=${notPem} holds no PEM certificate`,
-    ]);
+    expect(configProblems({ ...neo4j, NEO4J_URL: "bolt://db", NEO4J_TLS_CA_FILE: notPem })).toEqual(
+      [`NEO4J_TLS_CA_FILE=${notPem} holds no PEM certificate`],
+    );
   });
 });

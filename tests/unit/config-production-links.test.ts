@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../server/config.js";
+import { loadConfig } from "../../server/config.js";
 import type { Env } from "../../server/env-reader.js";
 import { generateTestCerts, type TestCerts } from "../support/certs.js";
+import { configProblems } from "../support/config-problems.js";
 
 let certs: TestCerts;
 beforeAll(async () => {
@@ -11,15 +12,8 @@ afterAll(() => certs.remove());
 
 const production = { NODE_ENV: "production", AUTH_METHODS: "api-key" };
 
-function problemsOf(env: Env): readonly string[] {
-  try {
-    loadConfig({ ...production, ...env });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+/** The problems of a production start with `env`. */
+const problemsOf = (env: Env) => configProblems({ ...production, ...env });
 
 /** Every engine on a loopback host, over plaintext and without credentials where it can be. */
 const insecure: Env = {

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { type Config, ConfigError, loadConfig } from "../../server/config.js";
 import type { Env } from "../../server/env-reader.js";
 import { secretVariables } from "../../server/secret-files.js";
+import { configProblems } from "../support/config-problems.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const readme = readFileSync(join(root, "README.md"), "utf8");
@@ -295,16 +296,6 @@ const requiredWith: Readonly<Record<string, Env>> = {
   MTLS_PRINCIPALS_FILE: { AUTH_METHODS: "mtls" },
 };
 
-function problemsOf(env: Env): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
-
 describe("README configuration tables", () => {
   it("reach every variable the source names when probing loadConfig", () => {
     expect([...loaded]).toEqual(
@@ -337,7 +328,7 @@ describe("README configuration tables", () => {
       it("is required where the README says so", () => {
         const env = requiredWith[name];
         expect(env, `add ${name} to requiredWith in this test`).toBeDefined();
-        expect(problemsOf(env ?? {})).toContainEqual(
+        expect(configProblems(env ?? {})).toContainEqual(
           expect.stringMatching(new RegExp(`^${name} is required`)),
         );
       });
