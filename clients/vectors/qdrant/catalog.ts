@@ -35,6 +35,16 @@ export function qdrantDistance(distance: Distance): Schemas["Distance"] {
   return toQdrant[distance];
 }
 
+/** The distance Qdrant calls `name`; undefined for one the port does not know. */
+export function distanceOf(name: string): Distance | undefined {
+  return (Object.keys(toQdrant) as Distance[]).find((distance) => toQdrant[distance] === name);
+}
+
+/** Whether a Qdrant payload index type is one the port offers. */
+export function isPayloadIndexType(type: string): type is PayloadIndexType {
+  return indexTypes.has(type);
+}
+
 /** Payload keys of a catalog record, beside the tenant ({@link tenantField}). */
 const recordFields = {
   name: "rp_name",
@@ -70,12 +80,12 @@ export function describeRecord(
   const distance = payload?.[recordFields.distance];
   const indexes = payload?.[recordFields.payloadIndexes];
   if (typeof name !== "string" || typeof dimension !== "number") return undefined;
-  if (typeof distance !== "string" || !(distance in toQdrant)) return undefined;
+  if (typeof distance !== "string" || !Object.hasOwn(toQdrant, distance)) return undefined;
   const payloadIndexes: PayloadIndexSpec[] = [];
   for (const index of Array.isArray(indexes) ? indexes : []) {
     const { key, type } = (index ?? {}) as { key?: unknown; type?: unknown };
-    if (typeof key === "string" && typeof type === "string" && indexTypes.has(type))
-      payloadIndexes.push({ key, type: type as PayloadIndexType });
+    if (typeof key === "string" && typeof type === "string" && isPayloadIndexType(type))
+      payloadIndexes.push({ key, type });
   }
   return {
     name,
@@ -98,8 +108,8 @@ function indexOf(payload: Record<string, unknown> | null | undefined): IndexSett
  * tenant's records are listed without a scan. Creating one that exists is harmless.
  */
 export async function ensureCatalog(ctx: QdrantContext, signal: Signal): Promise<void> {
-  if (ctx.ready.has(catalogCollectionName(ctx.prefix))) return;
   const collection = catalogCollectionName(ctx.prefix);
+  if (ctx.ready.has(collection)) return;
   await createIfMissing(ctx, collection, { vectors: {} }, signal);
   await ctx.caller.run(
     (api, init) =>

@@ -1,5 +1,5 @@
 import { Pool } from "undici";
-import { PreconditionError } from "../../errors.js";
+import { requireFiniteFloats } from "./input.js";
 
 /** Qdrant answered with an HTTP error status; `data` is its parsed body, if any. */
 export class QdrantHttpError extends Error {
@@ -38,10 +38,7 @@ export function float32Json(vector: ArrayLike<number>): string {
  * is not a finite float32 (Qdrant stores float32) is a `PreconditionError` naming it.
  */
 export function jsonWithVector(vector: ArrayLike<number>, fields: object): JsonText {
-  for (let i = 0; i < vector.length; i++) {
-    if (!Number.isFinite(Math.fround(vector[i] as number)))
-      throw new PreconditionError(`vector[${i}] is not a finite float`, `vector[${i}]`);
-  }
+  requireFiniteFloats(vector, "vector");
   const rest = JSON.stringify(fields);
   const head = `{"vector":${float32Json(vector)}`;
   return new JsonText(rest === "{}" ? `${head}}` : `${head},${rest.slice(1)}`);

@@ -14,12 +14,19 @@ export function checkVector(vector: ArrayLike<number>, dimension: number, field:
     );
   }
   const values = Array.from(vector);
-  values.forEach((value, i) => {
-    if (!Number.isFinite(Math.fround(value))) {
-      throw new PreconditionError(`${field}[${i}] is not a finite float`, `${field}[${i}]`);
-    }
-  });
+  requireFiniteFloats(values, field);
   return values;
+}
+
+/**
+ * Checks that every component is a finite 32-bit float (Qdrant stores float32);
+ * `PreconditionError` names the first that is not, e.g. `vector[5]`.
+ */
+export function requireFiniteFloats(vector: ArrayLike<number>, field: string): void {
+  for (let i = 0; i < vector.length; i++) {
+    if (!Number.isFinite(Math.fround(vector[i] as number)))
+      throw new PreconditionError(`${field}[${i}] is not a finite float`, `${field}[${i}]`);
+  }
 }
 
 /** A point checked for writing. */

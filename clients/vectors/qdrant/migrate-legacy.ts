@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import type { JsonObject } from "@bufbuild/protobuf";
 import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
 import { AlreadyExistsError } from "../../errors.js";
-import type { Distance, PayloadIndexSpec, PayloadIndexType, PointInput } from "../port.js";
+import type { Distance, PayloadIndexSpec, PointInput } from "../port.js";
+import { distanceOf, isPayloadIndexType } from "./catalog.js";
 import { callerKeyPath, callerPayload, storedId, tenantField } from "./payload.js";
 import type { QdrantVectorStore } from "./store.js";
 
@@ -24,13 +25,6 @@ export type MigrationOutcome =
 
 /** Told each legacy collection's progress. */
 export type MigrationProgress = (collection: LegacyCollection, copiedPoints: number) => void;
-
-const distances: Readonly<Record<string, Distance>> = {
-  Cosine: "cosine",
-  Dot: "dot",
-  Euclid: "euclid",
-};
-const indexTypes = new Set<string>(["keyword", "integer", "float", "bool"]);
 
 /** The former layout's tenant key. */
 export function legacyTenantKey(tenant: string): string {
@@ -117,13 +111,13 @@ function shapeOf(
   info: Schemas["CollectionInfo"],
 ): { dimension: number; distance: Distance; payloadIndexes: PayloadIndexSpec[] } | undefined {
   const vectors = info.config.params.vectors as Partial<Schemas["VectorParams"]> | undefined;
-  const distance = vectors?.distance === undefined ? undefined : distances[vectors.distance];
+  const distance = vectors?.distance === undefined ? undefined : distanceOf(vectors.distance);
   if (typeof vectors?.size !== "number" || distance === undefined) return undefined;
   const payloadIndexes: PayloadIndexSpec[] = [];
   for (const [key, index] of Object.entries(info.payload_schema)) {
     const callerKey = callerKeyPath(key);
-    if (callerKey !== undefined && index !== undefined && indexTypes.has(index.data_type))
-      payloadIndexes.push({ key: callerKey, type: index.data_type as PayloadIndexType });
+    if (callerKey !== undefined && index !== undefined && isPayloadIndexType(index.data_type))
+      payloadIndexes.push({ key: callerKey, type: index.data_type });
   }
   return { dimension: vectors.size, distance, payloadIndexes };
 }
