@@ -1,24 +1,18 @@
-import { readFileSync } from "node:fs";
 import {
   create,
   createFileRegistry,
   type DescFile,
   type FileRegistry,
-  fromBinary,
   type MessageInitShape,
   toBinary,
 } from "@bufbuild/protobuf";
-import {
-  type FileDescriptorProto,
-  FileDescriptorProtoSchema,
-  FileDescriptorSetSchema,
-} from "@bufbuild/protobuf/wkt";
+import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import {
   type ServerReflectionRequest,
   type ServerReflectionResponse,
   ServerReflectionResponseSchema,
 } from "../gen/grpc/reflection/v1/reflection_pb.js";
-import { descriptorSetPaths } from "./reflection.js";
+import { descriptorFiles, descriptorSetPaths } from "./reflection.js";
 
 /** gRPC's NOT_FOUND, as reflection's `ErrorResponse` carries it. */
 const notFound = 5;
@@ -96,13 +90,7 @@ export function createReflectionAnswerer(
 }
 
 function registryOf(paths: readonly string[]): FileRegistry {
-  const byName = new Map<string, FileDescriptorProto>();
-  for (const path of paths) {
-    for (const file of fromBinary(FileDescriptorSetSchema, readFileSync(path)).file) {
-      if (!byName.has(file.name)) byName.set(file.name, file);
-    }
-  }
-  return createFileRegistry(create(FileDescriptorSetSchema, { file: [...byName.values()] }));
+  return createFileRegistry(create(FileDescriptorSetSchema, { file: descriptorFiles(paths) }));
 }
 
 /** The file declaring a symbol: a type, or a method, field or enum value inside one. */

@@ -1,7 +1,11 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
-import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import {
+  type FileDescriptorProto,
+  FileDescriptorProtoSchema,
+  FileDescriptorSetSchema,
+} from "@bufbuild/protobuf/wkt";
 import type { Server } from "@grpc/grpc-js";
 import type { PackageDefinition } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
@@ -25,15 +29,27 @@ export function addReflection(server: Server): void {
   );
 }
 
-function packageDefinitionFromDescriptorSets(paths: readonly string[]): PackageDefinition {
-  const definition: Record<string, unknown> = {};
+/**
+ * The files of the FileDescriptorSets at `paths`, each once (a file both sets hold, such
+ * as a well-known type, is taken from the first).
+ */
+export function descriptorFiles(paths: readonly string[]): FileDescriptorProto[] {
+  const byName = new Map<string, FileDescriptorProto>();
   for (const path of paths) {
     for (const file of fromBinary(FileDescriptorSetSchema, readFileSync(path)).file) {
-      definition[file.name] = {
-        format: "Protocol Buffer 3 FileDescriptorProto",
-        fileDescriptorProtos: [Buffer.from(toBinary(FileDescriptorProtoSchema, file))],
-      };
+      if (!byName.has(file.name)) byName.set(file.name, file);
     }
+  }
+  return [...byName.values()];
+}
+
+function packageDefinitionFromDescriptorSets(paths: readonly string[]): PackageDefinition {
+  const definition: Record<string, unknown> = {};
+  for (const file of descriptorFiles(paths)) {
+    definition[file.name] = {
+      format: "Protocol Buffer 3 FileDescriptorProto",
+      fileDescriptorProtos: [Buffer.from(toBinary(FileDescriptorProtoSchema, file))],
+    };
   }
   return definition as PackageDefinition;
 }
