@@ -103,9 +103,14 @@ function indexedGraphSearch(
   return hits.length >= wanted ? hits.slice(0, wanted) : undefined;
 }
 
-/** HNSW candidates to ask for so that about `oversample × wanted` of them match. */
+/** HNSW candidates that hold about `oversample × wanted` matches, if the graph had them all. */
+function matchingCandidates(size: number, matching: number, wanted: number): number {
+  return Math.ceil((searchTuning.oversample * wanted * size) / matching);
+}
+
+/** HNSW candidates to ask for: {@link matchingCandidates}, at most the whole collection. */
 function candidatesFor(size: number, matching: number, wanted: number): number {
-  return Math.min(size, Math.ceil((searchTuning.oversample * wanted * size) / matching));
+  return Math.min(size, matchingCandidates(size, matching, wanted));
 }
 
 /** Whether walking the graph beats scoring every match. */
@@ -113,7 +118,7 @@ function graphPays(size: number, matching: number, wanted: number): boolean {
   return (
     matching > searchTuning.exactMaxPoints &&
     matching >= size * searchTuning.exactMaxSelectivity &&
-    Math.ceil((searchTuning.oversample * wanted * size) / matching) <= searchTuning.maxCandidates
+    matchingCandidates(size, matching, wanted) <= searchTuning.maxCandidates
   );
 }
 
