@@ -6,18 +6,19 @@ import { serveParent } from "./ipc.js";
 
 /**
  * Benchmark child: a bare grpc-js server (the server options of a default ragplane) with one
- * unary method that answers every request with a fixed buffer of `argv[2]` bytes: the
- * cost of the gRPC transport alone, with no chain, no decoding and no engine.
+ * unary method that answers every request with a fixed buffer: the cost of the gRPC
+ * transport alone, with no chain, no decoding and no engine. `argv[2]` is the buffer: a
+ * size in bytes (filled with one byte), or `base64:<bytes>` (a real answer, for a load
+ * generator that decodes responses). `argv[3]`, when given, is the method's path (e.g.
+ * ragplane's GetCollection, so that a load generator sends the same request to both); by
+ * default `echoMethod`'s.
  */
 function main(): void {
-  const responseBytes = Number(process.argv[2] ?? "0");
-  if (!Number.isInteger(responseBytes) || responseBytes < 0) {
-    throw new Error(`echo server: bad response size ${process.argv[2]}`);
-  }
-  const response = Buffer.alloc(responseBytes, 0x2a);
+  const response = fixedResponse(process.argv[2] ?? "0");
+  const path = process.argv[3] ?? echoMethod.path;
   const server = createGrpcServer(loadConfig({}).connections);
   server.addService(
-    { Echo: echoMethod },
+    { Echo: { ...echoMethod, path } },
     {
       Echo: (_call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) =>
         callback(null, response),
@@ -27,6 +28,15 @@ function main(): void {
     if (error) throw error;
     serveParent(port, () => new Promise((resolve) => server.tryShutdown(() => resolve())));
   });
+}
+
+function fixedResponse(argument: string): Buffer {
+  if (argument.startsWith("base64:")) return Buffer.from(argument.slice(7), "base64");
+  const size = Number(argument);
+  if (!Number.isInteger(size) || size < 0) {
+    throw new Error(`echo server: bad response ${argument}`);
+  }
+  return Buffer.alloc(size, 0x2a);
 }
 
 main();

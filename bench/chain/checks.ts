@@ -64,6 +64,37 @@ export function chainChecks(results: readonly PathResult[]): ChainCheck[] {
   });
 }
 
+/** GetCollection through the full chain must keep this share of a bare grpc-js echo's rate. */
+export const echoTarget = 0.75;
+
+/**
+ * GetCollection through the full chain (and the embedded engine) against the same request
+ * answered by a bare grpc-js server with a response of the same size: what the whole of
+ * ragplane costs over the transport on its cheapest RPC. Empty when either did not run.
+ */
+export function echoCheck(results: readonly PathResult[]): ChainCheck[] {
+  const find = (configuration: string) =>
+    results.find((result) => result.name === pathName("GetCollection", configuration));
+  const path = find("full");
+  const baseline = find("bare-echo");
+  if (path === undefined || baseline === undefined) return [];
+  const value = path.throughput / baseline.throughput;
+  const perRound = path.rounds.map(
+    (round, i) => round.throughput / (baseline.rounds[i]?.throughput ?? Number.NaN),
+  );
+  return [
+    {
+      name: "GetCollection throughput: full / bare grpc-js echo",
+      rpc: "GetCollection",
+      configuration: "full",
+      value,
+      rounds: { min: Math.min(...perRound), max: Math.max(...perRound) },
+      min: echoTarget,
+      pass: value >= echoTarget,
+    },
+  ];
+}
+
 /** Per-call cost of each chain over the empty one: server CPU and latency. */
 export function chainCosts(results: readonly PathResult[]): ChainCost[] {
   return pairs(results).map(({ rpc, configuration, path, baseline }) => ({

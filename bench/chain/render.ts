@@ -17,7 +17,7 @@ export function renderChainReport(report: ChainReport): string {
     ...machineLines(machine, report.loadAverage),
     ...busyNote(report),
     "",
-    "## Throughput against the empty chain",
+    "## Throughput against the empty chain and a bare grpc-js echo",
     "",
     "| figure | ratio | single rounds | target | result |",
     "|---|--:|--:|--:|---|",
@@ -47,6 +47,11 @@ export function renderChainReport(report: ChainReport): string {
       "`authorization: Bearer …` on every call, to the empty chain too (which ignores it), so " +
       "the bytes on the wire are the same. The verifier checks the signature once and then " +
       "answers from its cache.",
+    "- bare-echo: `bench/echo-server.ts`, a grpc-js server with ragplane's server options " +
+      "and no chain, decoding or engine, answering GetCollection's path with a fixed buffer: " +
+      "the full chain's GetCollectionResponse, byte for byte; ghz sends it the same request " +
+      "and metadata. `full / bare grpc-js echo` is what the whole of ragplane keeps of the " +
+      "transport's rate on its cheapest RPC.",
     `- ${redisLine(report)}`,
     `- Data: one collection of ${int(data.points)} points × ${data.dimension} dims, cosine ` +
       `(${data.clusters} Gaussian clusters, seed ${data.seed}), loaded with Upserts of ` +
@@ -65,9 +70,9 @@ export function renderChainReport(report: ChainReport): string {
       `## ${rpc}`,
       "",
       ...pathTable(
-        report.configurations.flatMap((c) => {
-          const path = report.paths.find((p) => p.name === pathName(rpc, c.name));
-          return path === undefined ? [] : [{ configuration: c.name, path }];
+        [...report.configurations.map((c) => c.name), "bare-echo"].flatMap((configuration) => {
+          const path = report.paths.find((p) => p.name === pathName(rpc, configuration));
+          return path === undefined ? [] : [{ configuration, path }];
         }),
       ),
       "",

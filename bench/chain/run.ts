@@ -10,14 +10,26 @@ import { generateDataset } from "../dataset.js";
 import { ensureGhz } from "../ghz.js";
 import { pinToCpu, runGhzRounds } from "../ghz-rounds.js";
 import { loadAverage, machineInfo } from "../machine.js";
-import { type ChainCheck, type ConfigurationName, chainChecks, chainCosts } from "./checks.js";
+import {
+  type ChainCheck,
+  type ConfigurationName,
+  chainChecks,
+  chainCosts,
+  echoCheck,
+} from "./checks.js";
 import { type CollectorSource, provideCollector } from "./collector.js";
 import { chainBenchOptions } from "./options.js";
 import { provideRedis, type RedisSource, redisStats } from "./redis.js";
 import { renderChainReport } from "./render.js";
 import type { ChainReport, ConfigurationReport, RedisReport } from "./report.js";
 import { writeChainReport } from "./report.js";
-import { chainRpcs, type PreparedServer, prepareServer } from "./workload.js";
+import {
+  chainRpcs,
+  echoGetCollectionPath,
+  getCollectionPath,
+  type PreparedServer,
+  prepareServer,
+} from "./workload.js";
 
 const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));
 
@@ -138,7 +150,15 @@ async function main(): Promise<void> {
       for (const server of prepared) server.close();
     });
 
-    const paths = chainRpcs.flatMap((rpc) => prepared.map((server) => server.paths[rpc]));
+    const echo = await startChild("bare-echo", {
+      entry: "echo-server.ts",
+      args: [`base64:${prepared[0]!.getCollectionResponse.toString("base64")}`, getCollectionPath],
+    });
+    children.push(echo);
+    const paths = [
+      ...chainRpcs.flatMap((rpc) => prepared.map((server) => server.paths[rpc])),
+      echoGetCollectionPath(echo, dataset.spec.points),
+    ];
     const ghz = await ensureGhz();
     for (const child of children) await pinToCpu(child.pid, serverCpu);
     for (const engine of [redis, collector]) {
@@ -162,7 +182,7 @@ async function main(): Promise<void> {
       .reduce((total, result) => total + result.requests, 0);
     const redisAfter = redisUrl === undefined ? undefined : await redisStats(redisUrl);
 
-    const checks = chainChecks(results);
+    const checks = [...chainChecks(results), ...echoCheck(results)];
     const report: ChainReport = {
       date,
       durationMs: performance.now() - began,

@@ -1,5 +1,10 @@
+import { create, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { Distance, VectorsService } from "../../gen/ragplane/v1/vectors_pb.js";
+import {
+  Distance,
+  GetCollectionRequestSchema,
+  VectorsService,
+} from "../../gen/ragplane/v1/vectors_pb.js";
 import { withHeaders } from "../../tests/support/credentials.js";
 import { createGrpcJsTransport } from "../../tests/support/grpc-js-transport.js";
 import type { BenchChild } from "../children.js";
@@ -24,12 +29,30 @@ export interface PreparedServer {
    * from the full chain, `OK` from the empty one.
    */
   readonly withoutCredentials: string;
+  /** The server's GetCollectionResponse as sent on the wire (for the echo baseline). */
+  readonly getCollectionResponse: Buffer;
   /** Closes the clients. */
   close(): void;
 }
 
 const collection = "bench";
 const getCollectionMethod = `${VectorsService.typeName}/${VectorsService.method.getCollection.name}`;
+
+/** GetCollection's gRPC path, which the echo baseline answers too. */
+export const getCollectionPath = `/${getCollectionMethod}`;
+
+/**
+ * The GetCollection path on a bare grpc-js echo server answering with a response of the
+ * same size: what the transport alone costs for the cheapest RPC.
+ */
+export function echoGetCollectionPath(echo: BenchChild, points: number): GhzPath {
+  return {
+    name: pathName("GetCollection", "bare-echo"),
+    description: `GetCollection's request to a bare grpc-js server answering ${points}-point collection's response bytes`,
+    server: echo,
+    call: { method: getCollectionMethod, messages: [{ name: collection }] },
+  };
+}
 
 /** The path name of `rpc` on `configuration`. */
 export function pathName(rpc: ChainRpc, configuration: string): string {
@@ -57,6 +80,7 @@ export async function prepareServer(
   };
   const searches = encodeSearches(collection, dataset.queries, options.limit, false);
   let withoutCredentials: string;
+  let getCollectionResponse: Buffer;
   try {
     await client.ready();
     const control = createClient(VectorsService, withHeaders(transport, server.headers));
@@ -74,6 +98,15 @@ export async function prepareServer(
         `${configuration}: expected ${dataset.spec.points} points, found ${loaded?.pointCount}`,
       );
     }
+    getCollectionResponse = await client.call(
+      getCollectionPath,
+      Buffer.from(
+        toBinary(
+          GetCollectionRequestSchema,
+          create(GetCollectionRequestSchema, { name: collection }),
+        ),
+      ),
+    );
     const hits = hitIds(await client.call(vectorsPaths.search, searches[0]!)).length;
     if (hits !== options.limit) {
       throw new Error(`${configuration}: a Search found ${hits} hits, expected ${options.limit}`);
@@ -90,6 +123,7 @@ export async function prepareServer(
   }
   return {
     withoutCredentials,
+    getCollectionResponse,
     paths: {
       GetCollection: {
         name: pathName("GetCollection", configuration),
