@@ -26,7 +26,7 @@ export interface AuthorizationOptions {
 }
 
 /**
- * Lets a call through only if its principal holds the method's scope (from the table in
+ * Lets a call through only if its principal holds every scope of the method (from the table in
  * `policy.ts`), and fixes the call's tenant to the principal's: the one place a tenant
  * is ever set. Denials are PERMISSION_DENIED, recorded (aggregated per principal, RPC
  * and reason) and drawn from the principal's budget of refused calls: past it,
@@ -37,11 +37,12 @@ export function createAuthorizationInterceptor(options: AuthorizationOptions): I
   const { audit, refusals, metrics } = options;
   const denials = new AuditAggregator(audit, options.auditPeriodMs ?? 10_000);
   return (next, method) => {
-    const { scope, audited } = policyOf(method);
+    const { scopes, audited } = policyOf(method);
     const rpc = `${method.parent.typeName}/${method.name}`;
     return async (call, input) => {
       const principal = principalOf(call);
-      if (!principal.scopes.has(scope)) {
+      const scope = scopes.find((needed) => !principal.scopes.has(needed));
+      if (scope !== undefined) {
         const reason = `missing scope ${scope}`;
         denials.record(
           `${principal.tenant}\n${principal.subject}\n${rpc}\n${reason}`,

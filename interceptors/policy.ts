@@ -5,9 +5,10 @@ import type { BudgetClass } from "../security/rate-limit/port.js";
 import type { Scope } from "../security/scopes.js";
 import { methodKey } from "./validation.js";
 
-/** What the chain enforces for one RPC: the scope it needs and the budget it draws from. */
+/** What the chain enforces for one RPC: the scopes it needs and the budget it draws from. */
 export interface MethodPolicy {
-  readonly scope: Scope;
+  /** Every one of these must be held (most RPCs need one). */
+  readonly scopes: readonly [Scope, ...Scope[]];
   /** Rate-limit budget, which is also the RPC's deadline class. */
   readonly budget: BudgetClass;
   /** Calls are recorded in the audit trail (`admin.call`). */
@@ -19,10 +20,15 @@ export interface MethodPolicy {
   readonly expensive?: (request: Message) => boolean;
 }
 
-const read = (scope: Scope): MethodPolicy => ({ scope, budget: "read", audited: false });
-const write = (scope: Scope): MethodPolicy => ({ scope, budget: "write", audited: false });
-const stream = (scope: Scope): MethodPolicy => ({ scope, budget: "stream", audited: false });
-const admin = (budget: BudgetClass): MethodPolicy => ({ scope: "admin", budget, audited: true });
+type Scopes = readonly [Scope, ...Scope[]];
+const read = (...scopes: Scopes): MethodPolicy => ({ scopes, budget: "read", audited: false });
+const write = (...scopes: Scopes): MethodPolicy => ({ scopes, budget: "write", audited: false });
+const stream = (...scopes: Scopes): MethodPolicy => ({ scopes, budget: "stream", audited: false });
+const admin = (budget: BudgetClass): MethodPolicy => ({
+  scopes: ["admin"],
+  budget,
+  audited: true,
+});
 const expensiveWhen = <R extends Message>(
   policy: MethodPolicy,
   expensive: (request: R) => boolean,
@@ -58,6 +64,9 @@ export const methodPolicies: Readonly<Record<string, MethodPolicy>> = {
   "ragplane.v1.VectorsService/Delete": write("vectors:write"),
   "ragplane.v1.VectorsService/Count": read("vectors:read"),
   "ragplane.v1.VectorsService/Scroll": read("vectors:read"),
+  "ragplane.v1.VectorsService/PutAlias": write("vectors:write"),
+  "ragplane.v1.VectorsService/DeleteAlias": write("vectors:write"),
+  "ragplane.v1.VectorsService/ListAliases": read("vectors:read"),
 
   "ragplane.v1.GraphsService/UpsertNodes": write("graphs:write"),
   "ragplane.v1.GraphsService/UpsertRelationships": write("graphs:write"),
@@ -72,6 +81,23 @@ export const methodPolicies: Readonly<Record<string, MethodPolicy>> = {
     read("graphs:read"),
     (request) => (request.maxDepth || 5) >= expensivePathDepth,
   ),
+
+  "ragplane.v1.RetrievalService/Retrieve": read("vectors:read", "graphs:read"),
+  "ragplane.v1.RetrievalService/GetLineage": read("vectors:read", "graphs:read"),
+
+  "ragplane.v1.IngestionService/PutIngestion": write(
+    "events:read",
+    "vectors:write",
+    "graphs:write",
+  ),
+  "ragplane.v1.IngestionService/GetIngestion": read("events:read"),
+  "ragplane.v1.IngestionService/ListIngestions": read("events:read"),
+  "ragplane.v1.IngestionService/DeleteIngestion": write(
+    "events:read",
+    "vectors:write",
+    "graphs:write",
+  ),
+  "ragplane.v1.IngestionService/RebuildCollection": stream("events:read", "vectors:write"),
 
   "ragplane.v1.AdminService/CreateApiKey": admin("write"),
   "ragplane.v1.AdminService/ListApiKeys": admin("read"),

@@ -1,4 +1,4 @@
-/** Every scope a principal can hold; each RPC needs exactly one (see `interceptors/policy.ts`). */
+/** Every scope a principal can hold; each RPC needs one or more (see `interceptors/policy.ts`). */
 export const scopes = [
   "events:read",
   "events:write",

@@ -9,6 +9,8 @@ import type { VectorStore } from "../clients/vectors/port.js";
 import { AdminService } from "../gen/ragplane/v1/admin_pb.js";
 import { EventsService } from "../gen/ragplane/v1/events_pb.js";
 import { GraphsService } from "../gen/ragplane/v1/graphs_pb.js";
+import { IngestionService } from "../gen/ragplane/v1/ingestion_pb.js";
+import { RetrievalService } from "../gen/ragplane/v1/retrieval_pb.js";
 import { VectorsService } from "../gen/ragplane/v1/vectors_pb.js";
 import type { Interceptor } from "../interceptors/call.js";
 import { createChain } from "../interceptors/chain.js";
@@ -32,6 +34,10 @@ import { Subscriptions } from "./services/events/subscriptions.js";
 import { eventsValidators } from "./services/events/validate.js";
 import { createGraphsService } from "./services/graphs/service.js";
 import { graphsValidators } from "./services/graphs/validate.js";
+import { createIngestionService } from "./services/ingestion/service.js";
+import { ingestionValidators } from "./services/ingestion/validate.js";
+import { createRetrievalService } from "./services/retrieval/service.js";
+import { retrievalValidators } from "./services/retrieval/validate.js";
 import { validatorMap } from "./services/validators.js";
 import { createVectorsService } from "./services/vectors/service.js";
 import { vectorsValidators } from "./services/vectors/validate.js";
@@ -133,6 +139,18 @@ export function build(deps: RagplaneDeps): RagplaneServer {
     { service: VectorsService, handlers: createVectorsService(engines.vectors) },
     { service: GraphsService, handlers: createGraphsService(engines.graphs) },
     {
+      service: RetrievalService,
+      handlers: createRetrievalService({ vectors: engines.vectors, graphs: engines.graphs }),
+    },
+    {
+      service: IngestionService,
+      handlers: createIngestionService({
+        events: engines.events,
+        vectors: engines.vectors,
+        graphs: engines.graphs,
+      }),
+    },
+    {
       service: AdminService,
       handlers: createAdminService({
         keys: security.keys,
@@ -160,6 +178,8 @@ export function build(deps: RagplaneDeps): RagplaneServer {
         [EventsService, eventsValidators],
         [VectorsService, vectorsValidators],
         [GraphsService, graphsValidators],
+        [RetrievalService, retrievalValidators],
+        [IngestionService, ingestionValidators],
         [AdminService, adminValidators],
       ]),
       authenticators: security.authenticators,

@@ -6,13 +6,15 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Value } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
+import type { Lineage } from "./lineage_pb.js";
+import { file_ragplane_v1_lineage } from "./lineage_pb.js";
 import type { JsonObject, Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file ragplane/v1/vectors.proto.
  */
 export const file_ragplane_v1_vectors: GenFile = /*@__PURE__*/
-  fileDesc("ChlyYWdwbGFuZS92MS92ZWN0b3JzLnByb3RvEgtyYWdwbGFuZS52MSJICgxQYXlsb2FkSW5kZXgSCwoDa2V5GAEgASgJEisKBHR5cGUYAiABKA4yHS5yYWdwbGFuZS52MS5QYXlsb2FkSW5kZXhUeXBlIsoBCgpDb2xsZWN0aW9uEgwKBG5hbWUYASABKAkSEQoJZGltZW5zaW9uGAIgASgNEicKCGRpc3RhbmNlGAMgASgOMhUucmFncGxhbmUudjEuRGlzdGFuY2USMgoPcGF5bG9hZF9pbmRleGVzGAQgAygLMhkucmFncGxhbmUudjEuUGF5bG9hZEluZGV4EhMKC3BvaW50X2NvdW50GAUgASgEEikKBWluZGV4GAYgASgLMhoucmFncGxhbmUudjEuSW5kZXhTZXR0aW5ncyI6Cg1JbmRleFNldHRpbmdzEg4KBmhuc3dfbRgBIAEoDRIZChFobnN3X2VmX2NvbnN0cnVjdBgCIAEoDSLCAQoXQ3JlYXRlQ29sbGVjdGlvblJlcXVlc3QSDAoEbmFtZRgBIAEoCRIRCglkaW1lbnNpb24YAiABKA0SJwoIZGlzdGFuY2UYAyABKA4yFS5yYWdwbGFuZS52MS5EaXN0YW5jZRIyCg9wYXlsb2FkX2luZGV4ZXMYBCADKAsyGS5yYWdwbGFuZS52MS5QYXlsb2FkSW5kZXgSKQoFaW5kZXgYBSABKAsyGi5yYWdwbGFuZS52MS5JbmRleFNldHRpbmdzIkcKGENyZWF0ZUNvbGxlY3Rpb25SZXNwb25zZRIrCgpjb2xsZWN0aW9uGAEgASgLMhcucmFncGxhbmUudjEuQ29sbGVjdGlvbiI/ChZMaXN0Q29sbGVjdGlvbnNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJImAKF0xpc3RDb2xsZWN0aW9uc1Jlc3BvbnNlEiwKC2NvbGxlY3Rpb25zGAEgAygLMhcucmFncGxhbmUudjEuQ29sbGVjdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiJAoUR2V0Q29sbGVjdGlvblJlcXVlc3QSDAoEbmFtZRgBIAEoCSJEChVHZXRDb2xsZWN0aW9uUmVzcG9uc2USKwoKY29sbGVjdGlvbhgBIAEoCzIXLnJhZ3BsYW5lLnYxLkNvbGxlY3Rpb24iPgoXRGVsZXRlQ29sbGVjdGlvblJlcXVlc3QSDAoEbmFtZRgBIAEoCRIVCg1hbGxvd19taXNzaW5nGAIgASgIIisKGERlbGV0ZUNvbGxlY3Rpb25SZXNwb25zZRIPCgdkZWxldGVkGAEgASgIIk0KBVBvaW50EgoKAmlkGAEgASgJEg4KBnZlY3RvchgCIAMoAhIoCgdwYXlsb2FkGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdCJHCg1VcHNlcnRSZXF1ZXN0EhIKCmNvbGxlY3Rpb24YASABKAkSIgoGcG9pbnRzGAIgAygLMhIucmFncGxhbmUudjEuUG9pbnQiIgoOVXBzZXJ0UmVzcG9uc2USEAoIdXBzZXJ0ZWQYASABKA0iTQoTVXBzZXJ0U3RyZWFtUmVxdWVzdBISCgpjb2xsZWN0aW9uGAEgASgJEiIKBnBvaW50cxgCIAMoCzISLnJhZ3BsYW5lLnYxLlBvaW50IjkKFFVwc2VydFN0cmVhbVJlc3BvbnNlEhAKCHVwc2VydGVkGAEgASgEEg8KB2JhdGNoZXMYAiABKA0iLgoFTWF0Y2gSJQoFdmFsdWUYASABKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWUiMgoITWF0Y2hBbnkSJgoGdmFsdWVzGAEgAygLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlImsKBVJhbmdlEg8KAmd0GAEgASgBSACIAQESEAoDZ3RlGAIgASgBSAGIAQESDwoCbHQYAyABKAFIAogBARIQCgNsdGUYBCABKAFIA4gBAUIFCgNfZ3RCBgoEX2d0ZUIFCgNfbHRCBgoEX2x0ZSKQAQoJQ29uZGl0aW9uEgsKA2tleRgBIAEoCRIjCgVtYXRjaBgCIAEoCzISLnJhZ3BsYW5lLnYxLk1hdGNoSAASJAoDYW55GAMgASgLMhUucmFncGxhbmUudjEuTWF0Y2hBbnlIABIjCgVyYW5nZRgEIAEoCzISLnJhZ3BsYW5lLnYxLlJhbmdlSABCBgoEdGVzdCKAAQoGRmlsdGVyEiQKBG11c3QYASADKAsyFi5yYWdwbGFuZS52MS5Db25kaXRpb24SJgoGc2hvdWxkGAIgAygLMhYucmFncGxhbmUudjEuQ29uZGl0aW9uEigKCG11c3Rfbm90GAMgAygLMhYucmFncGxhbmUudjEuQ29uZGl0aW9uIuQBCg1TZWFyY2hSZXF1ZXN0EhIKCmNvbGxlY3Rpb24YASABKAkSDgoGdmVjdG9yGAIgAygCEg0KBWxpbWl0GAMgASgNEiMKBmZpbHRlchgEIAEoCzITLnJhZ3BsYW5lLnYxLkZpbHRlchIcCg9zY29yZV90aHJlc2hvbGQYBSABKAJIAIgBARIUCgx3aXRoX3BheWxvYWQYBiABKAgSEwoLd2l0aF92ZWN0b3IYByABKAgSDQoFZXhhY3QYCCABKAgSDwoHaG5zd19lZhgJIAEoDUISChBfc2NvcmVfdGhyZXNob2xkIloKA0hpdBIKCgJpZBgBIAEoCRINCgVzY29yZRgCIAEoAhIoCgdwYXlsb2FkGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIOCgZ2ZWN0b3IYBCADKAIiMAoOU2VhcmNoUmVzcG9uc2USHgoEaGl0cxgBIAMoCzIQLnJhZ3BsYW5lLnYxLkhpdCJCCgpHZXRSZXF1ZXN0EhIKCmNvbGxlY3Rpb24YASABKAkSCwoDaWRzGAIgAygJEhMKC3dpdGhfdmVjdG9yGAMgASgIIjEKC0dldFJlc3BvbnNlEiIKBnBvaW50cxgBIAMoCzISLnJhZ3BsYW5lLnYxLlBvaW50IlUKDURlbGV0ZVJlcXVlc3QSEgoKY29sbGVjdGlvbhgBIAEoCRILCgNpZHMYAiADKAkSIwoGZmlsdGVyGAMgASgLMhMucmFncGxhbmUudjEuRmlsdGVyIiEKDkRlbGV0ZVJlc3BvbnNlEg8KB2RlbGV0ZWQYASABKAQiRwoMQ291bnRSZXF1ZXN0EhIKCmNvbGxlY3Rpb24YASABKAkSIwoGZmlsdGVyGAIgASgLMhMucmFncGxhbmUudjEuRmlsdGVyIh4KDUNvdW50UmVzcG9uc2USDQoFY291bnQYASABKAQikgEKDVNjcm9sbFJlcXVlc3QSEgoKY29sbGVjdGlvbhgBIAEoCRIjCgZmaWx0ZXIYAiABKAsyEy5yYWdwbGFuZS52MS5GaWx0ZXISDQoFbGltaXQYAyABKA0SDgoGY3Vyc29yGAQgASgJEhQKDHdpdGhfcGF5bG9hZBgFIAEoCBITCgt3aXRoX3ZlY3RvchgGIAEoCCJJCg5TY3JvbGxSZXNwb25zZRIiCgZwb2ludHMYASADKAsyEi5yYWdwbGFuZS52MS5Qb2ludBITCgtuZXh0X2N1cnNvchgCIAEoCSpgCghEaXN0YW5jZRIYChRESVNUQU5DRV9VTlNQRUNJRklFRBAAEhMKD0RJU1RBTkNFX0NPU0lORRABEhAKDERJU1RBTkNFX0RPVBACEhMKD0RJU1RBTkNFX0VVQ0xJRBADKrEBChBQYXlsb2FkSW5kZXhUeXBlEiIKHlBBWUxPQURfSU5ERVhfVFlQRV9VTlNQRUNJRklFRBAAEh4KGlBBWUxPQURfSU5ERVhfVFlQRV9LRVlXT1JEEAESHgoaUEFZTE9BRF9JTkRFWF9UWVBFX0lOVEVHRVIQAhIcChhQQVlMT0FEX0lOREVYX1RZUEVfRkxPQVQQAxIbChdQQVlMT0FEX0lOREVYX1RZUEVfQk9PTBAEMpcHCg5WZWN0b3JzU2VydmljZRJfChBDcmVhdGVDb2xsZWN0aW9uEiQucmFncGxhbmUudjEuQ3JlYXRlQ29sbGVjdGlvblJlcXVlc3QaJS5yYWdwbGFuZS52MS5DcmVhdGVDb2xsZWN0aW9uUmVzcG9uc2USYQoPTGlzdENvbGxlY3Rpb25zEiMucmFncGxhbmUudjEuTGlzdENvbGxlY3Rpb25zUmVxdWVzdBokLnJhZ3BsYW5lLnYxLkxpc3RDb2xsZWN0aW9uc1Jlc3BvbnNlIgOQAgESWwoNR2V0Q29sbGVjdGlvbhIhLnJhZ3BsYW5lLnYxLkdldENvbGxlY3Rpb25SZXF1ZXN0GiIucmFncGxhbmUudjEuR2V0Q29sbGVjdGlvblJlc3BvbnNlIgOQAgESZAoQRGVsZXRlQ29sbGVjdGlvbhIkLnJhZ3BsYW5lLnYxLkRlbGV0ZUNvbGxlY3Rpb25SZXF1ZXN0GiUucmFncGxhbmUudjEuRGVsZXRlQ29sbGVjdGlvblJlc3BvbnNlIgOQAgISRgoGVXBzZXJ0EhoucmFncGxhbmUudjEuVXBzZXJ0UmVxdWVzdBobLnJhZ3BsYW5lLnYxLlVwc2VydFJlc3BvbnNlIgOQAgISWgoMVXBzZXJ0U3RyZWFtEiAucmFncGxhbmUudjEuVXBzZXJ0U3RyZWFtUmVxdWVzdBohLnJhZ3BsYW5lLnYxLlVwc2VydFN0cmVhbVJlc3BvbnNlIgOQAgIoARJGCgZTZWFyY2gSGi5yYWdwbGFuZS52MS5TZWFyY2hSZXF1ZXN0GhsucmFncGxhbmUudjEuU2VhcmNoUmVzcG9uc2UiA5ACARI9CgNHZXQSFy5yYWdwbGFuZS52MS5HZXRSZXF1ZXN0GhgucmFncGxhbmUudjEuR2V0UmVzcG9uc2UiA5ACARJGCgZEZWxldGUSGi5yYWdwbGFuZS52MS5EZWxldGVSZXF1ZXN0GhsucmFncGxhbmUudjEuRGVsZXRlUmVzcG9uc2UiA5ACAhJDCgVDb3VudBIZLnJhZ3BsYW5lLnYxLkNvdW50UmVxdWVzdBoaLnJhZ3BsYW5lLnYxLkNvdW50UmVzcG9uc2UiA5ACARJGCgZTY3JvbGwSGi5yYWdwbGFuZS52MS5TY3JvbGxSZXF1ZXN0GhsucmFncGxhbmUudjEuU2Nyb2xsUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_google_protobuf_struct]);
+  fileDesc("ChlyYWdwbGFuZS92MS92ZWN0b3JzLnByb3RvEgtyYWdwbGFuZS52MSJICgxQYXlsb2FkSW5kZXgSCwoDa2V5GAEgASgJEisKBHR5cGUYAiABKA4yHS5yYWdwbGFuZS52MS5QYXlsb2FkSW5kZXhUeXBlIsoBCgpDb2xsZWN0aW9uEgwKBG5hbWUYASABKAkSEQoJZGltZW5zaW9uGAIgASgNEicKCGRpc3RhbmNlGAMgASgOMhUucmFncGxhbmUudjEuRGlzdGFuY2USMgoPcGF5bG9hZF9pbmRleGVzGAQgAygLMhkucmFncGxhbmUudjEuUGF5bG9hZEluZGV4EhMKC3BvaW50X2NvdW50GAUgASgEEikKBWluZGV4GAYgASgLMhoucmFncGxhbmUudjEuSW5kZXhTZXR0aW5ncyI6Cg1JbmRleFNldHRpbmdzEg4KBmhuc3dfbRgBIAEoDRIZChFobnN3X2VmX2NvbnN0cnVjdBgCIAEoDSLCAQoXQ3JlYXRlQ29sbGVjdGlvblJlcXVlc3QSDAoEbmFtZRgBIAEoCRIRCglkaW1lbnNpb24YAiABKA0SJwoIZGlzdGFuY2UYAyABKA4yFS5yYWdwbGFuZS52MS5EaXN0YW5jZRIyCg9wYXlsb2FkX2luZGV4ZXMYBCADKAsyGS5yYWdwbGFuZS52MS5QYXlsb2FkSW5kZXgSKQoFaW5kZXgYBSABKAsyGi5yYWdwbGFuZS52MS5JbmRleFNldHRpbmdzIkcKGENyZWF0ZUNvbGxlY3Rpb25SZXNwb25zZRIrCgpjb2xsZWN0aW9uGAEgASgLMhcucmFncGxhbmUudjEuQ29sbGVjdGlvbiI/ChZMaXN0Q29sbGVjdGlvbnNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJImAKF0xpc3RDb2xsZWN0aW9uc1Jlc3BvbnNlEiwKC2NvbGxlY3Rpb25zGAEgAygLMhcucmFncGxhbmUudjEuQ29sbGVjdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiJAoUR2V0Q29sbGVjdGlvblJlcXVlc3QSDAoEbmFtZRgBIAEoCSJEChVHZXRDb2xsZWN0aW9uUmVzcG9uc2USKwoKY29sbGVjdGlvbhgBIAEoCzIXLnJhZ3BsYW5lLnYxLkNvbGxlY3Rpb24iPgoXRGVsZXRlQ29sbGVjdGlvblJlcXVlc3QSDAoEbmFtZRgBIAEoCRIVCg1hbGxvd19taXNzaW5nGAIgASgIIisKGERlbGV0ZUNvbGxlY3Rpb25SZXNwb25zZRIPCgdkZWxldGVkGAEgASgIIk0KBVBvaW50EgoKAmlkGAEgASgJEg4KBnZlY3RvchgCIAMoAhIoCgdwYXlsb2FkGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdCJHCg1VcHNlcnRSZXF1ZXN0EhIKCmNvbGxlY3Rpb24YASABKAkSIgoGcG9pbnRzGAIgAygLMhIucmFncGxhbmUudjEuUG9pbnQiIgoOVXBzZXJ0UmVzcG9uc2USEAoIdXBzZXJ0ZWQYASABKA0iTQoTVXBzZXJ0U3RyZWFtUmVxdWVzdBISCgpjb2xsZWN0aW9uGAEgASgJEiIKBnBvaW50cxgCIAMoCzISLnJhZ3BsYW5lLnYxLlBvaW50IjkKFFVwc2VydFN0cmVhbVJlc3BvbnNlEhAKCHVwc2VydGVkGAEgASgEEg8KB2JhdGNoZXMYAiABKA0iLgoFTWF0Y2gSJQoFdmFsdWUYASABKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWUiMgoITWF0Y2hBbnkSJgoGdmFsdWVzGAEgAygLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlImsKBVJhbmdlEg8KAmd0GAEgASgBSACIAQESEAoDZ3RlGAIgASgBSAGIAQESDwoCbHQYAyABKAFIAogBARIQCgNsdGUYBCABKAFIA4gBAUIFCgNfZ3RCBgoEX2d0ZUIFCgNfbHRCBgoEX2x0ZSKQAQoJQ29uZGl0aW9uEgsKA2tleRgBIAEoCRIjCgVtYXRjaBgCIAEoCzISLnJhZ3BsYW5lLnYxLk1hdGNoSAASJAoDYW55GAMgASgLMhUucmFncGxhbmUudjEuTWF0Y2hBbnlIABIjCgVyYW5nZRgEIAEoCzISLnJhZ3BsYW5lLnYxLlJhbmdlSABCBgoEdGVzdCKAAQoGRmlsdGVyEiQKBG11c3QYASADKAsyFi5yYWdwbGFuZS52MS5Db25kaXRpb24SJgoGc2hvdWxkGAIgAygLMhYucmFncGxhbmUudjEuQ29uZGl0aW9uEigKCG11c3Rfbm90GAMgAygLMhYucmFncGxhbmUudjEuQ29uZGl0aW9uIvoBCg1TZWFyY2hSZXF1ZXN0EhIKCmNvbGxlY3Rpb24YASABKAkSDgoGdmVjdG9yGAIgAygCEg0KBWxpbWl0GAMgASgNEiMKBmZpbHRlchgEIAEoCzITLnJhZ3BsYW5lLnYxLkZpbHRlchIcCg9zY29yZV90aHJlc2hvbGQYBSABKAJIAIgBARIUCgx3aXRoX3BheWxvYWQYBiABKAgSEwoLd2l0aF92ZWN0b3IYByABKAgSDQoFZXhhY3QYCCABKAgSDwoHaG5zd19lZhgJIAEoDRIUCgx3aXRoX2xpbmVhZ2UYCiABKAhCEgoQX3Njb3JlX3RocmVzaG9sZCKBAQoDSGl0EgoKAmlkGAEgASgJEg0KBXNjb3JlGAIgASgCEigKB3BheWxvYWQYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Eg4KBnZlY3RvchgEIAMoAhIlCgdsaW5lYWdlGAUgASgLMhQucmFncGxhbmUudjEuTGluZWFnZSIwCg5TZWFyY2hSZXNwb25zZRIeCgRoaXRzGAEgAygLMhAucmFncGxhbmUudjEuSGl0IkIKCkdldFJlcXVlc3QSEgoKY29sbGVjdGlvbhgBIAEoCRILCgNpZHMYAiADKAkSEwoLd2l0aF92ZWN0b3IYAyABKAgiMQoLR2V0UmVzcG9uc2USIgoGcG9pbnRzGAEgAygLMhIucmFncGxhbmUudjEuUG9pbnQiVQoNRGVsZXRlUmVxdWVzdBISCgpjb2xsZWN0aW9uGAEgASgJEgsKA2lkcxgCIAMoCRIjCgZmaWx0ZXIYAyABKAsyEy5yYWdwbGFuZS52MS5GaWx0ZXIiIQoORGVsZXRlUmVzcG9uc2USDwoHZGVsZXRlZBgBIAEoBCJHCgxDb3VudFJlcXVlc3QSEgoKY29sbGVjdGlvbhgBIAEoCRIjCgZmaWx0ZXIYAiABKAsyEy5yYWdwbGFuZS52MS5GaWx0ZXIiHgoNQ291bnRSZXNwb25zZRINCgVjb3VudBgBIAEoBCKSAQoNU2Nyb2xsUmVxdWVzdBISCgpjb2xsZWN0aW9uGAEgASgJEiMKBmZpbHRlchgCIAEoCzITLnJhZ3BsYW5lLnYxLkZpbHRlchINCgVsaW1pdBgDIAEoDRIOCgZjdXJzb3IYBCABKAkSFAoMd2l0aF9wYXlsb2FkGAUgASgIEhMKC3dpdGhfdmVjdG9yGAYgASgIIkkKDlNjcm9sbFJlc3BvbnNlEiIKBnBvaW50cxgBIAMoCzISLnJhZ3BsYW5lLnYxLlBvaW50EhMKC25leHRfY3Vyc29yGAIgASgJIikKBUFsaWFzEgwKBG5hbWUYASABKAkSEgoKY29sbGVjdGlvbhgCIAEoCSI0Cg9QdXRBbGlhc1JlcXVlc3QSDQoFYWxpYXMYASABKAkSEgoKY29sbGVjdGlvbhgCIAEoCSJSChBQdXRBbGlhc1Jlc3BvbnNlEiEKBWFsaWFzGAEgASgLMhIucmFncGxhbmUudjEuQWxpYXMSGwoTcHJldmlvdXNfY29sbGVjdGlvbhgCIAEoCSI6ChJEZWxldGVBbGlhc1JlcXVlc3QSDQoFYWxpYXMYASABKAkSFQoNYWxsb3dfbWlzc2luZxgCIAEoCCImChNEZWxldGVBbGlhc1Jlc3BvbnNlEg8KB2RlbGV0ZWQYASABKAgiOwoSTGlzdEFsaWFzZXNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIlMKE0xpc3RBbGlhc2VzUmVzcG9uc2USIwoHYWxpYXNlcxgBIAMoCzISLnJhZ3BsYW5lLnYxLkFsaWFzEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSpgCghEaXN0YW5jZRIYChRESVNUQU5DRV9VTlNQRUNJRklFRBAAEhMKD0RJU1RBTkNFX0NPU0lORRABEhAKDERJU1RBTkNFX0RPVBACEhMKD0RJU1RBTkNFX0VVQ0xJRBADKrEBChBQYXlsb2FkSW5kZXhUeXBlEiIKHlBBWUxPQURfSU5ERVhfVFlQRV9VTlNQRUNJRklFRBAAEh4KGlBBWUxPQURfSU5ERVhfVFlQRV9LRVlXT1JEEAESHgoaUEFZTE9BRF9JTkRFWF9UWVBFX0lOVEVHRVIQAhIcChhQQVlMT0FEX0lOREVYX1RZUEVfRkxPQVQQAxIbChdQQVlMT0FEX0lOREVYX1RZUEVfQk9PTBAEMpMJCg5WZWN0b3JzU2VydmljZRJfChBDcmVhdGVDb2xsZWN0aW9uEiQucmFncGxhbmUudjEuQ3JlYXRlQ29sbGVjdGlvblJlcXVlc3QaJS5yYWdwbGFuZS52MS5DcmVhdGVDb2xsZWN0aW9uUmVzcG9uc2USYQoPTGlzdENvbGxlY3Rpb25zEiMucmFncGxhbmUudjEuTGlzdENvbGxlY3Rpb25zUmVxdWVzdBokLnJhZ3BsYW5lLnYxLkxpc3RDb2xsZWN0aW9uc1Jlc3BvbnNlIgOQAgESWwoNR2V0Q29sbGVjdGlvbhIhLnJhZ3BsYW5lLnYxLkdldENvbGxlY3Rpb25SZXF1ZXN0GiIucmFncGxhbmUudjEuR2V0Q29sbGVjdGlvblJlc3BvbnNlIgOQAgESZAoQRGVsZXRlQ29sbGVjdGlvbhIkLnJhZ3BsYW5lLnYxLkRlbGV0ZUNvbGxlY3Rpb25SZXF1ZXN0GiUucmFncGxhbmUudjEuRGVsZXRlQ29sbGVjdGlvblJlc3BvbnNlIgOQAgISRgoGVXBzZXJ0EhoucmFncGxhbmUudjEuVXBzZXJ0UmVxdWVzdBobLnJhZ3BsYW5lLnYxLlVwc2VydFJlc3BvbnNlIgOQAgISWgoMVXBzZXJ0U3RyZWFtEiAucmFncGxhbmUudjEuVXBzZXJ0U3RyZWFtUmVxdWVzdBohLnJhZ3BsYW5lLnYxLlVwc2VydFN0cmVhbVJlc3BvbnNlIgOQAgIoARJGCgZTZWFyY2gSGi5yYWdwbGFuZS52MS5TZWFyY2hSZXF1ZXN0GhsucmFncGxhbmUudjEuU2VhcmNoUmVzcG9uc2UiA5ACARI9CgNHZXQSFy5yYWdwbGFuZS52MS5HZXRSZXF1ZXN0GhgucmFncGxhbmUudjEuR2V0UmVzcG9uc2UiA5ACARJGCgZEZWxldGUSGi5yYWdwbGFuZS52MS5EZWxldGVSZXF1ZXN0GhsucmFncGxhbmUudjEuRGVsZXRlUmVzcG9uc2UiA5ACAhJDCgVDb3VudBIZLnJhZ3BsYW5lLnYxLkNvdW50UmVxdWVzdBoaLnJhZ3BsYW5lLnYxLkNvdW50UmVzcG9uc2UiA5ACARJGCgZTY3JvbGwSGi5yYWdwbGFuZS52MS5TY3JvbGxSZXF1ZXN0GhsucmFncGxhbmUudjEuU2Nyb2xsUmVzcG9uc2UiA5ACARJMCghQdXRBbGlhcxIcLnJhZ3BsYW5lLnYxLlB1dEFsaWFzUmVxdWVzdBodLnJhZ3BsYW5lLnYxLlB1dEFsaWFzUmVzcG9uc2UiA5ACAhJVCgtEZWxldGVBbGlhcxIfLnJhZ3BsYW5lLnYxLkRlbGV0ZUFsaWFzUmVxdWVzdBogLnJhZ3BsYW5lLnYxLkRlbGV0ZUFsaWFzUmVzcG9uc2UiA5ACAhJVCgtMaXN0QWxpYXNlcxIfLnJhZ3BsYW5lLnYxLkxpc3RBbGlhc2VzUmVxdWVzdBogLnJhZ3BsYW5lLnYxLkxpc3RBbGlhc2VzUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_google_protobuf_struct, file_ragplane_v1_lineage]);
 
 /**
  * PayloadIndex asks the engine to index one payload key for faster filtering. Filters
@@ -305,7 +307,9 @@ export const GetCollectionResponseSchema: GenMessage<GetCollectionResponse> = /*
  */
 export type DeleteCollectionRequest = Message<"ragplane.v1.DeleteCollectionRequest"> & {
   /**
-   * The collection's name.
+   * The collection's name (not an alias: FAILED_PRECONDITION). A collection that an
+   * alias points to cannot be deleted (FAILED_PRECONDITION) until the alias is moved or
+   * deleted.
    *
    * @generated from field: string name = 1;
    */
@@ -368,7 +372,8 @@ export type Point = Message<"ragplane.v1.Point"> & {
   vector: number[];
 
   /**
-   * Arbitrary JSON metadata, filterable by key.
+   * Arbitrary JSON metadata, filterable by key. Top-level keys starting with "_rp_" are
+   * reserved (INVALID_ARGUMENT).
    *
    * @generated from field: google.protobuf.Struct payload = 3;
    */
@@ -732,6 +737,13 @@ export type SearchRequest = Message<"ragplane.v1.SearchRequest"> & {
    * @generated from field: uint32 hnsw_ef = 9;
    */
   hnswEf: number;
+
+  /**
+   * Return each hit's lineage (for points written by ingestion).
+   *
+   * @generated from field: bool with_lineage = 10;
+   */
+  withLineage: boolean;
 };
 
 /**
@@ -774,6 +786,13 @@ export type Hit = Message<"ragplane.v1.Hit"> & {
    * @generated from field: repeated float vector = 4;
    */
   vector: number[];
+
+  /**
+   * Where the point came from, when with_lineage was set and ingestion wrote it.
+   *
+   * @generated from field: ragplane.v1.Lineage lineage = 5;
+   */
+  lineage?: Lineage | undefined;
 };
 
 /**
@@ -1050,6 +1069,196 @@ export const ScrollResponseSchema: GenMessage<ScrollResponse> = /*@__PURE__*/
   messageDesc(file_ragplane_v1_vectors, 31);
 
 /**
+ * Alias is a second name for a collection.
+ *
+ * @generated from message ragplane.v1.Alias
+ */
+export type Alias = Message<"ragplane.v1.Alias"> & {
+  /**
+   * The alias: 1 to 200 characters of [A-Za-z0-9._-], unique among the tenant's
+   * collections and aliases.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * The collection it points to.
+   *
+   * @generated from field: string collection = 2;
+   */
+  collection: string;
+};
+
+/**
+ * Describes the message ragplane.v1.Alias.
+ * Use `create(AliasSchema)` to create a new message.
+ */
+export const AliasSchema: GenMessage<Alias> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_vectors, 32);
+
+/**
+ * PutAliasRequest points an alias at a collection.
+ *
+ * @generated from message ragplane.v1.PutAliasRequest
+ */
+export type PutAliasRequest = Message<"ragplane.v1.PutAliasRequest"> & {
+  /**
+   * The alias's name.
+   *
+   * @generated from field: string alias = 1;
+   */
+  alias: string;
+
+  /**
+   * The collection's name (not another alias); it must exist.
+   *
+   * @generated from field: string collection = 2;
+   */
+  collection: string;
+};
+
+/**
+ * Describes the message ragplane.v1.PutAliasRequest.
+ * Use `create(PutAliasRequestSchema)` to create a new message.
+ */
+export const PutAliasRequestSchema: GenMessage<PutAliasRequest> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_vectors, 33);
+
+/**
+ * PutAliasResponse returns the alias as stored.
+ *
+ * @generated from message ragplane.v1.PutAliasResponse
+ */
+export type PutAliasResponse = Message<"ragplane.v1.PutAliasResponse"> & {
+  /**
+   * The alias.
+   *
+   * @generated from field: ragplane.v1.Alias alias = 1;
+   */
+  alias?: Alias | undefined;
+
+  /**
+   * The collection the alias pointed to before; empty when it is new.
+   *
+   * @generated from field: string previous_collection = 2;
+   */
+  previousCollection: string;
+};
+
+/**
+ * Describes the message ragplane.v1.PutAliasResponse.
+ * Use `create(PutAliasResponseSchema)` to create a new message.
+ */
+export const PutAliasResponseSchema: GenMessage<PutAliasResponse> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_vectors, 34);
+
+/**
+ * DeleteAliasRequest names an alias to delete.
+ *
+ * @generated from message ragplane.v1.DeleteAliasRequest
+ */
+export type DeleteAliasRequest = Message<"ragplane.v1.DeleteAliasRequest"> & {
+  /**
+   * The alias's name.
+   *
+   * @generated from field: string alias = 1;
+   */
+  alias: string;
+
+  /**
+   * When true, a missing alias is not an error.
+   *
+   * @generated from field: bool allow_missing = 2;
+   */
+  allowMissing: boolean;
+};
+
+/**
+ * Describes the message ragplane.v1.DeleteAliasRequest.
+ * Use `create(DeleteAliasRequestSchema)` to create a new message.
+ */
+export const DeleteAliasRequestSchema: GenMessage<DeleteAliasRequest> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_vectors, 35);
+
+/**
+ * DeleteAliasResponse confirms a deletion.
+ *
+ * @generated from message ragplane.v1.DeleteAliasResponse
+ */
+export type DeleteAliasResponse = Message<"ragplane.v1.DeleteAliasResponse"> & {
+  /**
+   * False when allow_missing was set and there was nothing to delete.
+   *
+   * @generated from field: bool deleted = 1;
+   */
+  deleted: boolean;
+};
+
+/**
+ * Describes the message ragplane.v1.DeleteAliasResponse.
+ * Use `create(DeleteAliasResponseSchema)` to create a new message.
+ */
+export const DeleteAliasResponseSchema: GenMessage<DeleteAliasResponse> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_vectors, 36);
+
+/**
+ * ListAliasesRequest asks for one page of aliases.
+ *
+ * @generated from message ragplane.v1.ListAliasesRequest
+ */
+export type ListAliasesRequest = Message<"ragplane.v1.ListAliasesRequest"> & {
+  /**
+   * At most this many aliases (default 100, at most 1000).
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
+
+  /**
+   * The next_page_token of the previous page; empty for the first page.
+   *
+   * @generated from field: string page_token = 2;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message ragplane.v1.ListAliasesRequest.
+ * Use `create(ListAliasesRequestSchema)` to create a new message.
+ */
+export const ListAliasesRequestSchema: GenMessage<ListAliasesRequest> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_vectors, 37);
+
+/**
+ * ListAliasesResponse is one page of aliases.
+ *
+ * @generated from message ragplane.v1.ListAliasesResponse
+ */
+export type ListAliasesResponse = Message<"ragplane.v1.ListAliasesResponse"> & {
+  /**
+   * Aliases in name order.
+   *
+   * @generated from field: repeated ragplane.v1.Alias aliases = 1;
+   */
+  aliases: Alias[];
+
+  /**
+   * Pass this to get the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message ragplane.v1.ListAliasesResponse.
+ * Use `create(ListAliasesResponseSchema)` to create a new message.
+ */
+export const ListAliasesResponseSchema: GenMessage<ListAliasesResponse> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_vectors, 38);
+
+/**
  * Distance is how similarity between two vectors is measured.
  *
  * @generated from enum ragplane.v1.Distance
@@ -1259,6 +1468,41 @@ export const VectorsService: GenService<{
     methodKind: "unary";
     input: typeof ScrollRequestSchema;
     output: typeof ScrollResponseSchema;
+  },
+  /**
+   * PutAlias points an alias at a collection, creating the alias or moving it in one
+   * step. Every RPC that names a collection (except CreateCollection and
+   * DeleteCollection) accepts an alias and acts on the collection it points to, so
+   * readers move from one collection to another without downtime. Aliases and
+   * collections share one namespace per tenant: ALREADY_EXISTS when a collection has the
+   * alias's name, NOT_FOUND when the target collection does not exist.
+   *
+   * @generated from rpc ragplane.v1.VectorsService.PutAlias
+   */
+  putAlias: {
+    methodKind: "unary";
+    input: typeof PutAliasRequestSchema;
+    output: typeof PutAliasResponseSchema;
+  },
+  /**
+   * DeleteAlias removes an alias; the collection it pointed to is untouched.
+   *
+   * @generated from rpc ragplane.v1.VectorsService.DeleteAlias
+   */
+  deleteAlias: {
+    methodKind: "unary";
+    input: typeof DeleteAliasRequestSchema;
+    output: typeof DeleteAliasResponseSchema;
+  },
+  /**
+   * ListAliases lists the caller's aliases in name order, a page at a time.
+   *
+   * @generated from rpc ragplane.v1.VectorsService.ListAliases
+   */
+  listAliases: {
+    methodKind: "unary";
+    input: typeof ListAliasesRequestSchema;
+    output: typeof ListAliasesResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_ragplane_v1_vectors, 0);

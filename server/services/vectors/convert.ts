@@ -1,4 +1,4 @@
-import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { JsonObject, MessageInitShape } from "@bufbuild/protobuf";
 import type { Value } from "@bufbuild/protobuf/wkt";
 import {
   type CollectionInfo,
@@ -27,6 +27,8 @@ import {
   type Point,
   type PointSchema,
 } from "../../../gen/ragplane/v1/vectors_pb.js";
+import { toLineageInit } from "../../lineage/convert.js";
+import { lineageOf, withoutReservedKeys } from "../../lineage/fields.js";
 
 const distances = new Map<DistanceEnum, Distance>([
   [DistanceEnum.COSINE, "cosine"],
@@ -113,12 +115,20 @@ export function toPointInit(point: StoredPoint): MessageInitShape<typeof PointSc
 }
 
 /** A search hit as the `Hit` message. */
-export function toHitInit(hit: ScoredPoint): MessageInitShape<typeof HitSchema> {
+export function toHitInit(
+  hit: ScoredPoint,
+  wanted: { readonly withPayload: boolean; readonly withLineage: boolean },
+): MessageInitShape<typeof HitSchema> {
+  const lineage =
+    wanted.withLineage && hit.payload !== undefined ? lineageOf(hit.payload) : undefined;
   return {
     id: hit.id,
     score: hit.score,
     vector: hit.vector ?? [],
-    ...(hit.payload === undefined ? {} : { payload: hit.payload }),
+    ...(wanted.withPayload && hit.payload !== undefined
+      ? { payload: withoutReservedKeys(hit.payload) as JsonObject }
+      : {}),
+    ...(lineage === undefined ? {} : { lineage: toLineageInit(lineage) }),
   };
 }
 

@@ -1,3 +1,4 @@
+import { Code, ConnectError } from "@connectrpc/connect";
 import { NotFoundError } from "../../../clients/errors.js";
 import type { VectorStore } from "../../../clients/vectors/port.js";
 import type { VectorsService } from "../../../gen/ragplane/v1/vectors_pb.js";
@@ -96,7 +97,7 @@ export function createVectorsService(
         {
           vector: request.vector,
           limit: request.limit === 0 ? defaultSearchLimit : request.limit,
-          withPayload: request.withPayload,
+          withPayload: request.withPayload || request.withLineage,
           withVector: request.withVector,
           exact: request.exact,
           ...(request.hnswEf === 0 ? {} : { hnswEf: request.hnswEf }),
@@ -107,7 +108,7 @@ export function createVectorsService(
         },
         signal,
       );
-      return { hits: hits.map(toHitInit) };
+      return { hits: hits.map((hit) => toHitInit(hit, request)) };
     },
 
     async get(request, { tenant, signal }) {
@@ -151,6 +152,16 @@ export function createVectorsService(
         points: page.points.map(toPointInit),
         nextCursor: page.nextAfter === undefined ? "" : encodePosition(page.nextAfter),
       };
+    },
+
+    async putAlias() {
+      throw new ConnectError("PutAlias is not implemented yet", Code.Unimplemented);
+    },
+    async deleteAlias() {
+      throw new ConnectError("DeleteAlias is not implemented yet", Code.Unimplemented);
+    },
+    async listAliases() {
+      throw new ConnectError("ListAliases is not implemented yet", Code.Unimplemented);
     },
   };
 }

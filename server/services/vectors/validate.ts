@@ -128,6 +128,9 @@ export const vectorsValidators: ServiceValidators<typeof VectorsService.method> 
     }
     return v.list;
   },
+  putAlias: () => [],
+  deleteAlias: () => [],
+  listAliases: () => [],
 };
 
 function checkPoints(v: Violations, points: readonly Point[]): void {
