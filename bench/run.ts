@@ -1,11 +1,7 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hnsw } from "../clients/vectors/embedded/collection.js";
 import { deriveChecks } from "./checks.js";
-import { type BenchChild, killChildrenOnExit, startChild } from "./children.js";
-import { Cleanup } from "./cleanup.js";
+import { type BenchChild, startChild } from "./children.js";
 import { generateDataset } from "./dataset.js";
 import { benchEcho } from "./echo.js";
 import { benchInProcess } from "./in-process.js";
@@ -15,6 +11,7 @@ import { summarizeProfile } from "./profile.js";
 import { benchRagplane } from "./remote.js";
 import { type BenchReport, renderMarkdown, writeReport } from "./report.js";
 import { pointBatches, searchResponseBytes } from "./requests.js";
+import { type BenchRun, benchLog, runBench } from "./runner.js";
 
 const profiledFunctions = 30;
 const resultsDir = fileURLToPath(new URL("results/", import.meta.url));
@@ -25,71 +22,62 @@ const resultsDir = fileURLToPath(new URL("results/", import.meta.url));
  * grpc-js, runs the same work on an in-process embedded store, and writes
  * `bench/results/search.md` and `search.json`. Children are stopped however it ends.
  */
-async function main(): Promise<void> {
+async function main(run: BenchRun): Promise<void> {
+  const { date, loadAtStart, cleanup, children } = run;
   const options = benchOptions();
-  const date = new Date().toISOString();
-  const loadAtStart = loadAverage();
-  const cleanup = new Cleanup();
-  const children: BenchChild[] = [];
-  const killChildren = killChildrenOnExit(children, cleanup);
-  try {
-    const dataset = generateDataset(options.dataset);
-    const batches = pointBatches(dataset, options.batchSize);
-    const serverDir = await temporaryDir(cleanup, "ragplane-bench-server-");
-    const storeDir = await temporaryDir(cleanup, "ragplane-bench-store-");
-    const [server, echo] = await startAll(children, [
-      startChild("ragplane", {
-        entry: "server-process.ts",
-        env: {
-          DATA_DIR: serverDir,
-          GRPC_PORT: "0",
-          HTTP_PORT: "0",
-          METRICS_PORT: "0",
-          HOST: "127.0.0.1",
-          LOG_LEVEL: "warn",
-          SHUTDOWN_GRACE_MS: "2000",
-        },
-      }),
-      startChild("echo", {
-        entry: "echo-server.ts",
-        args: [String(searchResponseBytes(dataset, options.limit))],
-      }),
-    ]);
-    cleanup.add("stop children", () => Promise.all(children.map((child) => child.stop())));
+  const dataset = generateDataset(options.dataset);
+  const batches = pointBatches(dataset, options.batchSize);
+  const serverDir = await run.temporaryDir("ragplane-bench-server-");
+  const storeDir = await run.temporaryDir("ragplane-bench-store-");
+  const [server, echo] = await startAll(children, [
+    startChild("ragplane", {
+      entry: "server-process.ts",
+      env: {
+        DATA_DIR: serverDir,
+        GRPC_PORT: "0",
+        HTTP_PORT: "0",
+        METRICS_PORT: "0",
+        HOST: "127.0.0.1",
+        LOG_LEVEL: "warn",
+        SHUTDOWN_GRACE_MS: "2000",
+      },
+    }),
+    startChild("echo", {
+      entry: "echo-server.ts",
+      args: [String(searchResponseBytes(dataset, options.limit))],
+    }),
+  ]);
+  cleanup.add("stop children", () => Promise.all(children.map((child) => child.stop())));
 
-    log(`ragplane pid ${server.pid} on :${server.port}, echo pid ${echo.pid} on :${echo.port}`);
-    const ragplane = await benchRagplane(server, options, batches, dataset.queries);
-    log(`ragplane: ${Math.round(ragplane.search.throughput)} searches/s`);
-    const echoResult = await benchEcho(echo, options, dataset.queries);
-    log(`echo: ${Math.round(echoResult.throughput)} calls/s`);
-    const inProcess = await benchInProcess(storeDir, options, batches, dataset.queries);
-    log(`in-process: ${Math.round(inProcess.search.throughput)} searches/s`);
+  log(`ragplane pid ${server.pid} on :${server.port}, echo pid ${echo.pid} on :${echo.port}`);
+  const ragplane = await benchRagplane(server, options, batches, dataset.queries);
+  log(`ragplane: ${Math.round(ragplane.search.throughput)} searches/s`);
+  const echoResult = await benchEcho(echo, options, dataset.queries);
+  log(`echo: ${Math.round(echoResult.throughput)} calls/s`);
+  const inProcess = await benchInProcess(storeDir, options, batches, dataset.queries);
+  log(`in-process: ${Math.round(inProcess.search.throughput)} searches/s`);
 
-    const report: BenchReport = {
-      date,
-      machine: machineInfo(),
-      loadAverage: { start: loadAtStart, end: loadAverage() },
-      options,
-      hnsw,
-      scenarios: [ragplane.upsert, inProcess.upsert, ragplane.search, inProcess.search, echoResult],
-      checks: deriveChecks(ragplane, inProcess, echoResult, options.batchSize),
-      ...(options.searchProfile === undefined
-        ? {}
-        : {
-            searchProfile: await summarizeProfile(
-              options.searchProfile,
-              ragplane.search.requests,
-              profiledFunctions,
-            ),
-          }),
-    };
-    const files = await writeReport(resultsDir, report);
-    process.stdout.write(renderMarkdown(report));
-    log(`wrote ${files.join(", ")}`);
-  } finally {
-    killChildren();
-    await cleanup.run();
-  }
+  const report: BenchReport = {
+    date,
+    machine: machineInfo(),
+    loadAverage: { start: loadAtStart, end: loadAverage() },
+    options,
+    hnsw,
+    scenarios: [ragplane.upsert, inProcess.upsert, ragplane.search, inProcess.search, echoResult],
+    checks: deriveChecks(ragplane, inProcess, echoResult, options.batchSize),
+    ...(options.searchProfile === undefined
+      ? {}
+      : {
+          searchProfile: await summarizeProfile(
+            options.searchProfile,
+            ragplane.search.requests,
+            profiledFunctions,
+          ),
+        }),
+  };
+  const files = await writeReport(resultsDir, report);
+  process.stdout.write(renderMarkdown(report));
+  log(`wrote ${files.join(", ")}`);
 }
 
 /**
@@ -109,17 +97,6 @@ async function startAll<const T extends readonly Promise<BenchChild>[]>(
   return children as { -readonly [K in keyof T]: BenchChild };
 }
 
-async function temporaryDir(cleanup: Cleanup, prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  cleanup.add(`remove ${dir}`, () => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const log = benchLog("search");
 
-function log(message: string): void {
-  process.stderr.write(`bench: ${message}\n`);
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exitCode = 1;
-});
+runBench("search", main);

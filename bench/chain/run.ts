@@ -1,15 +1,12 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { embeddedEngineEnv } from "../../tests/support/engine-env.js";
-import { type BenchChild, killChildrenOnExit, startChild } from "../children.js";
-import { Cleanup } from "../cleanup.js";
+import { type BenchChild, startChild } from "../children.js";
 import { generateDataset } from "../dataset.js";
 import { ensureGhz } from "../ghz.js";
 import { pinToCpu, runGhzRounds } from "../ghz-rounds.js";
 import { loadAverage, machineInfo } from "../machine.js";
+import { type BenchRun, benchLog, runBench } from "../runner.js";
 import {
   type ChainCheck,
   type ConfigurationName,
@@ -105,111 +102,101 @@ const configurations: readonly Configuration[] = [
  * rounds on GetCollection and Search over grpc-js. Writes `bench/results/chain.md` and
  * `chain.json`. Children and the Redis it started are stopped however it ends.
  */
-async function main(): Promise<void> {
-  const began = performance.now();
+async function main(run: BenchRun): Promise<void> {
+  const { began, date, loadAtStart, cleanup, children } = run;
   const options = chainBenchOptions();
-  const date = new Date().toISOString();
-  const loadAtStart = loadAverage();
-  const cleanup = new Cleanup();
-  const children: BenchChild[] = [];
   const prepared: PreparedServer[] = [];
-  killChildrenOnExit(children, cleanup);
-  try {
-    const redis = await provideRedis(options.redisUrl, cleanup);
-    const collector = await provideCollector(options.collectorEndpoint, cleanup);
-    const skipped = [
-      ...(redis.kind === "missing"
-        ? [`the full-redis configuration (Redis-backed limits): ${redis.reason}.`]
-        : []),
-      ...(collector.kind === "missing"
-        ? [`the full-traced configuration (tracing on): ${collector.reason}.`]
-        : []),
-    ];
-    for (const line of skipped) log(`skipped: ${line}`);
-    const running = configurations.filter(
-      (c) => (!c.redis || redis.kind !== "missing") && (!c.tracing || collector.kind !== "missing"),
-    );
+  const redis = await provideRedis(options.redisUrl, cleanup);
+  const collector = await provideCollector(options.collectorEndpoint, cleanup);
+  const skipped = [
+    ...(redis.kind === "missing"
+      ? [`the full-redis configuration (Redis-backed limits): ${redis.reason}.`]
+      : []),
+    ...(collector.kind === "missing"
+      ? [`the full-traced configuration (tracing on): ${collector.reason}.`]
+      : []),
+  ];
+  for (const line of skipped) log(`skipped: ${line}`);
+  const running = configurations.filter(
+    (c) => (!c.redis || redis.kind !== "missing") && (!c.tracing || collector.kind !== "missing"),
+  );
 
-    const starting = await Promise.allSettled(
-      running.map(async (configuration) =>
-        startServer(configuration, await temporaryDir(cleanup), redis, collector),
-      ),
-    );
-    for (const outcome of starting)
-      if (outcome.status === "fulfilled") children.push(outcome.value);
-    cleanup.add("stop the ragplane children", () => Promise.all(children.map((c) => c.stop())));
-    const failed = starting.find((outcome) => outcome.status === "rejected");
-    if (failed !== undefined) throw failed.reason;
-    log(running.map((c, i) => `${c.name} pid ${children[i]!.pid}`).join(", "));
+  const starting = await Promise.allSettled(
+    running.map(async (configuration) =>
+      startServer(configuration, await run.temporaryDir("ragplane-bench-chain-"), redis, collector),
+    ),
+  );
+  for (const outcome of starting) if (outcome.status === "fulfilled") children.push(outcome.value);
+  cleanup.add("stop the ragplane children", () => Promise.all(children.map((c) => c.stop())));
+  const failed = starting.find((outcome) => outcome.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
+  log(running.map((c, i) => `${c.name} pid ${children[i]!.pid}`).join(", "));
 
-    const dataset = generateDataset(options.dataset);
-    for (const [i, configuration] of running.entries()) {
-      prepared.push(await prepareServer(configuration.name, children[i]!, dataset, options));
-    }
-    cleanup.add("close the clients", () => {
-      for (const server of prepared) server.close();
-    });
-
-    const echo = await startChild("bare-echo", {
-      entry: "echo-server.ts",
-      args: [`base64:${prepared[0]!.getCollectionResponse.toString("base64")}`, getCollectionPath],
-    });
-    children.push(echo);
-    const paths = [
-      ...chainRpcs.flatMap((rpc) => prepared.map((server) => server.paths[rpc])),
-      echoGetCollectionPath(echo, dataset.spec.points),
-    ];
-    const ghz = await ensureGhz();
-    for (const child of children) await pinToCpu(child.pid, serverCpu);
-    for (const engine of [redis, collector]) {
-      if (engine.kind === "started") await pinToCpu(engine.pid, loadCpu);
-    }
-    const redisUrl = redis.kind === "missing" ? undefined : redis.url;
-    const redisBefore = redisUrl === undefined ? undefined : await redisStats(redisUrl);
-    log(
-      `measuring ${paths.map((p) => p.name).join(", ")} with ghz on cpu ${loadCpu}, servers on cpu ${serverCpu}`,
-    );
-    const results = await runGhzRounds(paths, {
-      rounds: options.rounds,
-      concurrency: options.concurrency,
-      measureMs: options.measureMs,
-      warmupMs: options.warmupMs,
-      ghz,
-      loadCpu,
-    });
-    const redisCalls = results
-      .filter((result) => result.name.endsWith("/full-redis"))
-      .reduce((total, result) => total + result.requests, 0);
-    const redisAfter = redisUrl === undefined ? undefined : await redisStats(redisUrl);
-
-    const checks = [...chainChecks(results), ...echoCheck(results)];
-    const report: ChainReport = {
-      date,
-      durationMs: performance.now() - began,
-      machine: machineInfo(),
-      loadAverage: { start: loadAtStart, end: loadAverage() },
-      options: withoutUrl(options),
-      redis: redisReport(redis, redisBefore, redisAfter, redisCalls),
-      configurations: running.map(
-        (c, i): ConfigurationReport => ({
-          name: c.name,
-          description: c.description,
-          withoutCredentials: prepared[i]!.withoutCredentials,
-        }),
-      ),
-      checks,
-      costs: chainCosts(results),
-      paths: results,
-      skipped,
-    };
-    const markdown = renderChainReport(report);
-    const files = await writeChainReport(resultsDir, report, markdown);
-    process.stdout.write(markdown);
-    for (const check of checks) log(summary(check));
-    log(`wrote ${files.join(", ")}`);
-  } finally {
-    await cleanup.run();
+  const dataset = generateDataset(options.dataset);
+  for (const [i, configuration] of running.entries()) {
+    prepared.push(await prepareServer(configuration.name, children[i]!, dataset, options));
   }
+  cleanup.add("close the clients", () => {
+    for (const server of prepared) server.close();
+  });
+
+  const echo = await startChild("bare-echo", {
+    entry: "echo-server.ts",
+    args: [`base64:${prepared[0]!.getCollectionResponse.toString("base64")}`, getCollectionPath],
+  });
+  children.push(echo);
+  const paths = [
+    ...chainRpcs.flatMap((rpc) => prepared.map((server) => server.paths[rpc])),
+    echoGetCollectionPath(echo, dataset.spec.points),
+  ];
+  const ghz = await ensureGhz();
+  for (const child of children) await pinToCpu(child.pid, serverCpu);
+  for (const engine of [redis, collector]) {
+    if (engine.kind === "started") await pinToCpu(engine.pid, loadCpu);
+  }
+  const redisUrl = redis.kind === "missing" ? undefined : redis.url;
+  const redisBefore = redisUrl === undefined ? undefined : await redisStats(redisUrl);
+  log(
+    `measuring ${paths.map((p) => p.name).join(", ")} with ghz on cpu ${loadCpu}, servers on cpu ${serverCpu}`,
+  );
+  const results = await runGhzRounds(paths, {
+    rounds: options.rounds,
+    concurrency: options.concurrency,
+    measureMs: options.measureMs,
+    warmupMs: options.warmupMs,
+    ghz,
+    loadCpu,
+  });
+  const redisCalls = results
+    .filter((result) => result.name.endsWith("/full-redis"))
+    .reduce((total, result) => total + result.requests, 0);
+  const redisAfter = redisUrl === undefined ? undefined : await redisStats(redisUrl);
+
+  const checks = [...chainChecks(results), ...echoCheck(results)];
+  const report: ChainReport = {
+    date,
+    durationMs: performance.now() - began,
+    machine: machineInfo(),
+    loadAverage: { start: loadAtStart, end: loadAverage() },
+    options: withoutUrl(options),
+    redis: redisReport(redis, redisBefore, redisAfter, redisCalls),
+    configurations: running.map(
+      (c, i): ConfigurationReport => ({
+        name: c.name,
+        description: c.description,
+        withoutCredentials: prepared[i]!.withoutCredentials,
+      }),
+    ),
+    checks,
+    costs: chainCosts(results),
+    paths: results,
+    skipped,
+  };
+  const markdown = renderChainReport(report);
+  const files = await writeChainReport(resultsDir, report, markdown);
+  process.stdout.write(markdown);
+  for (const check of checks) log(summary(check));
+  log(`wrote ${files.join(", ")}`);
 }
 
 function startServer(
@@ -267,12 +254,6 @@ function withoutUrl(options: ReturnType<typeof chainBenchOptions>): ChainReport[
   return rest;
 }
 
-async function temporaryDir(cleanup: Cleanup): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "ragplane-bench-chain-"));
-  cleanup.add(`remove ${dir}`, () => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 function summary(check: ChainCheck): string {
   const target =
     check.min === undefined
@@ -281,13 +262,6 @@ function summary(check: ChainCheck): string {
   return `${check.name}: ${check.value.toFixed(3)} (${target})`;
 }
 
-function log(message: string): void {
-  process.stderr.write(`bench:chain: ${message}\n`);
-}
+const log = benchLog("chain");
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `bench:chain failed: ${error instanceof Error ? error.stack : String(error)}\n`,
-  );
-  process.exitCode = 1;
-});
+runBench("chain", main);

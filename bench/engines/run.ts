@@ -1,11 +1,10 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { type BenchChild, killChildrenOnExit } from "../children.js";
-import { Cleanup } from "../cleanup.js";
+import type { BenchChild } from "../children.js";
 import { loadAverage, machineInfo } from "../machine.js";
+import { type BenchRun, benchLog, runBench } from "../runner.js";
 import { type RatioCheck, ratioChecks } from "./checks.js";
 import { prepareNeighbors } from "./neighbors.js";
 import { enginesBenchOptions } from "./options.js";
@@ -25,137 +24,128 @@ const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));
  * `bench/results/engines.md` and `engines.json`. It never starts engines; children are
  * stopped however it ends.
  */
-async function main(): Promise<void> {
+async function main(run: BenchRun): Promise<void> {
+  const { began, date, loadAtStart, cleanup, children } = run;
   // As in the production image, which runs compiled JavaScript without source maps:
   // with them on, every Error's stack is mapped, and neo4j-driver makes one per query.
   process.setSourceMapsEnabled(false);
-  const began = performance.now();
   const options = enginesBenchOptions();
   const { engines } = options;
-  const date = new Date().toISOString();
-  const loadAtStart = loadAverage();
   const runId = Date.now().toString(36);
-  const cleanup = new Cleanup();
-  const children: BenchChild[] = [];
-  killChildrenOnExit(children, cleanup);
-  try {
-    const skipped = skippedParts(options.engines);
-    for (const line of skipped) log(`skipped: ${line}`);
-    const hasReal = engines.kafkaBrokers !== undefined || engines.neo4j !== undefined;
-    const starting = [
-      startRagplane("embedded", engines, await temporaryDir(cleanup, "ragplane-bench-embedded-")),
-      ...(hasReal
-        ? [startRagplane("real", engines, await temporaryDir(cleanup, "ragplane-bench-real-"))]
-        : []),
-    ];
-    const started = await Promise.allSettled(starting);
-    for (const outcome of started) if (outcome.status === "fulfilled") children.push(outcome.value);
-    cleanup.add("stop the ragplane children", () => Promise.all(children.map((c) => c.stop())));
-    const failed = started.find((outcome) => outcome.status === "rejected");
-    if (failed !== undefined) throw failed.reason;
-    const [embedded, real] = children as [BenchChild, BenchChild | undefined];
-    log(`children: embedded pid ${embedded.pid}${real ? `, real pid ${real.pid}` : ""}`);
+  const skipped = skippedParts(options.engines);
+  for (const line of skipped) log(`skipped: ${line}`);
+  const hasReal = engines.kafkaBrokers !== undefined || engines.neo4j !== undefined;
+  const starting = [
+    startRagplane("embedded", engines, await run.temporaryDir("ragplane-bench-embedded-")),
+    ...(hasReal
+      ? [startRagplane("real", engines, await run.temporaryDir("ragplane-bench-real-"))]
+      : []),
+  ];
+  const started = await Promise.allSettled(starting);
+  for (const outcome of started) if (outcome.status === "fulfilled") children.push(outcome.value);
+  cleanup.add("stop the ragplane children", () => Promise.all(children.map((c) => c.stop())));
+  const failed = started.find((outcome) => outcome.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
+  const [embedded, real] = children as [BenchChild, BenchChild | undefined];
+  log(`children: embedded pid ${embedded.pid}${real ? `, real pid ${real.pid}` : ""}`);
 
-    const rounds = {
-      rounds: options.rounds,
-      concurrency: options.concurrency,
-      measureMs: options.measureMs,
-      warmupMs: options.warmupMs,
-    };
-    const publish = await preparePublish(
-      options,
-      { ...(engines.kafkaBrokers === undefined ? {} : { kafka: real }), embedded },
-      runId,
-      cleanup,
-    );
-    log(`publish: measuring ${publish.paths.map((p) => p.name).join(", ")}`);
-    const publishResults = await runRounds(publish.paths, {
-      ...rounds,
-      maxRequests: options.publish.maxRequests,
-      warmupRequests: options.publish.warmupRequests,
-    });
-    const written = await publish.written();
+  const rounds = {
+    rounds: options.rounds,
+    concurrency: options.concurrency,
+    measureMs: options.measureMs,
+    warmupMs: options.warmupMs,
+  };
+  const publish = await preparePublish(
+    options,
+    { ...(engines.kafkaBrokers === undefined ? {} : { kafka: real }), embedded },
+    runId,
+    cleanup,
+  );
+  log(`publish: measuring ${publish.paths.map((p) => p.name).join(", ")}`);
+  const publishResults = await runRounds(publish.paths, {
+    ...rounds,
+    maxRequests: options.publish.maxRequests,
+    warmupRequests: options.publish.warmupRequests,
+  });
+  const written = await publish.written();
 
-    log("neighbors: loading the graph");
-    const neighbors = await prepareNeighbors(
-      options,
-      { ...(engines.neo4j === undefined ? {} : { neo4j: real }), embedded },
-      cleanup,
-    );
-    log(`neighbors: measuring ${neighbors.paths.map((p) => p.name).join(", ")}`);
-    const neighborsResults = await runRounds(neighbors.paths, {
-      ...rounds,
-      maxRequests: options.graph.maxRequests,
-      warmupRequests: options.graph.maxRequests,
-    });
+  log("neighbors: loading the graph");
+  const neighbors = await prepareNeighbors(
+    options,
+    { ...(engines.neo4j === undefined ? {} : { neo4j: real }), embedded },
+    cleanup,
+  );
+  log(`neighbors: measuring ${neighbors.paths.map((p) => p.name).join(", ")}`);
+  const neighborsResults = await runRounds(neighbors.paths, {
+    ...rounds,
+    maxRequests: options.graph.maxRequests,
+    warmupRequests: options.graph.maxRequests,
+  });
 
-    const checks = [
-      ...ratioChecks(
-        "Publish",
-        publishResults,
-        "kafkajs-direct",
-        "ragplane-kafka",
-        "ragplane-embedded",
-      ),
-      ...ratioChecks(
-        "Neighbors",
-        neighborsResults,
-        "neo4j-direct",
-        "ragplane-neo4j",
-        "ragplane-embedded",
-      ),
-    ];
-    const load = {
-      concurrency: options.concurrency,
-      durationMs: options.measureMs,
-      topFunctions: options.profiledFunctions,
-    };
-    const profiles = await profilePaths(
-      checks,
-      [
-        ...publish.paths.map((path) => ({
-          path,
-          load: { ...load, maxRequests: options.publish.maxRequests },
-        })),
-        ...neighbors.paths.map((path) => ({
-          path,
-          load: { ...load, maxRequests: options.graph.maxRequests },
-        })),
-      ],
-      options.profile,
-    );
+  const checks = [
+    ...ratioChecks(
+      "Publish",
+      publishResults,
+      "kafkajs-direct",
+      "ragplane-kafka",
+      "ragplane-embedded",
+    ),
+    ...ratioChecks(
+      "Neighbors",
+      neighborsResults,
+      "neo4j-direct",
+      "ragplane-neo4j",
+      "ragplane-embedded",
+    ),
+  ];
+  const load = {
+    concurrency: options.concurrency,
+    durationMs: options.measureMs,
+    topFunctions: options.profiledFunctions,
+  };
+  const profiles = await profilePaths(
+    checks,
+    [
+      ...publish.paths.map((path) => ({
+        path,
+        load: { ...load, maxRequests: options.publish.maxRequests },
+      })),
+      ...neighbors.paths.map((path) => ({
+        path,
+        load: { ...load, maxRequests: options.graph.maxRequests },
+      })),
+    ],
+    options.profile,
+  );
 
-    const { engines: _urls, ...shape } = options;
-    const report: EnginesReport = {
-      date,
-      machine: machineInfo(),
-      loadAverage: { start: loadAtStart, end: loadAverage() },
-      engines: {
-        kafka: engines.kafkaBrokers !== undefined,
-        redis: engines.redisUrl !== undefined,
-        neo4j: engines.neo4j !== undefined,
-      },
-      options: shape,
-      publish: { paths: publishResults, written },
-      neighbors: {
-        paths: neighborsResults,
-        loads: neighbors.loads,
-        compared: neighbors.compared,
-        mismatches: neighbors.mismatches,
-        answerSize: neighbors.answerSize,
-      },
-      skipped,
-      checks,
-      profiles,
-      durationMs: performance.now() - began,
-    };
-    const markdown = renderEnginesReport(report);
-    const files = await writeEnginesReport(resultsDir, report, markdown);
-    process.stdout.write(markdown);
-    log(`wrote ${files.join(", ")}`);
-  } finally {
-    await cleanup.run();
-  }
+  const { engines: _urls, ...shape } = options;
+  const report: EnginesReport = {
+    date,
+    machine: machineInfo(),
+    loadAverage: { start: loadAtStart, end: loadAverage() },
+    engines: {
+      kafka: engines.kafkaBrokers !== undefined,
+      redis: engines.redisUrl !== undefined,
+      neo4j: engines.neo4j !== undefined,
+    },
+    options: shape,
+    publish: { paths: publishResults, written },
+    neighbors: {
+      paths: neighborsResults,
+      loads: neighbors.loads,
+      compared: neighbors.compared,
+      mismatches: neighbors.mismatches,
+      answerSize: neighbors.answerSize,
+    },
+    skipped,
+    checks,
+    profiles,
+    durationMs: performance.now() - began,
+  };
+  const markdown = renderEnginesReport(report);
+  const files = await writeEnginesReport(resultsDir, report, markdown);
+  process.stdout.write(markdown);
+  log(`wrote ${files.join(", ")}`);
 }
 
 function skippedParts(engines: ReturnType<typeof enginesBenchOptions>["engines"]): string[] {
@@ -201,19 +191,6 @@ async function profilePaths(
   return profiles;
 }
 
-async function temporaryDir(cleanup: Cleanup, prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  cleanup.add(`remove ${dir}`, () => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const log = benchLog("engines");
 
-function log(message: string): void {
-  process.stderr.write(`bench:engines: ${message}\n`);
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `bench:engines failed: ${error instanceof Error ? error.stack : String(error)}\n`,
-  );
-  process.exitCode = 1;
-});
+runBench("engines", main);

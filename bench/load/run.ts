@@ -5,6 +5,7 @@ import { Cleanup } from "../cleanup.js";
 import { ensureGhz } from "../ghz.js";
 import { pinToCpu } from "../ghz-rounds.js";
 import { loadAverage, machineInfo } from "../machine.js";
+import { benchLog, runBench } from "../runner.js";
 import type { CpuActors } from "./cpu.js";
 import { loadSplit, runLoad } from "./load-phase.js";
 import { NodeLoad } from "./load-process.js";
@@ -133,13 +134,6 @@ function cpuActors(target: Target, node: NodeLoad): CpuActors {
   return { server: target.server.child.pid, load: [node.pid], engines: target.enginePids };
 }
 
-function log(message: string): void {
-  process.stderr.write(`bench:load: ${message}\n`);
-}
+const log = benchLog("load");
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `bench:load failed: ${error instanceof Error ? error.stack : String(error)}\n`,
-  );
-  process.exitCode = 1;
-});
+runBench("load", main);

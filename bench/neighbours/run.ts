@@ -1,14 +1,10 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { type BenchChild, killChildrenOnExit } from "../children.js";
-import { Cleanup } from "../cleanup.js";
 import { generateDataset } from "../dataset.js";
 import { generateGraph, startNodes } from "../engines/graph.js";
 import { pinToCpu } from "../ghz-rounds.js";
 import { loadAverage, machineInfo } from "../machine.js";
+import { type BenchRun, benchLog, runBench } from "../runner.js";
 import { checkAnswers } from "./checks.js";
 import { loadTenant } from "./data.js";
 import { generateNoisyGraph } from "./graph.js";
@@ -36,121 +32,111 @@ const loadCpu = 1;
  * `bench/results/neighbours.md` and `neighbours.json`. Everything it started is stopped,
  * and its data removed, however it ends.
  */
-async function main(): Promise<void> {
-  const began = performance.now();
+async function main(run: BenchRun): Promise<void> {
+  const { began, date, loadAtStart, cleanup, children } = run;
   const options = neighboursOptions();
-  const date = new Date().toISOString();
-  const loadAtStart = loadAverage();
-  const cleanup = new Cleanup();
-  const children: BenchChild[] = [];
-  killChildrenOnExit(children, cleanup);
-  try {
-    await pinToCpu(process.pid, loadCpu);
-    const dataDir = await mkdtemp(join(tmpdir(), "ragplane-bench-neighbours-"));
-    cleanup.add(`remove ${dataDir}`, () => rm(dataDir, { recursive: true, force: true }));
-    const server = await startServer(dataDir);
-    children.push(server);
-    cleanup.add("stop the ragplane child", () => server.stop());
-    await pinToCpu(server.pid, serverCpu);
-    log(`ragplane pid ${server.pid} on :${server.port}, pinned to cpu ${serverCpu}`);
-    const noisyHeaders = await tenantHeaders(dataDir, tenants.noisy);
-    const quietHeaders = await tenantHeaders(dataDir, tenants.quiet);
+  await pinToCpu(process.pid, loadCpu);
+  const dataDir = await run.temporaryDir("ragplane-bench-neighbours-");
+  const server = await startServer(dataDir);
+  children.push(server);
+  cleanup.add("stop the ragplane child", () => server.stop());
+  await pinToCpu(server.pid, serverCpu);
+  log(`ragplane pid ${server.pid} on :${server.port}, pinned to cpu ${serverCpu}`);
+  const noisyHeaders = await tenantHeaders(dataDir, tenants.noisy);
+  const quietHeaders = await tenantHeaders(dataDir, tenants.quiet);
 
-    const graph = generateNoisyGraph(options.noisyGraph, options.seed);
-    const noisy: NoisyCalls = {
-      spec: options.noisyGraph,
-      pairs: graph.pairs,
-      starts: graph.starts,
-      collection: "noisy",
-      vectors: generateDataset(options.noisyVectors),
-      limit: options.searchLimit,
-    };
-    const quietGraph = generateGraph({ ...options.quietGraph, seed: options.seed });
-    const quiet: QuietCalls = {
-      collection: "quiet",
-      nodeIds: startNodes(quietGraph, 100, options.seed),
-      vectors: generateDataset(options.quietVectors),
-      limit: options.searchLimit,
-    };
-    log(
-      `loading tenant A: ${graph.nodes.length} nodes, ${graph.relationships.length} relationships, ` +
-        `${noisy.vectors.spec.points} × ${noisy.vectors.spec.dimension} vectors`,
-    );
-    const batches = { graphBatch: options.noisyGraph.loadBatch, vectorBatch: options.upsertBatch };
-    const loads = {
-      noisy: await loadTenant(server, {
-        headers: noisyHeaders,
-        graph,
-        collection: noisy.collection,
-        vectors: noisy.vectors,
-        ...batches,
-      }),
-      quiet: await loadTenant(server, {
-        headers: quietHeaders,
-        graph: quietGraph,
-        collection: quiet.collection,
-        vectors: quiet.vectors,
-        ...batches,
-      }),
-    };
-    log(
-      `tenant A loaded: nodes ${seconds(loads.noisy.graph.nodesMs)}, relationships ` +
-        `${seconds(loads.noisy.graph.relationshipsMs)}, vectors ${seconds(loads.noisy.vectorsMs)}`,
-    );
-    const checks = await checkAnswers(
-      server,
-      { headers: noisyHeaders, calls: noisy },
-      { headers: quietHeaders, calls: quiet },
-    );
-    for (const check of checks) log(`checked: ${check}`);
+  const graph = generateNoisyGraph(options.noisyGraph, options.seed);
+  const noisy: NoisyCalls = {
+    spec: options.noisyGraph,
+    pairs: graph.pairs,
+    starts: graph.starts,
+    collection: "noisy",
+    vectors: generateDataset(options.noisyVectors),
+    limit: options.searchLimit,
+  };
+  const quietGraph = generateGraph({ ...options.quietGraph, seed: options.seed });
+  const quiet: QuietCalls = {
+    collection: "quiet",
+    nodeIds: startNodes(quietGraph, 100, options.seed),
+    vectors: generateDataset(options.quietVectors),
+    limit: options.searchLimit,
+  };
+  log(
+    `loading tenant A: ${graph.nodes.length} nodes, ${graph.relationships.length} relationships, ` +
+      `${noisy.vectors.spec.points} × ${noisy.vectors.spec.dimension} vectors`,
+  );
+  const batches = { graphBatch: options.noisyGraph.loadBatch, vectorBatch: options.upsertBatch };
+  const loads = {
+    noisy: await loadTenant(server, {
+      headers: noisyHeaders,
+      graph,
+      collection: noisy.collection,
+      vectors: noisy.vectors,
+      ...batches,
+    }),
+    quiet: await loadTenant(server, {
+      headers: quietHeaders,
+      graph: quietGraph,
+      collection: quiet.collection,
+      vectors: quiet.vectors,
+      ...batches,
+    }),
+  };
+  log(
+    `tenant A loaded: nodes ${seconds(loads.noisy.graph.nodesMs)}, relationships ` +
+      `${seconds(loads.noisy.graph.relationshipsMs)}, vectors ${seconds(loads.noisy.vectorsMs)}`,
+  );
+  const checks = await checkAnswers(
+    server,
+    { headers: noisyHeaders, calls: noisy },
+    { headers: quietHeaders, calls: quiet },
+  );
+  for (const check of checks) log(`checked: ${check}`);
 
-    const address = `127.0.0.1:${server.port}`;
-    const loaders: LoadProcess[] = [];
-    cleanup.add("stop the load processes", () => Promise.all(loaders.map((l) => l.stop())));
-    const noisyLoad = await LoadProcess.start(
-      "tenant A load",
-      loadCpu,
-      address,
-      noisyHeaders,
-      noisyKinds(noisy),
-    );
-    loaders.push(noisyLoad);
-    const quietLoad = await LoadProcess.start(
-      "tenant B load",
-      loadCpu,
-      address,
-      quietHeaders,
-      quietKinds(quiet),
-    );
-    loaders.push(quietLoad);
-    const phases = await runPhases(
-      { serverPid: server.pid, noisy: noisyLoad, quiet: quietLoad },
-      options,
-      log,
-    );
+  const address = `127.0.0.1:${server.port}`;
+  const loaders: LoadProcess[] = [];
+  cleanup.add("stop the load processes", () => Promise.all(loaders.map((l) => l.stop())));
+  const noisyLoad = await LoadProcess.start(
+    "tenant A load",
+    loadCpu,
+    address,
+    noisyHeaders,
+    noisyKinds(noisy),
+  );
+  loaders.push(noisyLoad);
+  const quietLoad = await LoadProcess.start(
+    "tenant B load",
+    loadCpu,
+    address,
+    quietHeaders,
+    quietKinds(quiet),
+  );
+  loaders.push(quietLoad);
+  const phases = await runPhases(
+    { serverPid: server.pid, noisy: noisyLoad, quiet: quietLoad },
+    options,
+    log,
+  );
 
-    const report: NeighboursReport = {
-      date,
-      durationMs: performance.now() - began,
-      machine: machineInfo(),
-      loadAverage: { start: loadAtStart, end: loadAverage() },
-      options,
-      tenants,
-      expensiveCallsPerTenant: expensiveCallsPerTenant(dataDir),
-      cpus: { server: serverCpu, load: loadCpu },
-      loads,
-      pathHops: countBy(graph.pairs.map((pair) => String(pair.hops))),
-      checks,
-      headline: headline(phases, options.p99TargetMs),
-      phases,
-    };
-    const markdown = renderNeighboursReport(report);
-    const files = await writeNeighboursReport(resultsDir, report, markdown);
-    process.stdout.write(markdown);
-    log(`wrote ${files.join(", ")}`);
-  } finally {
-    await cleanup.run();
-  }
+  const report: NeighboursReport = {
+    date,
+    durationMs: performance.now() - began,
+    machine: machineInfo(),
+    loadAverage: { start: loadAtStart, end: loadAverage() },
+    options,
+    tenants,
+    expensiveCallsPerTenant: expensiveCallsPerTenant(dataDir),
+    cpus: { server: serverCpu, load: loadCpu },
+    loads,
+    pathHops: countBy(graph.pairs.map((pair) => String(pair.hops))),
+    checks,
+    headline: headline(phases, options.p99TargetMs),
+    phases,
+  };
+  const markdown = renderNeighboursReport(report);
+  const files = await writeNeighboursReport(resultsDir, report, markdown);
+  process.stdout.write(markdown);
+  log(`wrote ${files.join(", ")}`);
 }
 
 function countBy(values: readonly string[]): Record<string, number> {
@@ -163,13 +149,6 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-function log(message: string): void {
-  process.stderr.write(`bench:neighbours: ${message}\n`);
-}
+const log = benchLog("neighbours");
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `bench:neighbours failed: ${error instanceof Error ? error.stack : String(error)}\n`,
-  );
-  process.exitCode = 1;
-});
+runBench("neighbours", main);

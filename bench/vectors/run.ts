@@ -1,11 +1,10 @@
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { hnsw as embeddedHnsw } from "../../clients/vectors/embedded/collection.js";
-import { type BenchChild, killChildrenOnExit } from "../children.js";
-import { Cleanup } from "../cleanup.js";
 import { ensureGhz } from "../ghz.js";
 import { pinToCpu, runGhzRounds } from "../ghz-rounds.js";
 import { loadAverage, machineInfo } from "../machine.js";
+import { type BenchRun, benchLog, runBench } from "../runner.js";
 import { type VectorCheck, type VectorPathResult, vectorChecks } from "./checks.js";
 import { vectorsBenchOptions } from "./options.js";
 import { vectorPaths } from "./paths.js";
@@ -29,69 +28,60 @@ const loadCpu = 1;
  * `bench/results/vectors.md` and `vectors.json`. Everything it started is stopped however
  * it ends.
  */
-async function main(): Promise<void> {
-  const began = performance.now();
+async function main(run: BenchRun): Promise<void> {
+  const { began, date, loadAtStart, cleanup, children } = run;
   const options = vectorsBenchOptions();
-  const date = new Date().toISOString();
-  const loadAtStart = loadAverage();
-  const cleanup = new Cleanup();
-  const children: BenchChild[] = [];
-  killChildrenOnExit(children, cleanup);
-  try {
-    const ghz = await ensureGhz();
-    const targets = await startTargets(cleanup, children);
-    log(
-      `Qdrant pid ${targets.qdrant.pid}, ragplane embedded pid ${targets.embedded.pid}, ` +
-        `ragplane on Qdrant pid ${targets.onQdrant.pid}`,
-    );
-    const { setups, built } = await prepareSizes(targets, options, log);
+  const ghz = await ensureGhz();
+  const targets = await startTargets(cleanup, children);
+  log(
+    `Qdrant pid ${targets.qdrant.pid}, ragplane embedded pid ${targets.embedded.pid}, ` +
+      `ragplane on Qdrant pid ${targets.onQdrant.pid}`,
+  );
+  const { setups, built } = await prepareSizes(targets, options, log);
 
-    for (const pid of [targets.qdrant.pid, targets.embedded.pid, targets.onQdrant.pid]) {
-      await pinToCpu(pid, serverCpu);
-    }
-    const paths = vectorPaths(targets, setups);
-    log(
-      `measuring ${paths.map((p) => p.name).join(", ")}: ghz on cpu ${loadCpu}, servers on cpu ${serverCpu}`,
-    );
-    const measured = await runGhzRounds(paths, {
-      rounds: options.rounds,
-      concurrency: options.concurrency,
-      measureMs: options.measureMs,
-      warmupMs: options.warmupMs,
-      ghz,
-      loadCpu,
-    });
-    const results: VectorPathResult[] = measured.map((result, i) => {
-      const path = paths[i]!;
-      return {
-        ...result,
-        kind: path.kind,
-        size: path.size,
-        ...(path.filter === undefined ? {} : { filter: path.filter }),
-        recall: path.recall,
-      };
-    });
-    const checks = vectorChecks(results, options.sizes, options.filteredSize, options.limit);
-    const report: VectorsReport = {
-      date,
-      durationMs: performance.now() - began,
-      machine: machineInfo(),
-      loadAverage: { start: loadAtStart, end: loadAverage() },
-      options,
-      qdrantVersion: await qdrantVersion(targets.qdrant.rest),
-      embeddedHnsw: { ...embeddedHnsw },
-      build: built,
-      checks,
-      paths: results,
-    };
-    const markdown = renderVectorsReport(report);
-    const files = await writeVectorsReport(resultsDir, report, markdown);
-    process.stdout.write(markdown);
-    for (const check of checks) log(summary(check));
-    log(`wrote ${files.join(", ")}`);
-  } finally {
-    await cleanup.run();
+  for (const pid of [targets.qdrant.pid, targets.embedded.pid, targets.onQdrant.pid]) {
+    await pinToCpu(pid, serverCpu);
   }
+  const paths = vectorPaths(targets, setups);
+  log(
+    `measuring ${paths.map((p) => p.name).join(", ")}: ghz on cpu ${loadCpu}, servers on cpu ${serverCpu}`,
+  );
+  const measured = await runGhzRounds(paths, {
+    rounds: options.rounds,
+    concurrency: options.concurrency,
+    measureMs: options.measureMs,
+    warmupMs: options.warmupMs,
+    ghz,
+    loadCpu,
+  });
+  const results: VectorPathResult[] = measured.map((result, i) => {
+    const path = paths[i]!;
+    return {
+      ...result,
+      kind: path.kind,
+      size: path.size,
+      ...(path.filter === undefined ? {} : { filter: path.filter }),
+      recall: path.recall,
+    };
+  });
+  const checks = vectorChecks(results, options.sizes, options.filteredSize, options.limit);
+  const report: VectorsReport = {
+    date,
+    durationMs: performance.now() - began,
+    machine: machineInfo(),
+    loadAverage: { start: loadAtStart, end: loadAverage() },
+    options,
+    qdrantVersion: await qdrantVersion(targets.qdrant.rest),
+    embeddedHnsw: { ...embeddedHnsw },
+    build: built,
+    checks,
+    paths: results,
+  };
+  const markdown = renderVectorsReport(report);
+  const files = await writeVectorsReport(resultsDir, report, markdown);
+  process.stdout.write(markdown);
+  for (const check of checks) log(summary(check));
+  log(`wrote ${files.join(", ")}`);
 }
 
 /** The version Qdrant's root endpoint reports. */
@@ -113,13 +103,6 @@ function summary(check: VectorCheck): string {
   return `${check.name}: ${check.value.toFixed(3)} (${target})`;
 }
 
-function log(message: string): void {
-  process.stderr.write(`bench:vectors: ${message}\n`);
-}
+const log = benchLog("vectors");
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `bench:vectors failed: ${error instanceof Error ? error.stack : String(error)}\n`,
-  );
-  process.exitCode = 1;
-});
+runBench("vectors", main);
