@@ -1,20 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { engineVariables } from "../../tests/support/engine-env.js";
 import type { Cleanup } from "../cleanup.js";
 import type { Env } from "../env.js";
 import { pinToCpu } from "../ghz-rounds.js";
 import { startPrivateEngine } from "../private-engine.js";
-
-/** The variables that point ragplane at real engines. */
-const engineVariables = [
-  "KAFKA_BROKERS",
-  "REDIS_URL",
-  "NEO4J_URL",
-  "NEO4J_USER",
-  "NEO4J_PASSWORD",
-  "QDRANT_URL",
-  "QDRANT_API_KEY",
-] as const;
 
 /** The real engines a run uses, and where they came from. */
 export interface RealEngines {
@@ -37,10 +27,9 @@ export function realEnginesInEnvironment(env: Env): boolean {
 
 /**
  * The real engines to run against: those the environment names, or else a Redis, a
- * Kafka and a Neo4j of `scripts/engines` started for this run alone (temporary run dirs,
- * free loopback ports, never an engine someone else started), pinned to `cpu` and
- * stopped by `cleanup`. Qdrant has no such script: vectors stay embedded unless
- * QDRANT_URL is set.
+ * Kafka, a Neo4j and a Qdrant of `scripts/engines` started for this run alone (temporary
+ * run dirs, free loopback ports, never an engine someone else started), pinned to `cpu`
+ * and stopped by `cleanup`.
  */
 export async function provideRealEngines(
   env: Env,
@@ -57,6 +46,7 @@ export async function provideRealEngines(
     startPrivateEngine("redis", ["REDIS_PORT"], cleanup),
     startPrivateEngine("kafka", ["KAFKA_PORT", "KAFKA_CONTROLLER_PORT"], cleanup),
     startPrivateEngine("neo4j", ["NEO4J_BOLT_PORT"], cleanup),
+    startPrivateEngine("qdrant", ["QDRANT_PORT", "QDRANT_GRPC_PORT"], cleanup),
   ]);
   for (const { pid } of started) await pinToCpu(pid, cpu);
   const set: Record<string, string> = {};
