@@ -64,6 +64,46 @@ export interface EventLog {
    */
   endOffsets(tenant: string, topic: string, signal?: AbortSignal): Promise<bigint[]>;
 
+  /**
+   * Consumes a topic as a member of the consumer group `group`, whose read positions are
+   * committed in the log and shared by every process that names the same group: each
+   * partition is handled by one member at a time, starting at the group's committed
+   * offset (the beginning when none). Batches hold events of one partition in offset
+   * order. A partition's position is committed (as the offset after the batch's last
+   * event) only once `handler` has resolved for the batch; a handler that throws gets
+   * the same batch again after a backoff (`options`), so nothing past it is committed.
+   *
+   * Resolves once `signal` aborts and the handler in progress has settled. Throws
+   * `NotFoundError` for an unknown topic (when consumption starts) and
+   * `EngineUnavailableError` when the log closes or the group cannot be served.
+   */
+  consume(
+    tenant: string,
+    topic: string,
+    group: string,
+    handler: BatchHandler,
+    options: ConsumeOptions,
+    signal: AbortSignal,
+  ): Promise<void>;
+
+  /**
+   * The group's committed position in every partition of the topic, by partition number:
+   * the next offset it will consume, 0 where it has committed nothing. Throws
+   * `NotFoundError` for an unknown topic.
+   */
+  committedOffsets(
+    tenant: string,
+    topic: string,
+    group: string,
+    signal?: AbortSignal,
+  ): Promise<bigint[]>;
+
+  /**
+   * Forgets the group's committed positions in the topic, so that the next consumer of
+   * the group starts at the beginning. Nothing to forget is no error.
+   */
+  deleteGroup(tenant: string, topic: string, group: string, signal?: AbortSignal): Promise<void>;
+
   /** Reports whether the engine can serve requests now. Never throws. */
   health(): Promise<EngineHealth>;
 
@@ -171,4 +211,30 @@ export interface ReadOptions {
   readonly start: ReadStart;
   /** Read only this partition; all partitions when absent. */
   readonly partition?: number;
+}
+
+/** Events of one partition handed to a consumer group's handler, in offset order. */
+export interface ConsumedBatch {
+  /** The partition the events come from. */
+  readonly partition: number;
+  /** At least one event. */
+  readonly events: readonly StoredEvent[];
+}
+
+/**
+ * Handles one batch of a consumer group. Resolving commits the batch; throwing has it
+ * delivered again. `signal` aborts when consumption stops.
+ */
+export type BatchHandler = (batch: ConsumedBatch, signal: AbortSignal) => Promise<void>;
+
+/** How a consumer group member behaves. */
+export interface ConsumeOptions {
+  /** Most events in one batch. Default 256. */
+  readonly maxBatchEvents?: number;
+  /** First pause before a failed batch is delivered again, in ms. Default 100. */
+  readonly retryMinMs?: number;
+  /** Longest pause before a failed batch is delivered again, in ms. Default 5000. */
+  readonly retryMaxMs?: number;
+  /** Receives each failure of the handler, before the batch is delivered again. */
+  readonly onHandlerError?: (error: unknown, batch: ConsumedBatch) => void;
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AlreadyExistsError, NotFoundError } from "../../clients/errors.js";
 import { partitionForKey } from "../../clients/events/partitioner.js";
 import type { EventLog } from "../../clients/events/port.js";
+import { describeConsumerGroupContract } from "./events.contract.groups.js";
 import { describeEndOffsetsContract } from "./events.contract.offsets.js";
 import { describeReadContract } from "./events.contract.read.js";
 import {
@@ -39,6 +40,8 @@ export interface EventLogContractOptions {
 export interface ContractContext {
   /** The current log (replaced by a restart). */
   log(): EventLog;
+  /** Restarts the log on the same storage; `log()` then returns the new one. */
+  reopen(): Promise<EventLog>;
   /** A tenant no other test uses. */
   tenant(): string;
   readonly waitMs: number;
@@ -61,6 +64,11 @@ export function describeEventLogContract(
     const context: ContractContext = {
       log: () => {
         if (!current) throw new Error("the fixture did not open");
+        return current;
+      },
+      reopen: async () => {
+        if (!fixture) throw new Error("the fixture did not open");
+        current = await fixture.reopen();
         return current;
       },
       tenant: tenantFactory("contract"),
@@ -254,6 +262,7 @@ export function describeEventLogContract(
 
     describeReadContract(context);
     describeEndOffsetsContract(context);
+    describeConsumerGroupContract(context);
 
     describe("tenancy", () => {
       it("keeps tenants' topics and events apart, even under the same names and ids", async () => {

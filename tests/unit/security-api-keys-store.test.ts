@@ -25,6 +25,10 @@ class CuttableLog implements EventLog {
   listTopics: EventLog["listTopics"] = (...args) => this.inner.listTopics(...args);
   append: EventLog["append"] = (...args) => this.inner.append(...args);
   endOffsets: EventLog["endOffsets"] = (...args) => this.inner.endOffsets(...args);
+  consume: EventLog["consume"] = (...args) => this.inner.consume(...args);
+  committedOffsets: EventLog["committedOffsets"] = (...args) =>
+    this.inner.committedOffsets(...args);
+  deleteGroup: EventLog["deleteGroup"] = (...args) => this.inner.deleteGroup(...args);
   health: EventLog["health"] = () => this.inner.health();
   close: EventLog["close"] = () => this.inner.close();
 

@@ -9,8 +9,11 @@ import {
 } from "../../errors.js";
 import type { EngineHealth } from "../../health.js";
 import { backupDatabase, type Snapshottable } from "../../snapshot.js";
+import { resolveConsumeOptions } from "../consume-options.js";
 import type {
   AppendAck,
+  BatchHandler,
+  ConsumeOptions,
   EventLog,
   NewEvent,
   ReadOptions,
@@ -22,6 +25,7 @@ import type {
 } from "../port.js";
 import { type Append, prepareAppend } from "./append.js";
 import { closedError, toDomainError } from "./errors.js";
+import { committedPositions, consumeGroup, type GroupDeps, GroupMembers } from "./groups.js";
 import { AppendNotifier } from "./notifier.js";
 import { follow } from "./reader.js";
 import { scheduleSweeps, sweepExpired } from "./retention.js";
@@ -67,6 +71,7 @@ export class EmbeddedEventLog implements EventLog, Snapshottable {
   readonly #pollIntervalMs: number;
   readonly #pageSize: number;
   readonly #stopSweeps: () => void;
+  readonly #members = new GroupMembers();
   #closed = false;
 
   private constructor(db: Database, ownsDb: boolean, options: EmbeddedEventLogOptions) {
@@ -193,6 +198,48 @@ export class EmbeddedEventLog implements EventLog, Snapshottable {
     );
   }
 
+  /**
+   * Consumes as the process's one member of `group` (see `GroupMembers`: a second
+   * `consume` of the same group and topic waits until the first has stopped).
+   */
+  async consume(
+    tenant: string,
+    topic: string,
+    group: string,
+    handler: BatchHandler,
+    options: ConsumeOptions,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const resolved = resolveConsumeOptions(options);
+    if (signal.aborted) return;
+    const row = this.#topic(tenant, topic);
+    const key = `${row.topic_id}\u0000${group}`;
+    await this.#members.run(key, signal, () =>
+      consumeGroup(this.#groupDeps(), row, group, handler, resolved, signal),
+    );
+  }
+
+  async committedOffsets(
+    tenant: string,
+    topic: string,
+    group: string,
+    signal?: AbortSignal,
+  ): Promise<bigint[]> {
+    throwIfAborted(signal);
+    return committedPositions(this.#groupDeps(), this.#topic(tenant, topic), group);
+  }
+
+  async deleteGroup(
+    tenant: string,
+    topic: string,
+    group: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    throwIfAborted(signal);
+    const row = this.#topic(tenant, topic);
+    this.#run(() => this.#statements.deleteGroup.run(row.topic_id, group));
+  }
+
   /** Deletes events older than their topic's retention now; returns how many. */
   sweepRetention(): Promise<number> {
     return sweepExpired(this.#statements, (query) => this.#run(query), Date.now());
@@ -220,6 +267,15 @@ export class EmbeddedEventLog implements EventLog, Snapshottable {
     this.#stopSweeps();
     this.#notifier.close();
     if (this.#ownsDb) this.#db.close();
+  }
+
+  #groupDeps(): GroupDeps {
+    return {
+      statements: this.#statements,
+      notifier: this.#notifier,
+      pollIntervalMs: this.#pollIntervalMs,
+      run: <T>(query: () => T): T => this.#run(query),
+    };
   }
 
   #topic(tenant: string, name: string): TopicRow {

@@ -110,7 +110,8 @@ function onePartition(
   };
 }
 
-function toStoredEvent(row: EventRow): StoredEvent {
+/** A stored row as the port's event. */
+export function toStoredEvent(row: EventRow): StoredEvent {
   const payload = row.payload;
   return {
     id: row.id,

@@ -12,6 +12,8 @@ import type { Database } from "better-sqlite3";
  *   partitions and is never reused after deletes, so a follower's cursor stays valid.
  * - `appended_at` is non-decreasing in `seq` (the adapter guarantees it); reads by time
  *   and the retention sweep use its index.
+ * - `group_offsets` holds each consumer group's committed position per partition: the
+ *   next offset it will consume.
  */
 const ddl = `
 CREATE TABLE IF NOT EXISTS topics (
@@ -47,10 +49,17 @@ CREATE UNIQUE INDEX IF NOT EXISTS events_by_id ON events (topic_id, id);
 CREATE UNIQUE INDEX IF NOT EXISTS events_by_position ON events (topic_id, partition_index, log_offset);
 CREATE INDEX IF NOT EXISTS events_by_seq ON events (topic_id, seq);
 CREATE INDEX IF NOT EXISTS events_by_append_time ON events (topic_id, appended_at);
+CREATE TABLE IF NOT EXISTS group_offsets (
+  topic_id        INTEGER NOT NULL,
+  group_name      TEXT    NOT NULL,
+  partition_index INTEGER NOT NULL,
+  next_offset     INTEGER NOT NULL,
+  PRIMARY KEY (topic_id, group_name, partition_index)
+) WITHOUT ROWID;
 `;
 
 /** Schema version written to `PRAGMA user_version`. */
-export const schemaVersion = 1;
+export const schemaVersion = 2;
 
 /**
  * Puts a database into the mode the log needs (WAL, NORMAL sync, a busy timeout) and

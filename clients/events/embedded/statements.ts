@@ -28,6 +28,12 @@ export interface PositionRow {
   readonly log_offset: number;
 }
 
+/** A consumer group's committed position in one partition. */
+export interface GroupOffsetRow {
+  readonly partition_index: number;
+  readonly next_offset: number;
+}
+
 type Offset = number | bigint;
 
 const eventColumns =
@@ -129,6 +135,18 @@ export function prepareStatements(db: Database) {
     deleteExpired: db.prepare<[number, number, number]>(
       `DELETE FROM events WHERE seq IN (
          SELECT seq FROM events WHERE topic_id = ? AND appended_at < ? ORDER BY appended_at LIMIT ?)`,
+    ),
+    groupOffsets: db.prepare<[number, string], GroupOffsetRow>(
+      `SELECT partition_index, next_offset FROM group_offsets
+       WHERE topic_id = ? AND group_name = ?`,
+    ),
+    commitGroupOffset: db.prepare<[number, string, number, Offset]>(
+      `INSERT INTO group_offsets (topic_id, group_name, partition_index, next_offset)
+       VALUES (?, ?, ?, ?)
+       ON CONFLICT (topic_id, group_name, partition_index) DO UPDATE SET next_offset = excluded.next_offset`,
+    ),
+    deleteGroup: db.prepare<[number, string]>(
+      "DELETE FROM group_offsets WHERE topic_id = ? AND group_name = ?",
     ),
     ping: db.prepare<[], number>("SELECT 1").pluck(),
   };

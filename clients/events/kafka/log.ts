@@ -3,11 +3,14 @@ import { NotFoundError, PreconditionError, throwIfAborted } from "../../errors.j
 import type { EngineHealth } from "../../health.js";
 import { abortable } from "../../signals.js";
 import { tlsConnectOptions } from "../../tls.js";
+import { resolveConsumeOptions } from "../consume-options.js";
 import type { IdempotencyIndex } from "../idempotency/index.js";
 import { MemoryIdempotencyIndex } from "../idempotency/memory.js";
 import { RedisIdempotencyIndex } from "../idempotency/redis.js";
 import type {
   AppendAck,
+  BatchHandler,
+  ConsumeOptions,
   EventLog,
   NewEvent,
   ReadOptions,
@@ -20,6 +23,7 @@ import type {
 import { TopicAdmin } from "./admin.js";
 import { type AppendDeps, appendOnce } from "./append.js";
 import { closedError, toKafkaError } from "./errors.js";
+import { consumeGroup, kafkaGroupId } from "./groups.js";
 import { OffsetLookup } from "./offsets.js";
 import {
   type KafkaEventLogOptions,
@@ -46,6 +50,8 @@ export type { KafkaEventLogOptions } from "./options.js";
  *   caught by an idempotency index within `idempotencyWindowMs` (see `appendOnce`):
  *   in Redis when `redis` is given, otherwise in this process's memory only.
  * - **read**: a consumer per read in a group of its own (see `follow`).
+ * - **consume**: a member of a real consumer group, offsets committed after each handled
+ *   batch (see `consumeGroup`).
  *
  * A batch is one produce request, not a Kafka transaction. A committed transaction
  * writes a commit marker into every partition it touched, and each marker takes an
@@ -230,6 +236,52 @@ export class KafkaEventLog implements EventLog {
         if (error instanceof NotFoundError) this.#admin.forget(physical);
         throw error;
       }
+    })();
+    return abortable(work, signal);
+  }
+
+  async consume(
+    tenant: string,
+    topic: string,
+    group: string,
+    handler: BatchHandler,
+    options: ConsumeOptions,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const resolved = resolveConsumeOptions(options);
+    if (signal.aborted) return;
+    this.#ensureOpen(undefined);
+    const target = await this.#admin.target(topic, this.#physical(tenant, topic));
+    this.#ensureOpen(undefined);
+    await consumeGroup(this.#reader, target, group, handler, resolved, signal);
+  }
+
+  async committedOffsets(
+    tenant: string,
+    topic: string,
+    group: string,
+    signal?: AbortSignal,
+  ): Promise<bigint[]> {
+    this.#ensureOpen(signal);
+    const physical = this.#physical(tenant, topic);
+    const work = (async () => {
+      const target = await this.#admin.target(topic, physical);
+      return this.#offsets.committedOffsets(target, kafkaGroupId(physical, group));
+    })();
+    return abortable(work, signal);
+  }
+
+  async deleteGroup(
+    tenant: string,
+    topic: string,
+    group: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    this.#ensureOpen(signal);
+    const physical = this.#physical(tenant, topic);
+    const work = (async () => {
+      const target = await this.#admin.target(topic, physical);
+      await this.#offsets.deleteGroup(target, kafkaGroupId(physical, group));
     })();
     return abortable(work, signal);
   }

@@ -1,9 +1,12 @@
 import type { Admin, Kafka } from "kafkajs";
-import { EngineUnavailableError, NotFoundError } from "../../errors.js";
+import { EngineUnavailableError, NotFoundError, PreconditionError } from "../../errors.js";
 import type { EnginePolicy } from "../../resilience/engine-policy.js";
 import type { ReadStart } from "../port.js";
 import type { TopicTarget } from "./admin.js";
-import { kafkaEngine, toKafkaError } from "./errors.js";
+import { hasErrorType, kafkaEngine, toKafkaError } from "./errors.js";
+
+const groupMissing: ReadonlySet<string> = new Set(["GROUP_ID_NOT_FOUND"]);
+const groupBusy: ReadonlySet<string> = new Set(["NON_EMPTY_GROUP"]);
 
 /** Where a read begins in each partition. */
 export interface StartPositions {
@@ -106,6 +109,38 @@ export class OffsetLookup {
     });
   }
 
+  /**
+   * The committed offset of consumer group `groupId` in every partition of `target`, by
+   * partition number; 0 where the group has committed nothing.
+   */
+  async committedOffsets(target: TopicTarget, groupId: string): Promise<bigint[]> {
+    const [topic] = await this.#lookup(target, (admin) =>
+      admin.fetchOffsets({ groupId, topics: [target.physical] }),
+    );
+    const offsets = Array.from({ length: target.partitions }, () => 0n);
+    for (const { partition, offset } of topic?.partitions ?? []) {
+      const committed = BigInt(offset);
+      if (partition < offsets.length && committed > 0n) offsets[partition] = committed;
+    }
+    return offsets;
+  }
+
+  /**
+   * Deletes consumer group `groupId` with its committed offsets. A group that does not
+   * exist is no error; one that still has members is a `PreconditionError`.
+   */
+  async deleteGroup(target: TopicTarget, groupId: string): Promise<void> {
+    try {
+      await this.#lookup(target, (admin) => admin.deleteGroups([groupId]));
+    } catch (error) {
+      if (groupErrorIs(error, groupMissing)) return;
+      if (groupErrorIs(error, groupBusy)) {
+        throw new PreconditionError(`consumer group "${groupId}" still has members`);
+      }
+      throw error;
+    }
+  }
+
   /** Disconnects the lookup client. */
   async close(): Promise<void> {
     await this.#reset();
@@ -150,4 +185,14 @@ export class OffsetLookup {
 
 function clamp(value: bigint, low: bigint, high: bigint): bigint {
   return value < low ? low : value > high ? high : value;
+}
+
+/** Whether a DeleteGroups failure (`KafkaJSDeleteGroupsError`) is, for a group, one of `types`. */
+function groupErrorIs(error: unknown, types: ReadonlySet<string>): boolean {
+  const groups = (error as { groups?: unknown } | null)?.groups;
+  return (
+    hasErrorType(error, types) ||
+    (Array.isArray(groups) &&
+      groups.some((group: { error?: unknown }) => hasErrorType(group.error, types)))
+  );
 }

@@ -175,7 +175,12 @@ async function disconnect(consumer: Consumer, started: Promise<void>): Promise<v
   await consumer.disconnect().catch(() => {});
 }
 
-function toStoredEvent(message: KafkaMessage, partition: number, offset: bigint): StoredEvent {
+/** A fetched record as the port's event. */
+export function toStoredEvent(
+  message: KafkaMessage,
+  partition: number,
+  offset: bigint,
+): StoredEvent {
   const decoded = decodeHeaders(message.headers);
   const key = message.key?.toString("utf8") ?? "";
   const value = message.value ?? Buffer.alloc(0);
