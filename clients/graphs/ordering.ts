@@ -29,3 +29,21 @@ function codePointRank(unit: number): number {
 export function normalizeLabels(labels: readonly string[]): string[] {
   return [...new Set(labels)].sort(compareIds);
 }
+
+/**
+ * The items of `found` keyed by id, in the order of `ids`, each once: how batch reads
+ * answer (missing ids left out, repeats answered once).
+ */
+export function inRequestOrder<T extends { readonly id: string }>(
+  ids: readonly string[],
+  found: Iterable<T>,
+): T[] {
+  const byId = new Map<string, T>();
+  for (const item of found) byId.set(item.id, item);
+  const ordered: T[] = [];
+  for (const id of new Set(ids)) {
+    const item = byId.get(id);
+    if (item !== undefined) ordered.push(item);
+  }
+  return ordered;
+}

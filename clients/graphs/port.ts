@@ -194,6 +194,33 @@ export interface GraphStore {
   getNode(tenant: string, id: string, signal?: AbortSignal): Promise<GraphNode>;
 
   /**
+   * The nodes of `ids` that exist, in the order of `ids`, each once (missing ids are left
+   * out, repeats answered once), in one round trip to the engine.
+   */
+  getNodes(tenant: string, ids: readonly string[], signal?: AbortSignal): Promise<GraphNode[]>;
+
+  /**
+   * The relationships of `ids` that exist, whatever their type, in the order of `ids`,
+   * each once (missing ids are left out, repeats answered once).
+   */
+  getRelationships(
+    tenant: string,
+    ids: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<GraphRelationship[]>;
+
+  /**
+   * Every relationship of one of `types` (any type when empty) whose two endpoints are
+   * both in `nodeIds`, sorted by id: the edges of the subgraph those nodes induce.
+   */
+  relationshipsAmong(
+    tenant: string,
+    nodeIds: readonly string[],
+    types: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<GraphRelationship[]>;
+
+  /**
    * Deletes nodes by id in one transaction; missing ids are ignored. With `detach`, their
    * relationships go too. Without it, a node that still has a relationship rejects the call
    * with `PreconditionError` (field `ids[i]`, the first such node) and nothing is deleted.

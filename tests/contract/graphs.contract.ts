@@ -12,6 +12,7 @@ import {
   useContractContext,
 } from "./graphs.fixtures.js";
 import { describeRandomGraphTraversals } from "./graphs.random.contract.js";
+import { describeGraphReads } from "./graphs.reads.contract.js";
 import { describeGraphTraversals } from "./graphs.traversal.contract.js";
 import { describeGraphUsage } from "./graphs.usage.contract.js";
 import { describeGraphWrites } from "./graphs.writes.contract.js";
@@ -36,6 +37,7 @@ export function describeGraphStoreContract(label: string, open: OpenGraphStore):
     const ctx = useContractContext(open);
     describeGraphWrites(ctx);
     describeGraphUsage(ctx);
+    describeGraphReads(ctx);
     describe("traversals", () => describeGraphTraversals(ctx));
     describeRandomGraphTraversals(ctx);
     describeTenancy(ctx);

@@ -8,11 +8,13 @@ import {
 } from "../../errors.js";
 import type { EngineHealth } from "../../health.js";
 import { backupDatabase, type Snapshottable } from "../../snapshot.js";
+import { compareIds, inRequestOrder } from "../ordering.js";
 import type {
   DeleteNodesResult,
   GraphCounts,
   GraphIds,
   GraphNode,
+  GraphRelationship,
   GraphStore,
   NeighborsQuery,
   PathResult,
@@ -24,7 +26,7 @@ import { toGraphEngineError } from "./errors.js";
 import { shortestPath } from "./path.js";
 import { GraphReaders } from "./readers.js";
 import { graphDatabaseFile, openGraphDatabase } from "./schema.js";
-import { GraphStatements, nodeFromRow } from "./statements.js";
+import { GraphStatements, nodeFromRow, relationshipFromRow } from "./statements.js";
 import { neighbors } from "./traversal.js";
 import { GraphUsage } from "./usage.js";
 import { GraphWrites } from "./writes.js";
@@ -97,6 +99,47 @@ export class EmbeddedGraphStore implements GraphStore, Snapshottable {
       const row = this.sql.getNode.get({ tenant, id });
       if (!row) throw new NotFoundError("node", id);
       return nodeFromRow(row);
+    });
+  }
+
+  async getNodes(
+    tenant: string,
+    ids: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<GraphNode[]> {
+    return guard(signal, () => {
+      if (ids.length === 0) return [];
+      const rows = this.sql.nodesByIds.all({ tenant, ids: JSON.stringify(ids) });
+      return inRequestOrder(ids, rows.map(nodeFromRow));
+    });
+  }
+
+  async getRelationships(
+    tenant: string,
+    ids: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<GraphRelationship[]> {
+    return guard(signal, () => {
+      if (ids.length === 0) return [];
+      const rows = this.sql.relationshipsByIds.all({ tenant, ids: JSON.stringify(ids) });
+      return inRequestOrder(ids, rows.map(relationshipFromRow));
+    });
+  }
+
+  async relationshipsAmong(
+    tenant: string,
+    nodeIds: readonly string[],
+    types: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<GraphRelationship[]> {
+    return guard(signal, () => {
+      if (nodeIds.length === 0) return [];
+      const ids = JSON.stringify(nodeIds);
+      const rows =
+        types.length > 0
+          ? this.sql.relationshipsAmongTyped.all({ tenant, ids, types: JSON.stringify(types) })
+          : this.sql.relationshipsAmong.all({ tenant, ids });
+      return rows.map(relationshipFromRow).sort((a, b) => compareIds(a.id, b.id));
     });
   }
 

@@ -2,11 +2,13 @@ import { auth, driver as createDriver, type Driver } from "neo4j-driver";
 import { EngineUnavailableError, NotFoundError, throwIfAborted } from "../../errors.js";
 import type { EngineHealth } from "../../health.js";
 import type { EnginePolicy } from "../../resilience/engine-policy.js";
+import { inRequestOrder } from "../ordering.js";
 import type {
   DeleteNodesResult,
   GraphCounts,
   GraphIds,
   GraphNode,
+  GraphRelationship,
   GraphStore,
   NeighborsQuery,
   PathResult,
@@ -24,9 +26,10 @@ import {
 } from "./options.js";
 import { shortestPath } from "./path.js";
 import { neo4jPolicy } from "./policy.js";
+import { loadRelationships, relationshipsAmong } from "./reads.js";
 import { RelationshipTypeConstraints } from "./relationship-types.js";
 import { Transactions } from "./transactions.js";
-import { loadNode, neighbors } from "./traversal.js";
+import { loadNode, loadNodes, neighbors } from "./traversal.js";
 import { existingIds, tenantUsage } from "./usage.js";
 import { deleteNodes, deleteRelationships, upsertNodes, upsertRelationships } from "./writes.js";
 
@@ -147,6 +150,38 @@ export class Neo4jGraphStore implements GraphStore {
       if (!node) throw new NotFoundError("node", id);
       return node;
     });
+  }
+
+  async getNodes(
+    tenant: string,
+    ids: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<GraphNode[]> {
+    if (ids.length === 0) return [];
+    return this.tx.read(signal, async (step) => {
+      const found = await loadNodes(step, tenant, [...new Set(ids)]);
+      return inRequestOrder(ids, found.values());
+    });
+  }
+
+  async getRelationships(
+    tenant: string,
+    ids: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<GraphRelationship[]> {
+    if (ids.length === 0) return [];
+    return this.tx.read(signal, async (step) =>
+      inRequestOrder(ids, await loadRelationships(step, tenant, ids)),
+    );
+  }
+
+  async relationshipsAmong(
+    tenant: string,
+    nodeIds: readonly string[],
+    types: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<GraphRelationship[]> {
+    return this.tx.read(signal, (step) => relationshipsAmong(step, tenant, nodeIds, types));
   }
 
   async deleteNodes(
