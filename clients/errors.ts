@@ -4,7 +4,14 @@
  */
 
 /** The kinds of named things the stores hold. */
-export type ResourceKind = "topic" | "collection" | "point" | "node" | "relationship" | "api key";
+export type ResourceKind =
+  | "topic"
+  | "collection"
+  | "alias"
+  | "point"
+  | "node"
+  | "relationship"
+  | "api key";
 
 /** A named resource does not exist for the tenant (NOT_FOUND). */
 export class NotFoundError extends Error {

@@ -83,6 +83,21 @@ export interface CollectionPage {
   readonly nextAfter?: string;
 }
 
+/** A second name of a collection. */
+export interface CollectionAlias {
+  /** The alias: 1 to 200 characters of [A-Za-z0-9._-], unique among the tenant's collections and aliases. */
+  readonly name: string;
+  /** The collection it points to. */
+  readonly collection: string;
+}
+
+/** A page of aliases in name order. */
+export interface AliasPage {
+  readonly aliases: readonly CollectionAlias[];
+  /** The last name of this page when more follow; pass it as `after`. */
+  readonly nextAfter?: string;
+}
+
 /** A point to write. */
 export interface PointInput {
   /** Unique within the collection. */
@@ -153,6 +168,11 @@ export interface PointPage {
  * similarity searches. Every call is scoped to a tenant: one tenant never sees another's
  * collections or points, even under the same names.
  *
+ * Aliases are second names of collections. They share one namespace per tenant with the
+ * collections, and every operation that takes a collection name, except
+ * `createCollection` and `deleteCollection`, accepts an alias and acts on the collection
+ * it points to (`getCollection` reports that collection's own name).
+ *
  * Errors are the domain errors of clients/errors.ts: `NotFoundError("collection", name)`
  * for an unknown collection, `AlreadyExistsError` on create, `PreconditionError` (with
  * the field, e.g. `points[3].vector`) for a vector of the wrong dimension,
@@ -160,7 +180,10 @@ export interface PointPage {
  * `EngineTimeoutError` when `signal` aborts.
  */
 export interface VectorStore {
-  /** Creates a collection; `AlreadyExistsError` if the tenant already has the name. */
+  /**
+   * Creates a collection; `AlreadyExistsError` if the tenant already has a collection
+   * (kind `collection`) or an alias (kind `alias`) of that name.
+   */
   createCollection(
     tenant: string,
     spec: CollectionSpec,
@@ -177,7 +200,11 @@ export interface VectorStore {
   /** Describes one collection with its point count. */
   getCollection(tenant: string, name: string, signal?: AbortSignal): Promise<CollectionDetails>;
 
-  /** Deletes a collection and its points; false when it did not exist. */
+  /**
+   * Deletes a collection and its points; false when it did not exist. `PreconditionError`
+   * (field `name`) when `name` is an alias, or when an alias points to the collection:
+   * aliases are moved or deleted first.
+   */
   deleteCollection(tenant: string, name: string, signal?: AbortSignal): Promise<boolean>;
 
   /**
@@ -231,6 +258,30 @@ export interface VectorStore {
     query: ScrollQuery,
     signal?: AbortSignal,
   ): Promise<PointPage>;
+
+  /**
+   * Points `alias` at `collection`, creating the alias or moving it in one step, and
+   * returns the collection it pointed to before (none when it is new).
+   * `AlreadyExistsError("collection", alias)` when a collection has the alias's name;
+   * `NotFoundError("collection", collection)` when `collection` is not a collection of
+   * the tenant (an alias is not one).
+   */
+  putAlias(
+    tenant: string,
+    alias: string,
+    collection: string,
+    signal?: AbortSignal,
+  ): Promise<{ readonly previous?: string }>;
+
+  /** Deletes an alias, leaving its collection untouched; false when there was none. */
+  deleteAlias(tenant: string, alias: string, signal?: AbortSignal): Promise<boolean>;
+
+  /** Lists the tenant's aliases in name order, `limit` at a time. */
+  listAliases(
+    tenant: string,
+    page: { readonly limit: number; readonly after?: string },
+    signal?: AbortSignal,
+  ): Promise<AliasPage>;
 
   /** Whether the engine can serve requests now. */
   health(): Promise<EngineHealth>;

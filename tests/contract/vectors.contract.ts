@@ -6,6 +6,7 @@ import {
   NotFoundError,
 } from "../../clients/errors.js";
 import { defaultIndexSettings } from "../../clients/vectors/port.js";
+import { describeVectorAliases } from "./vectors.aliases.contract.js";
 import { describeVectorFilters } from "./vectors.filters.contract.js";
 import {
   type ContractContext,
@@ -31,6 +32,7 @@ export function describeVectorStoreContract(label: string, open: OpenVectorStore
     describe("points", () => describeVectorPoints(ctx));
     describe("search", () => describeVectorSearch(ctx));
     describe("filters", () => describeVectorFilters(ctx));
+    describe("aliases", () => describeVectorAliases(ctx));
     describeTenancy(ctx);
     describeLifecycle(ctx);
   });

@@ -6,6 +6,7 @@ import {
   type IndexSettings,
   type PayloadIndexSpec,
 } from "../port.js";
+import { AliasDirectory } from "./aliases.js";
 
 /**
  * A collection row. `version` counts writes; `savedVersion` and `savedChecksum` describe
@@ -99,14 +100,18 @@ function toCollection(row: RawCollectionRow): CollectionRow {
  * The embedded vector store's source of truth: collections and points in one SQLite
  * file. Every write bumps the collection's version in the same transaction, so a saved
  * index file can be checked for staleness. Points of a collection are keyed by its
- * `uid`, which belongs to exactly one (tenant, name).
+ * `uid`, which belongs to exactly one (tenant, name). Aliases live beside them
+ * (aliases.ts).
  */
 export class VectorDb {
+  /** The tenants' aliases of collections, in the same file. */
+  readonly aliases: AliasDirectory;
   readonly #db: Database.Database;
   readonly #statements;
 
   private constructor(db: Database.Database) {
     this.#db = db;
+    this.aliases = new AliasDirectory(db);
     this.#statements = {
       findCollection: db.prepare<[string, string], RawCollectionRow>(
         "SELECT * FROM collections WHERE tenant = ? AND name = ?",

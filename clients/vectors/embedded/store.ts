@@ -8,8 +8,10 @@ import {
 } from "../../errors.js";
 import type { EngineHealth } from "../../health.js";
 import type { Snapshottable } from "../../snapshot.js";
+import { aliasIsNotCollectionError, collectionHasAliasesError } from "../alias-errors.js";
 import type { PointFilter } from "../filter.js";
 import type {
+  AliasPage,
   CollectionDetails,
   CollectionInfo,
   CollectionPage,
@@ -81,6 +83,9 @@ export class EmbeddedVectorStore implements VectorStore, Snapshottable {
     if (this.#db.findCollection(tenant, spec.name)) {
       throw new AlreadyExistsError("collection", spec.name);
     }
+    if (this.#db.aliases.resolve(tenant, spec.name) !== undefined) {
+      throw new AlreadyExistsError("alias", spec.name);
+    }
     const row = this.#db.insertCollection(
       tenant,
       spec.name,
@@ -112,15 +117,19 @@ export class EmbeddedVectorStore implements VectorStore, Snapshottable {
     signal?: AbortSignal,
   ): Promise<CollectionDetails> {
     this.#check(signal);
-    const row = this.#db.findCollection(tenant, name);
+    const row = this.#db.findCollection(tenant, this.#db.aliases.resolve(tenant, name) ?? name);
     if (!row) throw new NotFoundError("collection", name);
-    const loaded = this.#loaded.get(tenant)?.get(name);
+    const loaded = this.#loaded.get(tenant)?.get(row.name);
     return { ...describe(row), pointCount: loaded?.size ?? this.#db.countPoints(row.uid) };
   }
 
   async deleteCollection(tenant: string, name: string, signal?: AbortSignal): Promise<boolean> {
     this.#check(signal);
     this.#batcher.flush();
+    const target = this.#db.aliases.resolve(tenant, name);
+    if (target !== undefined) throw aliasIsNotCollectionError(name, target);
+    const aliases = this.#db.aliases.pointingAt(tenant, name);
+    if (aliases.length > 0) throw collectionHasAliasesError(name, aliases);
     const row = this.#db.findCollection(tenant, name);
     if (!row) return false;
     this.#db.deleteCollection(row.uid);
@@ -212,6 +221,34 @@ export class EmbeddedVectorStore implements VectorStore, Snapshottable {
     return scrollPoints(target, this.#db.keysInIdOrder(target.uid, query.after ?? ""), query);
   }
 
+  async putAlias(
+    tenant: string,
+    alias: string,
+    collection: string,
+    signal?: AbortSignal,
+  ): Promise<{ readonly previous?: string }> {
+    this.#check(signal);
+    if (this.#db.findCollection(tenant, alias)) throw new AlreadyExistsError("collection", alias);
+    const target = this.#db.findCollection(tenant, collection);
+    if (!target) throw new NotFoundError("collection", collection);
+    const previous = this.#db.aliases.put(tenant, alias, target.uid, target.name);
+    return previous === undefined ? {} : { previous };
+  }
+
+  async deleteAlias(tenant: string, alias: string, signal?: AbortSignal): Promise<boolean> {
+    this.#check(signal);
+    return this.#db.aliases.delete(tenant, alias);
+  }
+
+  async listAliases(
+    tenant: string,
+    page: { readonly limit: number; readonly after?: string },
+    signal?: AbortSignal,
+  ): Promise<AliasPage> {
+    this.#check(signal);
+    return this.#db.aliases.page(tenant, page);
+  }
+
   /** The collections whose HNSW index is in memory now, and the points they hold. */
   indexStats(): { readonly collections: number; readonly points: number } {
     let collections = 0;
@@ -273,18 +310,26 @@ export class EmbeddedVectorStore implements VectorStore, Snapshottable {
     throwIfAborted(signal);
   }
 
+  /**
+   * The collection the tenant calls `name`, or that its alias `name` points to, loaded
+   * into memory on first use. A collection's own name is found with one map lookup; an
+   * alias with two more.
+   */
   #collection(tenant: string, name: string): LoadedCollection {
     let collections = this.#loaded.get(tenant);
     const loaded = collections?.get(name);
     if (loaded) return loaded;
-    const row = this.#db.findCollection(tenant, name);
+    const target = this.#db.aliases.resolve(tenant, name);
+    const aliased = target === undefined ? undefined : collections?.get(target);
+    if (aliased) return aliased;
+    const row = this.#db.findCollection(tenant, target ?? name);
     if (!row) throw new NotFoundError("collection", name);
     const collection = loadCollection(this.#db, row, this.#indexDir);
     if (!collections) {
       collections = new Map();
       this.#loaded.set(tenant, collections);
     }
-    collections.set(name, collection);
+    collections.set(row.name, collection);
     return collection;
   }
 

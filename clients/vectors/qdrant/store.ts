@@ -3,6 +3,7 @@ import { EngineUnavailableError, throwIfAborted } from "../../errors.js";
 import type { EngineHealth } from "../../health.js";
 import type { PointFilter } from "../filter.js";
 import type {
+  AliasPage,
   CollectionDetails,
   CollectionInfo,
   CollectionPage,
@@ -179,6 +180,30 @@ export class QdrantVectorStore implements VectorStore {
     signal?: AbortSignal,
   ): Promise<PointPage> {
     return scrollPoints(this.#enter(signal), tenant, collection, query, signal);
+  }
+
+  async putAlias(
+    _tenant: string,
+    _alias: string,
+    _collection: string,
+    signal?: AbortSignal,
+  ): Promise<{ readonly previous?: string }> {
+    this.#enter(signal);
+    throw new Error("aliases are not available on Qdrant yet");
+  }
+
+  async deleteAlias(_tenant: string, _alias: string, signal?: AbortSignal): Promise<boolean> {
+    this.#enter(signal);
+    throw new Error("aliases are not available on Qdrant yet");
+  }
+
+  async listAliases(
+    _tenant: string,
+    _page: { readonly limit: number; readonly after?: string },
+    signal?: AbortSignal,
+  ): Promise<AliasPage> {
+    this.#enter(signal);
+    throw new Error("aliases are not available on Qdrant yet");
   }
 
   /**
