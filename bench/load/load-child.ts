@@ -6,7 +6,6 @@
  */
 import { Agent } from "node:http";
 import { performance } from "node:perf_hooks";
-import { setTimeout as sleep } from "node:timers/promises";
 import { type Client, Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { EventsService } from "../../gen/ragplane/v1/events_pb.js";
@@ -14,6 +13,7 @@ import { GraphsService } from "../../gen/ragplane/v1/graphs_pb.js";
 import { VectorsService } from "../../gen/ragplane/v1/vectors_pb.js";
 import { withHeaders } from "../../tests/support/credentials.js";
 import { createGrpcJsTransport } from "../../tests/support/grpc-js-transport.js";
+import { runOnSchedule } from "../schedule.js";
 import type {
   ClientSpec,
   LoadProgress,
@@ -172,25 +172,16 @@ class LoadDriver {
     const tallies = clients.map(() => callTypes.map((type) => new Tally(type)));
     this.#current = tallies.flat();
     const next = weightedSequence();
-    const interval = 1000 / rate;
-    const total = Math.floor(durationMs / interval);
-    const calls: Promise<void>[] = [];
-    let maxStartLagMs = 0;
-    let lateStarts = 0;
-    const started = performance.now();
-    for (let i = 0; i < total; i++) {
-      const due = started + i * interval;
-      const wait = due - performance.now();
-      if (wait > 0) await sleep(wait);
-      const lag = performance.now() - due;
-      maxStartLagMs = Math.max(maxStartLagMs, lag);
-      if (lag > lateStartMs) lateStarts++;
-      const which = i % clients.length;
-      const type = next();
-      calls.push(clients[which]!.call(type, tallies[which]![callTypes.indexOf(type)]!, due));
-    }
-    await Promise.all(calls);
-    const elapsedMs = performance.now() - started;
+    const { elapsedMs, maxStartLagMs, lateStarts } = await runOnSchedule(
+      rate,
+      durationMs,
+      lateStartMs,
+      (i, due) => {
+        const which = i % clients.length;
+        const type = next();
+        return clients[which]!.call(type, tallies[which]![callTypes.indexOf(type)]!, due);
+      },
+    );
     return {
       clients: clients.map((client, c) => ({
         client: client.spec.name,

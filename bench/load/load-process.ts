@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { ForkedProcess } from "../forked.js";
 import { pinToCpu } from "../ghz-rounds.js";
 import type {
   ClientSpec,
@@ -12,7 +13,6 @@ import type {
 import type { PerCallType } from "./mix.js";
 
 const entry = fileURLToPath(new URL("load-child.ts", import.meta.url));
-const stopTimeoutMs = 10_000;
 
 type WithoutId<T> = T extends unknown ? Omit<T, "id"> : never;
 
@@ -24,12 +24,12 @@ type WithoutId<T> = T extends unknown ? Omit<T, "id"> : never;
 export class NodeLoad {
   readonly #child: ChildProcess;
   readonly #waiting = new Map<number, (reply: LoadReply) => void>();
-  readonly #exited: Promise<void>;
+  readonly #process: ForkedProcess;
   #requests = 0;
 
   private constructor(child: ChildProcess) {
     this.#child = child;
-    this.#exited = new Promise((resolve) => child.once("exit", () => resolve()));
+    this.#process = new ForkedProcess(child);
     child.on("message", (reply: LoadReply) => {
       const waiter = this.#waiting.get(reply.id);
       this.#waiting.delete(reply.id);
@@ -67,7 +67,7 @@ export class NodeLoad {
   }
 
   get pid(): number {
-    return this.#child.pid ?? -1;
+    return this.#process.pid;
   }
 
   /**
@@ -101,18 +101,13 @@ export class NodeLoad {
   }
 
   /** Closes the IPC channel, which ends the process; kills it if it lingers. */
-  async stop(): Promise<void> {
-    if (this.#child.connected) this.#child.disconnect();
-    const timer = setTimeout(() => this.kill(), stopTimeoutMs);
-    await this.#exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return this.#process.stop();
   }
 
   /** Kills the process at once, if it still runs. */
   kill(): void {
-    if (this.#child.exitCode === null && this.#child.signalCode === null) {
-      this.#child.kill("SIGKILL");
-    }
+    this.#process.kill();
   }
 
   #request(request: WithoutId<LoadRequest>): Promise<LoadReply> {

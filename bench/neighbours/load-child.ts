@@ -7,6 +7,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { status as Status } from "@grpc/grpc-js";
 import { BytesClient } from "../grpc-client.js";
+import { runOnSchedule } from "../schedule.js";
 import {
   type CallKind,
   type KindTally,
@@ -111,25 +112,15 @@ class LoadDriver {
 
   async #schedule(rate: number, durationMs: number): Promise<LoadResult> {
     const tallies = this.#kinds.map((kind) => new Tally(kind));
-    const interval = 1000 / rate;
-    const total = Math.floor(durationMs / interval);
-    const calls: Promise<unknown>[] = [];
-    let maxStartLagMs = 0;
-    let lateStarts = 0;
-    const started = performance.now();
-    for (let i = 0; i < total; i++) {
-      const due = started + i * interval;
-      const wait = due - performance.now();
-      if (wait > 0) await sleep(wait);
-      const lag = performance.now() - due;
-      maxStartLagMs = Math.max(maxStartLagMs, lag);
-      if (lag > lateStartMs) lateStarts++;
-      calls.push(this.#callOnce(tallies[i % tallies.length]!, due));
-    }
-    await Promise.all(calls);
+    const { elapsedMs, maxStartLagMs, lateStarts } = await runOnSchedule(
+      rate,
+      durationMs,
+      lateStartMs,
+      (i, due) => this.#callOnce(tallies[i % tallies.length]!, due),
+    );
     return {
       kinds: tallies.map((tally) => tally.result()),
-      elapsedMs: performance.now() - started,
+      elapsedMs,
       maxStartLagMs,
       lateStarts,
     };

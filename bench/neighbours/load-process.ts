@@ -1,10 +1,10 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { ForkedProcess } from "../forked.js";
 import { pinToCpu } from "../ghz-rounds.js";
 import type { CallKind, LoadReply, LoadRequest, LoadResult } from "./load-messages.js";
 
 const entry = fileURLToPath(new URL("load-child.ts", import.meta.url));
-const stopTimeoutMs = 10_000;
 
 /**
  * A load process (`load-child.ts`) acting for one tenant: forked, pinned to one core,
@@ -15,7 +15,7 @@ export class LoadProcess {
   readonly #child: ChildProcess;
   readonly #replies: LoadReply[] = [];
   readonly #waiting: ((reply: LoadReply) => void)[] = [];
-  readonly #exited: Promise<void>;
+  readonly #process: ForkedProcess;
   #gone: LoadReply | undefined;
 
   private constructor(
@@ -23,7 +23,7 @@ export class LoadProcess {
     child: ChildProcess,
   ) {
     this.#child = child;
-    this.#exited = new Promise((resolve) => child.once("exit", () => resolve()));
+    this.#process = new ForkedProcess(child);
     child.on("message", (reply: LoadReply) => {
       const waiter = this.#waiting.shift();
       if (waiter === undefined) this.#replies.push(reply);
@@ -68,7 +68,7 @@ export class LoadProcess {
   }
 
   get pid(): number {
-    return this.#child.pid ?? -1;
+    return this.#process.pid;
   }
 
   /** Starts one closed loop per kind named, `concurrency` calls in flight each. */
@@ -87,18 +87,13 @@ export class LoadProcess {
   }
 
   /** Closes the IPC channel, which ends the process; kills it if it lingers. */
-  async stop(): Promise<void> {
-    if (this.#child.connected) this.#child.disconnect();
-    const timer = setTimeout(() => this.kill(), stopTimeoutMs);
-    await this.#exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return this.#process.stop();
   }
 
   /** Kills the process at once, if it still runs. */
   kill(): void {
-    if (this.#child.exitCode === null && this.#child.signalCode === null) {
-      this.#child.kill("SIGKILL");
-    }
+    this.#process.kill();
   }
 
   async #request(request: LoadRequest): Promise<LoadReply> {
