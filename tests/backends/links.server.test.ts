@@ -8,6 +8,7 @@ import { EventsService } from "../../gen/ragplane/v1/events_pb.js";
 import { generateApiKey } from "../../security/api-keys/format.js";
 import { generateTestCerts, type TestCerts } from "../support/certs.js";
 import { embeddedEngineEnv } from "../support/engine-env.js";
+import { expectPublishDuplicateReplay } from "../support/events-round-trip.js";
 import { lazyKafkaAdmin } from "../support/kafka-admin.js";
 import {
   describeSkippedWithoutSecuredLinks,
@@ -79,26 +80,7 @@ if (kafka === undefined || redis === undefined) {
     it("publishes, acknowledges a repeat as a duplicate through Redis, and replays, with a key kept on Kafka", async () => {
       const key = await server.createKey("acme");
       const events = createClient(EventsService, server.transport("grpc-js", { apiKey: key }));
-      await events.createTopic({ name: "orders", partitions: 2 });
-      const first = await events.publish({ topic: "orders", events: [{ id: "a" }, { id: "b" }] });
-      expect(first.acks.map((ack) => ack.duplicate)).toEqual([false, false]);
-      const again = await events.publish({ topic: "orders", events: [{ id: "a" }] });
-      expect(again.acks[0]).toMatchObject({
-        duplicate: true,
-        partition: first.acks[0]?.partition,
-        offset: first.acks[0]?.offset,
-      });
-      const abort = new AbortController();
-      const seen: string[] = [];
-      for await (const response of events.subscribe(
-        { topic: "orders" },
-        { signal: abort.signal, timeoutMs: 20_000 },
-      )) {
-        seen.push(response.event?.id ?? "");
-        if (seen.length === 2) break;
-      }
-      abort.abort();
-      expect(seen.sort()).toEqual(["a", "b"]);
+      await expectPublishDuplicateReplay(events, "orders");
     });
   });
 

@@ -5,6 +5,7 @@ import { EventsService } from "../../gen/ragplane/v1/events_pb.js";
 import { GraphsService } from "../../gen/ragplane/v1/graphs_pb.js";
 import { realEngineEnv, realEnginesConfigured } from "../support/engine-env.js";
 import { rejection } from "../support/errors.js";
+import { expectPublishDuplicateReplay } from "../support/events-round-trip.js";
 import { startTestServer, type TestServer, transportNames } from "../support/server.js";
 
 describe.skipIf(!realEnginesConfigured)(
@@ -49,27 +50,7 @@ describe.skipIf(!realEnginesConfigured)(
     describe.each(transportNames)("over %s", (transportName) => {
       it("publishes to Kafka, acknowledges a repeat as a duplicate, and replays", async () => {
         const events = createClient(EventsService, server.transport(transportName));
-        const topic = `t-${transportName}`;
-        await events.createTopic({ name: topic, partitions: 2 });
-        const first = await events.publish({ topic, events: [{ id: "a" }, { id: "b" }] });
-        expect(first.acks.map((ack) => ack.duplicate)).toEqual([false, false]);
-        const again = await events.publish({ topic, events: [{ id: "a" }] });
-        expect(again.acks[0]).toMatchObject({
-          duplicate: true,
-          partition: first.acks[0]?.partition,
-          offset: first.acks[0]?.offset,
-        });
-        const abort = new AbortController();
-        const seen: string[] = [];
-        for await (const response of events.subscribe(
-          { topic },
-          { signal: abort.signal, timeoutMs: 20_000 },
-        )) {
-          seen.push(response.event?.id ?? "");
-          if (seen.length === 2) break;
-        }
-        abort.abort();
-        expect(seen.sort()).toEqual(["a", "b"]);
+        await expectPublishDuplicateReplay(events, `t-${transportName}`);
       });
 
       it("writes a graph to Neo4j in one transaction and traverses it", async () => {
