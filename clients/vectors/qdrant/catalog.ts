@@ -45,8 +45,8 @@ export function isPayloadIndexType(type: string): type is PayloadIndexType {
   return indexTypes.has(type);
 }
 
-/** Payload keys of a catalog record, beside the tenant ({@link tenantField}). */
-const recordFields = {
+/** Payload keys of a catalog record, beside the tenant ({@link tenantField}); an alias's record has `name` too. */
+export const recordFields = {
   name: "rp_name",
   dimension: "rp_dimension",
   distance: "rp_distance",
@@ -56,8 +56,24 @@ const recordFields = {
 } as const;
 
 /**
+ * The payload key of an alias's record: the collection it points to. A collection's
+ * record never has it, so it tells the two kinds of record apart.
+ */
+export const aliasTargetField = "rp_alias_of";
+
+/** Matches a collection's record, never an alias's. */
+const collectionRecord: Schemas["Condition"] = { is_empty: { key: aliasTargetField } };
+
+/** What a tenant's name stands for in the catalog: a collection, or an alias of one. */
+export type CatalogEntry =
+  | { readonly kind: "collection"; readonly info: CollectionInfo }
+  | { readonly kind: "alias"; readonly collection: string };
+
+/**
  * The catalog record of a logical collection: a vectorless point in `<prefix>_catalog`
- * whose id derives from (tenant, name) and whose payload describes the collection.
+ * whose id derives from (tenant, name) and whose payload describes the collection. An
+ * alias's record has the same id for its name (aliases.ts), so a tenant's name is held
+ * by one record of either kind.
  */
 function recordPayload(tenant: string, info: CollectionInfo): Record<string, unknown> {
   return {
@@ -163,29 +179,51 @@ export async function readRecord(
   name: string,
   signal: Signal,
 ): Promise<CollectionInfo | undefined> {
+  const entry = (await readEntries(ctx, tenant, [name], signal)).get(name);
+  return entry?.kind === "collection" ? entry.info : undefined;
+}
+
+/** What each of the tenant's `names` stands for, in one request; absent names are left out. */
+export async function readEntries(
+  ctx: QdrantContext,
+  tenant: string,
+  names: readonly string[],
+  signal: Signal,
+): Promise<Map<string, CatalogEntry>> {
+  const entries = new Map<string, CatalogEntry>();
   let records: Schemas["Record"][];
   try {
     records = await ctx.caller.send<Schemas["Record"][]>(
       "POST",
       collectionPath(catalogCollectionName(ctx.prefix), "points"),
       {
-        ids: [catalogRecordUuid(tenant, name)],
+        ids: [...new Set(names)].map((name) => catalogRecordUuid(tenant, name)),
         with_payload: true,
         with_vector: false,
       } satisfies Schemas["PointRequest"],
-      { signal, idempotent: true, collection: name },
+      { signal, idempotent: true, collection: names[0] ?? "" },
     );
   } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
+    if (error instanceof NotFoundError) return entries;
     throw error;
   }
-  const [record] = records;
-  if (record?.payload?.[tenantField] !== tenant) return undefined;
-  const info = describeRecord(record.payload);
-  return info?.name === name ? info : undefined;
+  for (const { payload } of records) {
+    const name = payload?.[recordFields.name];
+    if (payload?.[tenantField] !== tenant || typeof name !== "string" || !names.includes(name))
+      continue;
+    const target = payload[aliasTargetField];
+    const info = describeRecord(payload);
+    if (typeof target === "string") entries.set(name, { kind: "alias", collection: target });
+    else if (info !== undefined) entries.set(name, { kind: "collection", info });
+  }
+  return entries;
 }
 
-/** Writes (or replaces) the catalog record of a tenant's collection. */
+/**
+ * Writes (or replaces) the catalog record of a tenant's collection. Should an alias
+ * hold the name, its record stays as it is (Qdrant's conditional update): read the
+ * name back to learn which record won.
+ */
 export async function writeRecord(
   ctx: QdrantContext,
   tenant: string,
@@ -206,6 +244,7 @@ export async function writeRecord(
               payload: recordPayload(tenant, info),
             },
           ],
+          update_filter: { must: [collectionRecord] },
         },
         init,
       ),
@@ -213,7 +252,7 @@ export async function writeRecord(
   );
 }
 
-/** Removes the catalog record of a tenant's collection. */
+/** Removes the catalog record of a tenant's collection (never an alias's record). */
 export async function deleteRecord(
   ctx: QdrantContext,
   tenant: string,
@@ -226,7 +265,9 @@ export async function deleteRecord(
         {
           collection_name: catalogCollectionName(ctx.prefix),
           wait: true,
-          points: [catalogRecordUuid(tenant, name)],
+          filter: {
+            must: [{ has_id: [catalogRecordUuid(tenant, name)] }, collectionRecord],
+          },
         },
         init,
       ),
@@ -273,42 +314,4 @@ export async function tenantRecords(
     throw error;
   }
   return found.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-
-/**
- * Recently read collection shapes, keyed by tenant and name, so that writes and searches
- * find their collection without a round trip each. Entries expire after `ttlMs` and are
- * dropped whenever Qdrant says otherwise (a dimension error), so a collection deleted or
- * re-created by another replica is seen within `ttlMs` at worst.
- */
-export class ShapeCache {
-  readonly #entries = new Map<string, { shape: CollectionInfo; expires: number }>();
-
-  constructor(private readonly ttlMs: number) {}
-
-  /** The cached shape, if still fresh. */
-  get(tenant: string, name: string): CollectionInfo | undefined {
-    const key = cacheKey(tenant, name);
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.expires > Date.now()) return entry.shape;
-    this.#entries.delete(key);
-    return undefined;
-  }
-
-  /** Remembers a shape just read or written. */
-  set(tenant: string, name: string, shape: CollectionInfo): void {
-    if (this.ttlMs === 0) return;
-    if (this.#entries.size >= 10_000) this.#entries.clear();
-    this.#entries.set(cacheKey(tenant, name), { shape, expires: Date.now() + this.ttlMs });
-  }
-
-  /** Forgets a shape. */
-  delete(tenant: string, name: string): void {
-    this.#entries.delete(cacheKey(tenant, name));
-  }
-}
-
-function cacheKey(tenant: string, name: string): string {
-  return JSON.stringify([tenant, name]);
 }

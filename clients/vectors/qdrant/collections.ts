@@ -1,6 +1,8 @@
+import { aliasIsNotCollectionError, collectionHasAliasesError } from "../alias-errors.js";
 import type { CollectionDetails, CollectionPage } from "../port.js";
+import { aliasesPointingAt } from "./alias-records.js";
 import { resultOf } from "./call.js";
-import { deleteRecord, readRecord, tenantRecords } from "./catalog.js";
+import { deleteRecord, readEntries, tenantRecords, writeRecord } from "./catalog.js";
 import { placement, type QdrantContext } from "./context.js";
 import { removeLeftovers } from "./create.js";
 import { qdrantFilter } from "./filter.js";
@@ -23,7 +25,10 @@ export async function listCollections(
     : { collections };
 }
 
-/** Describes a collection with the exact number of its points. */
+/**
+ * Describes a collection (named by itself or by an alias) with the exact number of its
+ * points; the catalog is read afresh.
+ */
 export async function getCollection(
   ctx: QdrantContext,
   tenant: string,
@@ -34,7 +39,11 @@ export async function getCollection(
   const counted = await ctx.caller.run(
     (api, init) =>
       api.countPoints(
-        { collection_name: collection, filter: qdrantFilter(tenant, name, undefined), exact: true },
+        {
+          collection_name: collection,
+          filter: qdrantFilter(tenant, info.name, undefined),
+          exact: true,
+        },
         init,
       ),
     { signal, idempotent: true, collection: name },
@@ -47,10 +56,14 @@ export async function getCollection(
 }
 
 /**
- * Deletes a collection; false when it did not exist. Its points go first, then its
- * catalog record: a delete cut short leaves the collection in place (delete it again),
- * and points written meanwhile through a stale cache of another replica are removed by
- * the next create of the name.
+ * Deletes a collection; false when it did not exist. Refused (`PreconditionError`) for an
+ * alias's name and for a collection an alias points to. The catalog record goes first,
+ * so that from then on no alias can be pointed at the collection (PutAlias reads its
+ * target back after writing); then the aliases are looked up again, and should one have
+ * been put in between, the record is written back and the delete refused. Only then are
+ * the points removed. A delete cut short after the record went leaves points that no
+ * collection shows, which the next create of the name removes, as it does points written
+ * meanwhile through a stale cache of another replica.
  */
 export async function deleteCollection(
   ctx: QdrantContext,
@@ -59,9 +72,28 @@ export async function deleteCollection(
   signal: Signal,
 ): Promise<boolean> {
   ctx.shapes.delete(tenant, name);
-  if ((await readRecord(ctx, tenant, name, signal)) === undefined) return false;
-  await removeLeftovers(ctx, tenant, name, signal);
+  const entry = (await readEntries(ctx, tenant, [name], signal)).get(name);
+  if (entry === undefined) return false;
+  if (entry.kind === "alias") throw aliasIsNotCollectionError(name, entry.collection);
+  await refuseWhileAliased(ctx, tenant, name, signal);
   await deleteRecord(ctx, tenant, name, signal);
+  try {
+    await refuseWhileAliased(ctx, tenant, name, signal);
+  } catch (error) {
+    await writeRecord(ctx, tenant, entry.info, undefined);
+    throw error;
+  }
   ctx.shapes.delete(tenant, name);
+  await removeLeftovers(ctx, tenant, name, signal);
   return true;
+}
+
+async function refuseWhileAliased(
+  ctx: QdrantContext,
+  tenant: string,
+  name: string,
+  signal: Signal,
+): Promise<void> {
+  const aliases = await aliasesPointingAt(ctx, tenant, name, signal);
+  if (aliases.length > 0) throw collectionHasAliasesError(name, aliases);
 }

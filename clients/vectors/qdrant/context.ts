@@ -1,8 +1,9 @@
 import { NotFoundError } from "../../errors.js";
 import type { CollectionInfo } from "../port.js";
 import type { QdrantCaller } from "./call.js";
-import { readRecord, type ShapeCache } from "./catalog.js";
+import { readEntries, readRecord } from "./catalog.js";
 import { sharedCollectionName } from "./layout.js";
+import type { ShapeCache } from "./shape-cache.js";
 
 /** What every operation of the Qdrant store needs. */
 export interface QdrantContext {
@@ -16,14 +17,17 @@ export interface QdrantContext {
 
 /** A tenant's collection as found in the catalog, with the Qdrant collection holding it. */
 export interface Placement {
+  /** The collection; its `name` is the collection's own, also when it was named by an alias. */
   readonly info: CollectionInfo;
   /** The shared Qdrant collection of its shape. */
   readonly collection: string;
 }
 
 /**
- * Where a tenant's collection lives: from the cache unless `fresh`, else from its
- * catalog record; `NotFoundError` when it has none.
+ * Where a tenant's collection lives, `name` being the collection's or an alias's: from
+ * the cache unless `fresh`, else from the catalog (the alias's record, then its
+ * collection's). `NotFoundError` when the name has no record, or is an alias whose
+ * collection has none.
  */
 export async function placement(
   ctx: QdrantContext,
@@ -33,12 +37,23 @@ export async function placement(
 ): Promise<Placement> {
   let info = options.fresh ? undefined : ctx.shapes.get(tenant, name);
   if (info === undefined) {
-    info = await readRecord(ctx, tenant, name, options.signal);
-    if (info === undefined) {
-      ctx.shapes.delete(tenant, name);
-      throw new NotFoundError("collection", name);
-    }
+    info = await resolve(ctx, tenant, name, options.signal);
     ctx.shapes.set(tenant, name, info);
   }
   return { info, collection: sharedCollectionName(ctx.prefix, info) };
+}
+
+async function resolve(
+  ctx: QdrantContext,
+  tenant: string,
+  name: string,
+  signal: AbortSignal | undefined,
+): Promise<CollectionInfo> {
+  const entry = (await readEntries(ctx, tenant, [name], signal)).get(name);
+  if (entry?.kind === "collection") return entry.info;
+  ctx.shapes.delete(tenant, name);
+  if (entry === undefined) throw new NotFoundError("collection", name);
+  const info = await readRecord(ctx, tenant, entry.collection, signal);
+  if (info === undefined) throw new NotFoundError("collection", entry.collection);
+  return info;
 }

@@ -1,7 +1,7 @@
 import { AlreadyExistsError, NotFoundError } from "../../errors.js";
 import { type CollectionInfo, type CollectionSpec, defaultIndexSettings } from "../port.js";
 import { resultOf } from "./call.js";
-import { ensureCatalog, readRecord, writeRecord } from "./catalog.js";
+import { ensureCatalog, readEntries, writeRecord } from "./catalog.js";
 import type { QdrantContext } from "./context.js";
 import { scopeConditions } from "./filter.js";
 import { isSharedCollectionName } from "./layout.js";
@@ -14,7 +14,9 @@ type Signal = AbortSignal | undefined;
  * with the collection's payload indexes, removes any points a former collection of the
  * same name left behind (a delete cut short), and writes the catalog record last, so the
  * collection exists only once it is usable. `AlreadyExistsError` when the tenant has the
- * name, or when a concurrent create of the name with another shape got there first.
+ * name (kind `alias` when an alias holds it), or when a concurrent create of the name
+ * with another shape, or a concurrent PutAlias of the name, got there first: the record
+ * never replaces an alias's, and is read back to see which won.
  */
 export async function createCollection(
   ctx: QdrantContext,
@@ -22,8 +24,8 @@ export async function createCollection(
   spec: CollectionSpec,
   signal: Signal,
 ): Promise<CollectionInfo> {
-  if ((await readRecord(ctx, tenant, spec.name, signal)) !== undefined)
-    throw new AlreadyExistsError("collection", spec.name);
+  const existing = (await readEntries(ctx, tenant, [spec.name], signal)).get(spec.name);
+  if (existing !== undefined) throw new AlreadyExistsError(existing.kind, spec.name);
   const info: CollectionInfo = {
     name: spec.name,
     dimension: spec.dimension,
@@ -36,8 +38,9 @@ export async function createCollection(
   await ensurePayloadIndexes(ctx, shared, info.payloadIndexes, signal);
   await removeLeftovers(ctx, tenant, spec.name, signal);
   await writeRecord(ctx, tenant, info, signal);
-  const stored = await readRecord(ctx, tenant, spec.name, signal);
-  if (stored?.dimension !== info.dimension || stored.distance !== info.distance)
+  const stored = (await readEntries(ctx, tenant, [spec.name], signal)).get(spec.name);
+  if (stored?.kind === "alias") throw new AlreadyExistsError("alias", spec.name);
+  if (stored?.info.dimension !== info.dimension || stored.info.distance !== info.distance)
     throw new AlreadyExistsError("collection", spec.name);
   ctx.shapes.set(tenant, spec.name, info);
   return { ...info, payloadIndexes: [...info.payloadIndexes] };

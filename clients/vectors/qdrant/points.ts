@@ -19,7 +19,8 @@ type Signal = AbortSignal | undefined;
  * reported. Qdrant validates one upsert request as a whole, so a batch that fits one
  * request (up to 1000 points of up to 1000 dimensions) is all or nothing; a larger one
  * is sent in several requests and a network failure may leave the first ones written
- * (upserting again is harmless).
+ * (upserting again is harmless). `collection` may be an alias: the points are written
+ * to the collection it points to.
  */
 export async function upsertPoints(
   ctx: QdrantContext,
@@ -34,7 +35,7 @@ export async function upsertPoints(
       await ctx.caller.send(
         "PUT",
         collectionPath(place.collection, "points?wait=true"),
-        upsertBody(tenant, collection, batch),
+        upsertBody(tenant, place.info.name, batch),
         { signal, idempotent: true, collection, vectorField: "points" },
       );
     } catch (error) {
@@ -85,11 +86,12 @@ export async function getPoints(
   signal: Signal,
 ): Promise<StoredPoint[]> {
   const unique = [...new Set(ids)];
+  const place = await placement(ctx, tenant, collection, { signal });
   if (unique.length === 0) {
-    await countPoints(ctx, tenant, collection, undefined, signal);
+    await count(ctx, place, collection, qdrantFilter(tenant, place.info.name, undefined), signal);
     return [];
   }
-  const found = await scrollByIds(ctx, tenant, collection, unique, {
+  const found = await scrollByIds(ctx, tenant, place, unique, {
     filter: undefined,
     withPayload: true,
     withVector,
@@ -99,13 +101,14 @@ export async function getPoints(
 }
 
 /**
- * The tenant's points among `ids` that match `filter`, by id. One scroll with a
- * `has_id` condition, so that the tenant condition applies (retrieving by id would not).
+ * The tenant's points among `ids` that match `filter`, by id, in the collection at
+ * `place`. One scroll with a `has_id` condition, so that the tenant condition applies
+ * (retrieving by id would not).
  */
 export async function scrollByIds(
   ctx: QdrantContext,
   tenant: string,
-  collection: string,
+  place: Placement,
   ids: readonly string[],
   options: {
     readonly filter: PointFilter | undefined;
@@ -114,8 +117,8 @@ export async function scrollByIds(
     readonly signal: Signal;
   },
 ): Promise<Map<string, StoredPoint>> {
+  const collection = place.info.name;
   const hasId = { has_id: ids.map((id) => pointUuid(tenant, collection, id)) };
-  const place = await placement(ctx, tenant, collection, { signal: options.signal });
   const response = await ctx.caller.send<Schemas["ScrollResult"]>(
     "POST",
     collectionPath(place.collection, "points/scroll"),
@@ -162,13 +165,14 @@ export async function deletePoints(
   selector: PointSelector,
   signal: Signal,
 ): Promise<number> {
+  const place = await placement(ctx, tenant, collection, { signal });
+  const name = place.info.name;
   const filter =
     "ids" in selector
-      ? qdrantFilter(tenant, collection, undefined, [
-          { has_id: [...new Set(selector.ids)].map((id) => pointUuid(tenant, collection, id)) },
+      ? qdrantFilter(tenant, name, undefined, [
+          { has_id: [...new Set(selector.ids)].map((id) => pointUuid(tenant, name, id)) },
         ])
-      : qdrantFilter(tenant, collection, selector.filter);
-  const place = await placement(ctx, tenant, collection, { signal });
+      : qdrantFilter(tenant, name, selector.filter);
   const existing = await count(ctx, place, collection, filter, signal);
   if (existing === 0) return 0;
   await ctx.caller.send(
@@ -189,7 +193,7 @@ export async function countPoints(
   signal: Signal,
 ): Promise<number> {
   const place = await placement(ctx, tenant, collection, { signal });
-  return count(ctx, place, collection, qdrantFilter(tenant, collection, filter), signal);
+  return count(ctx, place, collection, qdrantFilter(tenant, place.info.name, filter), signal);
 }
 
 async function count(

@@ -1,6 +1,6 @@
 import type { Schemas } from "@qdrant/js-client-rest";
 import type { PointPage, ScrollQuery, StoredPoint } from "../port.js";
-import { placement, type QdrantContext } from "./context.js";
+import { type Placement, placement, type QdrantContext } from "./context.js";
 import { type QdrantCondition, qdrantFilter } from "./filter.js";
 import { collectionPath } from "./http.js";
 import { type IdSource, idsAfter, type KeyEquality } from "./ordering.js";
@@ -25,12 +25,12 @@ export async function scrollPoints(
   query: ScrollQuery,
   signal: AbortSignal | undefined,
 ): Promise<PointPage> {
-  const { collection: shared } = await placement(ctx, tenant, collection, { signal });
-  const source = qdrantIdSource(ctx, tenant, collection, shared, query, signal);
+  const place = await placement(ctx, tenant, collection, { signal });
+  const source = qdrantIdSource(ctx, tenant, place, query, signal);
   const ids = await idsAfter(source, query.after, query.limit + 1);
   const pageIds = ids.slice(0, query.limit);
   if (pageIds.length === 0) return { points: [] };
-  const found = await scrollByIds(ctx, tenant, collection, pageIds, {
+  const found = await scrollByIds(ctx, tenant, place, pageIds, {
     filter: query.filter,
     withPayload: query.withPayload,
     withVector: query.withVector,
@@ -44,17 +44,17 @@ export async function scrollPoints(
 function qdrantIdSource(
   ctx: QdrantContext,
   tenant: string,
-  collection: string,
-  collectionName: string,
+  place: Placement,
   query: ScrollQuery,
   signal: AbortSignal | undefined,
 ): IdSource {
+  const collection = place.info.name;
   const filterFor = (scope: readonly KeyEquality[]) =>
     qdrantFilter(tenant, collection, query.filter, scope.map(keyCondition));
   const page = async (request: Schemas["ScrollRequest"]) => {
     return ctx.caller.send<Schemas["ScrollResult"]>(
       "POST",
-      collectionPath(collectionName, "points/scroll"),
+      collectionPath(place.collection, "points/scroll"),
       {
         with_payload: [idField],
         with_vector: false,

@@ -31,7 +31,7 @@ export async function searchPoints(
     "POST",
     collectionPath(place.collection, "points/search"),
     jsonWithVector(query.vector, {
-      filter: qdrantFilter(tenant, collection, query.filter),
+      filter: qdrantFilter(tenant, place.info.name, query.filter),
       params: {
         exact: query.exact,
         hnsw_ef: Math.max(query.hnswEf ?? defaultSearchEf, query.limit),

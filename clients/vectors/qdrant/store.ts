@@ -17,8 +17,8 @@ import type {
   StoredPoint,
   VectorStore,
 } from "../port.js";
+import { deleteAlias, listAliases, putAlias } from "./aliases.js";
 import { QdrantCaller } from "./call.js";
-import { ShapeCache } from "./catalog.js";
 import { deleteCollection, getCollection, listCollections } from "./collections.js";
 import type { QdrantContext } from "./context.js";
 import { createCollection } from "./create.js";
@@ -29,6 +29,7 @@ import { countPoints, deletePoints, getPoints, upsertPoints } from "./points.js"
 import { qdrantPolicy } from "./policy.js";
 import { scrollPoints } from "./scroll.js";
 import { searchPoints } from "./search.js";
+import { ShapeCache } from "./shape-cache.js";
 import { isCompatibleQdrant, QdrantVersionError, qdrantClientVersion } from "./version.js";
 
 export type { QdrantVectorStoreOptions } from "./options.js";
@@ -183,27 +184,24 @@ export class QdrantVectorStore implements VectorStore {
   }
 
   async putAlias(
-    _tenant: string,
-    _alias: string,
-    _collection: string,
+    tenant: string,
+    alias: string,
+    collection: string,
     signal?: AbortSignal,
   ): Promise<{ readonly previous?: string }> {
-    this.#enter(signal);
-    throw new Error("aliases are not available on Qdrant yet");
+    return putAlias(this.#enter(signal), tenant, alias, collection, signal);
   }
 
-  async deleteAlias(_tenant: string, _alias: string, signal?: AbortSignal): Promise<boolean> {
-    this.#enter(signal);
-    throw new Error("aliases are not available on Qdrant yet");
+  async deleteAlias(tenant: string, alias: string, signal?: AbortSignal): Promise<boolean> {
+    return deleteAlias(this.#enter(signal), tenant, alias, signal);
   }
 
   async listAliases(
-    _tenant: string,
-    _page: { readonly limit: number; readonly after?: string },
+    tenant: string,
+    page: { readonly limit: number; readonly after?: string },
     signal?: AbortSignal,
   ): Promise<AliasPage> {
-    this.#enter(signal);
-    throw new Error("aliases are not available on Qdrant yet");
+    return listAliases(this.#enter(signal), tenant, page, signal);
   }
 
   /**
