@@ -1,8 +1,8 @@
-import { Code, ConnectError } from "@connectrpc/connect";
 import { NotFoundError } from "../../../clients/errors.js";
 import type { VectorStore } from "../../../clients/vectors/port.js";
 import type { VectorsService } from "../../../gen/ragplane/v1/vectors_pb.js";
 import type { ServiceHandlers } from "../handlers.js";
+import { createAliasHandlers } from "./aliases.js";
 import {
   toCollectionInit,
   toDistance,
@@ -154,15 +154,7 @@ export function createVectorsService(
       };
     },
 
-    async putAlias() {
-      throw new ConnectError("PutAlias is not implemented yet", Code.Unimplemented);
-    },
-    async deleteAlias() {
-      throw new ConnectError("DeleteAlias is not implemented yet", Code.Unimplemented);
-    },
-    async listAliases() {
-      throw new ConnectError("ListAliases is not implemented yet", Code.Unimplemented);
-    },
+    ...createAliasHandlers(store),
   };
 }
 

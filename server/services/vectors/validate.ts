@@ -128,9 +128,28 @@ export const vectorsValidators: ServiceValidators<typeof VectorsService.method> 
     }
     return v.list;
   },
-  putAlias: () => [],
-  deleteAlias: () => [],
-  listAliases: () => [],
+
+  putAlias(request) {
+    const v = new Violations();
+    v.name("alias", request.alias);
+    v.name("collection", request.collection);
+    return v.list;
+  },
+
+  deleteAlias(request) {
+    const v = new Violations();
+    v.name("alias", request.alias);
+    return v.list;
+  },
+
+  listAliases(request) {
+    const v = new Violations();
+    v.atMost("page_size", request.pageSize, limits.maxPageSize);
+    if (decodePageToken(request.pageToken).kind === "invalid") {
+      v.add("page_token", "is not a token returned by ListAliases");
+    }
+    return v.list;
+  },
 };
 
 function checkPoints(v: Violations, points: readonly Point[]): void {
