@@ -82,7 +82,12 @@ export const methodPolicies: Readonly<Record<string, MethodPolicy>> = {
     (request) => (request.maxDepth || 5) >= expensivePathDepth,
   ),
 
-  "ragplane.v1.RetrievalService/Retrieve": read("vectors:read", "graphs:read"),
+  "ragplane.v1.RetrievalService/Retrieve": expensiveWhen<
+    import("../gen/ragplane/v1/retrieval_pb.js").RetrieveRequest
+  >(
+    read("vectors:read", "graphs:read"),
+    (request) => (request.expand?.depth ?? 0) >= expensiveNeighborsDepth,
+  ),
   "ragplane.v1.RetrievalService/GetLineage": read("vectors:read", "graphs:read"),
 
   "ragplane.v1.IngestionService/PutIngestion": write(

@@ -16,6 +16,9 @@ import {
   type Relationship,
   type RelationshipSchema,
 } from "../../../gen/ragplane/v1/graphs_pb.js";
+import type { LineageSchema } from "../../../gen/ragplane/v1/lineage_pb.js";
+import { toLineageInit } from "../../lineage/convert.js";
+import { lineageOf, withoutReservedKeys } from "../../lineage/fields.js";
 
 type ValueInit = MessageInitShape<typeof ValueSchema>;
 
@@ -38,17 +41,61 @@ export function toTraversalDirection(direction: Direction): TraversalDirection {
   return "both";
 }
 
-/** A port node as a response `Node`. */
-export function toNodeInit(node: GraphNode): MessageInitShape<typeof NodeSchema> {
-  return { id: node.id, labels: [...node.labels], properties: toValueMap(node.properties) };
+type NodeInit = MessageInitShape<typeof NodeSchema>;
+type RelationshipInit = MessageInitShape<typeof RelationshipSchema>;
+
+/** A port node as a response `Node`, its reserved properties left out. */
+export function toNodeInit(node: GraphNode): NodeInit {
+  return { id: node.id, labels: [...node.labels], properties: visibleValues(node.properties) };
 }
 
-/** A port relationship as a response `Relationship`. */
-export function toRelationshipInit(
-  relationship: GraphRelationship,
-): MessageInitShape<typeof RelationshipSchema> {
+/** {@link toNodeInit} with `lineage` set when ingestion wrote the node. */
+export function toNodeInitWithLineage(node: GraphNode): NodeInit {
+  const { id, labels, properties } = node;
+  return {
+    id,
+    labels: [...labels],
+    properties: visibleValues(properties),
+    ...lineageInit(properties),
+  };
+}
+
+/** A port relationship as a response `Relationship`, its reserved properties left out. */
+export function toRelationshipInit(relationship: GraphRelationship): RelationshipInit {
   const { id, fromId, toId, type } = relationship;
-  return { id, fromId, toId, type, properties: toValueMap(relationship.properties) };
+  return { id, fromId, toId, type, properties: visibleValues(relationship.properties) };
+}
+
+/** {@link toRelationshipInit} with `lineage` set when ingestion wrote the relationship. */
+export function toRelationshipInitWithLineage(relationship: GraphRelationship): RelationshipInit {
+  const { id, fromId, toId, type, properties } = relationship;
+  return {
+    id,
+    fromId,
+    toId,
+    type,
+    properties: visibleValues(properties),
+    ...lineageInit(properties),
+  };
+}
+
+/** The converters of nodes and relationships for an answer that does or does not want lineage. */
+export function graphItemConverters(withLineage: boolean): {
+  readonly node: (node: GraphNode) => NodeInit;
+  readonly relationship: (relationship: GraphRelationship) => RelationshipInit;
+} {
+  return withLineage
+    ? { node: toNodeInitWithLineage, relationship: toRelationshipInitWithLineage }
+    : { node: toNodeInit, relationship: toRelationshipInit };
+}
+
+function visibleValues(properties: Properties): { [key: string]: ValueInit } {
+  return toValueMap(withoutReservedKeys(properties));
+}
+
+function lineageInit(properties: Properties): { lineage?: MessageInitShape<typeof LineageSchema> } {
+  const lineage = lineageOf(properties);
+  return lineage === undefined ? {} : { lineage: toLineageInit(lineage) };
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { Value } from "@bufbuild/protobuf/wkt";
 import { limits } from "../../limits.js";
+import { isReservedKey } from "../../lineage/fields.js";
+import { reservedKeyRefused } from "../../lineage/reserved.js";
 import { nulRefused, truncate, utf8Length, type Violations } from "../../validation/violations.js";
 
 type ScalarKind = "stringValue" | "numberValue" | "boolValue";
@@ -13,8 +15,9 @@ const scalarNames: Record<ScalarKind, string> = {
 /**
  * Checks a `map<string, google.protobuf.Value>` of node or relationship properties by
  * Neo4j's rule: at most `limits.maxProperties` entries, keys of 1 to `limits.maxIdBytes`
- * bytes, each value a string, finite number or boolean, or a list of them all of one type;
- * no key or string holds NUL (U+0000), which Neo4j cannot store.
+ * bytes, none reserved (see `reservedKeyPrefix`), each value a string, finite number or
+ * boolean, or a list of them all of one type; no key or string holds NUL (U+0000), which
+ * Neo4j cannot store.
  * Nulls (in or out of lists), objects and nested lists are refused. An entry's path is
  * `<field>["<key>"]`, a list element's `<field>["<key>"][i]`.
  */
@@ -33,6 +36,8 @@ export function checkProperties(
     else if (key.includes("\u0000")) v.add(path, `key ${nulRefused}`);
     else if (utf8Length(key) > limits.maxIdBytes) {
       v.add(path, `key must be at most ${limits.maxIdBytes} bytes`);
+    } else if (isReservedKey(key)) {
+      v.add(path, `key ${reservedKeyRefused}`);
     }
     checkValue(v, path, properties[key]!);
   }

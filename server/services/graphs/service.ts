@@ -2,6 +2,7 @@ import type { GraphStore } from "../../../clients/graphs/port.js";
 import type { GraphsService } from "../../../gen/ragplane/v1/graphs_pb.js";
 import type { ServiceHandlers } from "../handlers.js";
 import {
+  graphItemConverters,
   toGraphNode,
   toNodeInit,
   toRelationshipInit,
@@ -62,9 +63,10 @@ export function createGraphsService(
         },
         signal,
       );
+      const convert = graphItemConverters(request.withLineage);
       return {
-        nodes: subgraph.nodes.map(toNodeInit),
-        relationships: subgraph.relationships.map(toRelationshipInit),
+        nodes: subgraph.nodes.map(convert.node),
+        relationships: subgraph.relationships.map(convert.relationship),
       };
     },
 

@@ -125,7 +125,13 @@ function checkIds(v: Violations, field: string, ids: readonly string[]): void {
   });
 }
 
-function checkNames(v: Violations, field: string, names: readonly string[], max: number): void {
+/** At most `max` labels or relationship types, each matching {@link graphNamePattern}. */
+export function checkNames(
+  v: Violations,
+  field: string,
+  names: readonly string[],
+  max: number,
+): void {
   if (names.length > max) v.add(field, `must hold at most ${max} entries`);
   names.forEach((name, index) => {
     checkName(v, `${field}[${index}]`, name);
@@ -136,6 +142,7 @@ function checkName(v: Violations, field: string, name: string): void {
   if (!graphNamePattern.test(name)) v.add(field, `must match ${graphNamePattern.source}`);
 }
 
-function checkDirection(v: Violations, field: string, direction: number): void {
+/** A known `Direction` (unspecified means both). */
+export function checkDirection(v: Violations, field: string, direction: number): void {
   if (!knownDirections.includes(direction)) v.add(field, `unknown value ${direction}`);
 }

@@ -2,7 +2,9 @@ import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { parseKeyPath } from "../../../clients/vectors/key-path.js";
 import type { Condition, Filter, PayloadIndex } from "../../../gen/ragplane/v1/vectors_pb.js";
 import { limits } from "../../limits.js";
-import { utf8Length, type Violations } from "../../validation/violations.js";
+import { isReservedKey } from "../../lineage/fields.js";
+import { reservedKeyRefused } from "../../lineage/reserved.js";
+import { truncate, utf8Length, type Violations } from "../../validation/violations.js";
 import { knownPayloadIndexTypes, scalarOf } from "./convert.js";
 
 /** Most values in one `any` condition (the proto's documented limit). */
@@ -36,14 +38,23 @@ export function checkKey(v: Violations, field: string, key: string): boolean {
   return true;
 }
 
-/** A payload whose numbers are all finite (JSON cannot hold NaN or infinities). */
+/**
+ * A payload whose numbers are all finite (JSON cannot hold NaN or infinities) and whose
+ * top-level keys are not reserved (see `reservedKeyPrefix`).
+ */
 export function checkPayload(
   v: Violations,
   field: string,
   payload: JsonObject | undefined,
 ): boolean {
-  if (payload === undefined || allFinite(payload)) return true;
-  return v.add(field, "numbers must be finite");
+  if (payload === undefined) return true;
+  let ok = true;
+  for (const key in payload) {
+    if (isReservedKey(key))
+      ok = v.add(`${field}[${JSON.stringify(truncate(key))}]`, reservedKeyRefused);
+  }
+  if (!allFinite(payload)) ok = v.add(field, "numbers must be finite");
+  return ok;
 }
 
 function allFinite(value: JsonValue): boolean {
@@ -94,7 +105,9 @@ export function checkFilter(v: Violations, field: string, filter: Filter | undef
 }
 
 function checkCondition(v: Violations, field: string, condition: Condition): void {
-  checkKey(v, `${field}.key`, condition.key);
+  if (checkKey(v, `${field}.key`, condition.key) && isReservedPath(condition.key)) {
+    v.add(`${field}.key`, reservedKeyRefused);
+  }
   const { test } = condition;
   switch (test.case) {
     case "match":
@@ -128,6 +141,12 @@ function checkCondition(v: Violations, field: string, condition: Condition): voi
     default:
       v.add(field, "must set exactly one of match, any, range");
   }
+}
+
+/** Whether a valid key path starts at a reserved top-level key. */
+function isReservedPath(key: string): boolean {
+  const first = parseKeyPath(key)?.[0];
+  return first?.kind === "key" && isReservedKey(first.key);
 }
 
 function isScalar(value: Parameters<typeof scalarOf>[0]): boolean {

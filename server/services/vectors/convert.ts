@@ -105,12 +105,14 @@ export function toPointInput(point: Point): PointInput {
     : { id: point.id, vector: point.vector, payload: point.payload };
 }
 
-/** A stored point as the `Point` message. */
+/** A stored point as the `Point` message, its payload without reserved keys. */
 export function toPointInit(point: StoredPoint): MessageInitShape<typeof PointSchema> {
   return {
     id: point.id,
     vector: point.vector ?? [],
-    ...(point.payload === undefined ? {} : { payload: point.payload }),
+    ...(point.payload === undefined
+      ? {}
+      : { payload: withoutReservedKeys(point.payload) as JsonObject }),
   };
 }
 

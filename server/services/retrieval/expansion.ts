@@ -1,0 +1,160 @@
+import { NotFoundError } from "../../../clients/errors.js";
+import type { GraphNode, GraphStore, Subgraph } from "../../../clients/graphs/port.js";
+import { limits } from "../../limits.js";
+import type { ExpansionBudget } from "./budget.js";
+import {
+  type EntityReach,
+  type ExpansionPlan,
+  followedWithin,
+  mergeNeighbourhood,
+  type Neighbourhood,
+  toEntityReach,
+} from "./neighbourhood.js";
+
+/** Traversals one Retrieve runs at once. */
+export const traversalConcurrency = 4;
+
+/** The neighbourhood of every hit, and whether the budget cut the expansion short. */
+export interface ExpansionResult {
+  /** One per hit, in hit order. */
+  readonly neighbourhoods: readonly Neighbourhood[];
+  readonly partial: boolean;
+}
+
+const nothing: Neighbourhood = {
+  nodes: [],
+  relationships: [],
+  depths: new Map(),
+  needsInduced: false,
+};
+
+/**
+ * Reads the graph around the entities of each hit (`entityIds[i]` are those of hit `i`):
+ * the entity nodes in one batch read; at depth 1 or more, one traversal per distinct
+ * entity (never two for the same one, at most {@link traversalConcurrency} at once, in
+ * the order the hits first name them, so the best hits are served first), merged per hit
+ * (see `mergeNeighbourhood`); then, when a traversal stopped at its limit, the
+ * relationships the kept nodes induce, in one more read. Every read runs under
+ * `budget.signal`: when the budget runs out, what was read so far is merged and the
+ * result is partial. An entity deleted meanwhile is one that does not exist.
+ */
+export async function expandHits(
+  graphs: GraphStore,
+  tenant: string,
+  entityIds: readonly (readonly string[])[],
+  plan: ExpansionPlan,
+  budget: ExpansionBudget,
+): Promise<ExpansionResult> {
+  const run = new ExpansionRun(graphs, tenant, plan, budget);
+  const neighbourhoods = await run.expand(entityIds);
+  return { neighbourhoods, partial: run.partial };
+}
+
+class ExpansionRun {
+  partial = false;
+
+  constructor(
+    private readonly graphs: GraphStore,
+    private readonly tenant: string,
+    private readonly plan: ExpansionPlan,
+    private readonly budget: ExpansionBudget,
+  ) {}
+
+  async expand(entityIds: readonly (readonly string[])[]): Promise<Neighbourhood[]> {
+    const distinct = [...new Set(entityIds.flat())];
+    if (distinct.length === 0) return entityIds.map(() => nothing);
+    const found = await this.attempt(() =>
+      this.graphs.getNodes(this.tenant, distinct, this.budget.signal),
+    );
+    if (found === undefined) return entityIds.map(() => nothing);
+    const byId = new Map(found.map((node) => [node.id, node]));
+    const entities = entityIds.map((ids) => ids.flatMap((id) => byId.get(id) ?? []));
+    if (this.plan.depth === 0) {
+      return entities.map((nodes) => ({ ...nothing, nodes }));
+    }
+    const reaches = await this.traverse(entities);
+    const merged = entities.map((nodes) =>
+      mergeNeighbourhood(
+        nodes,
+        nodes.map((node) => reaches.get(node.id)),
+        this.plan,
+      ),
+    );
+    return this.partial ? merged : this.completeRelationships(merged);
+  }
+
+  /** One traversal per distinct entity, each allowed enough nodes for every hit naming it. */
+  private async traverse(
+    entities: readonly (readonly GraphNode[])[],
+  ): Promise<Map<string, EntityReach>> {
+    const limitOf = new Map<string, number>();
+    for (const nodes of entities) {
+      const needed = Math.min(this.plan.limit + nodes.length - 1, limits.maxPageSize);
+      for (const node of nodes) limitOf.set(node.id, Math.max(limitOf.get(node.id) ?? 0, needed));
+    }
+    const queue = [...limitOf];
+    const reaches = new Map<string, EntityReach>();
+    let next = 0;
+    const work = async () => {
+      while (next < queue.length && !this.budget.signal.aborted) {
+        const [nodeId, limit] = queue[next++]!;
+        const subgraph = await this.attempt(() => this.neighborsOf(nodeId, limit));
+        if (subgraph !== undefined) {
+          reaches.set(nodeId, toEntityReach(subgraph, this.plan.direction, limit));
+        }
+      }
+    };
+    const workers = Math.min(traversalConcurrency, queue.length);
+    await Promise.all(Array.from({ length: workers }, work));
+    if (next < queue.length) this.partial = true;
+    return reaches;
+  }
+
+  private async neighborsOf(nodeId: string, limit: number): Promise<Subgraph | undefined> {
+    const { direction, types, depth } = this.plan;
+    try {
+      return await this.graphs.neighbors(
+        this.tenant,
+        { nodeId, direction, types, labels: [], maxDepth: depth, limit },
+        this.budget.signal,
+      );
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  /** Replaces the relationships of hits whose traversals stopped at their limit. */
+  private async completeRelationships(merged: Neighbourhood[]): Promise<Neighbourhood[]> {
+    const wanting = merged.filter((hit) => hit.needsInduced);
+    if (wanting.length === 0) return merged;
+    const ids = [...new Set(wanting.flatMap((hit) => [...hit.depths.keys()]))];
+    const induced = await this.attempt(() =>
+      this.graphs.relationshipsAmong(this.tenant, ids, this.plan.types, this.budget.signal),
+    );
+    if (induced === undefined) return merged;
+    return merged.map((hit) =>
+      hit.needsInduced
+        ? {
+            ...hit,
+            relationships: induced.filter((r) => followedWithin(r, hit.depths, this.plan)),
+            needsInduced: false,
+          }
+        : hit,
+    );
+  }
+
+  /**
+   * Runs one read; when it fails because the budget ran out, marks the expansion partial
+   * and answers undefined. Other failures, and the call's own end, propagate.
+   */
+  private async attempt<T>(read: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await read();
+    } catch (error) {
+      if (!this.budget.expired()) throw error;
+      this.partial = true;
+      return undefined;
+    }
+  }
+}
