@@ -21,6 +21,9 @@ import { quotasOf } from "./config-quotas.js";
 import { buildMethods, OpenStreams, type ServiceBinding } from "./dispatch.js";
 import { HealthMonitor } from "./health.js";
 import { cappingHealthWatch, HealthWatchSlots } from "./health-watch-limit.js";
+import { totalLag } from "./ingestion/progress.js";
+import { Projector } from "./ingestion/projector.js";
+import { IngestionSettingsStore } from "./ingestion/settings-store.js";
 import { enforceQuotas } from "./quotas/enforce.js";
 import { QuotaLedger } from "./quotas/ledger.js";
 import { engineMeter } from "./quotas/meter.js";
@@ -127,6 +130,21 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       ? undefined
       : new Subscriptions(engines.events, () => metrics.subscribeDelivered());
   if (metrics && subscriptions) registerEngineGauges(metrics, engines, subscriptions, logger);
+  const ingestionSettings = new IngestionSettingsStore({ events: deps.engines.events, logger });
+  const projector = config.ingestion.projector
+    ? new Projector({
+        stores: engines,
+        settings: ingestionSettings,
+        logger,
+        batchEvents: config.ingestion.batchEvents,
+        ...(metrics === undefined ? {} : { recorder: metrics.ingestion }),
+      })
+    : undefined;
+  metrics?.gauge(
+    "ragplane_ingestion_lag_events",
+    "Events still to project over every ingestion, as committed by the projectors.",
+    () => totalLag(engines.events, ingestionSettings.all()),
+  );
   const bindings: ServiceBinding[] = [
     {
       service: EventsService,
@@ -148,6 +166,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
         events: engines.events,
         vectors: engines.vectors,
         graphs: engines.graphs,
+        settings: ingestionSettings,
       }),
     },
     {
@@ -288,6 +307,12 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       }
       await health.refresh();
       health.start(config.readinessIntervalMs);
+      ingestionSettings.start().catch((error: unknown) => {
+        logger.error({ err: error }, "ingestion settings could not be read");
+      });
+      projector?.start().catch((error: unknown) => {
+        logger.error({ err: error }, "the ingestion projector could not start");
+      });
       await tlsReloader?.start(tlsFiles?.reloadIntervalMs ?? 0);
       const metricsPort = metricsServer?.port;
       const healthProbePort = probePort?.port;
@@ -314,6 +339,8 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       ]);
       probePort?.close();
       await metricsServer?.close();
+      await projector?.stop();
+      await ingestionSettings.close();
     },
   };
 }

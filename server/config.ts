@@ -82,6 +82,8 @@ export interface Config {
   readonly resilience: ResilienceSettings;
   /** The Prometheus endpoint, on its own port; undefined when `METRICS_ENABLED=false`. */
   readonly metrics: MetricsConfig | undefined;
+  /** How this replica takes part in ingestion. */
+  readonly ingestion: IngestionConfig;
   /** OpenTelemetry tracing, from the standard `OTEL_*` variables; undefined when off. */
   readonly tracing: TracingConfig | undefined;
 }
@@ -96,6 +98,17 @@ export interface MetricsConfig {
   readonly host: string;
   /** `METRICS_PORT`: the metrics port. Default 9464; 0 picks a free port. */
   readonly port: number;
+}
+
+/** How this replica takes part in ingestion (the ingestions themselves are set by RPCs). */
+export interface IngestionConfig {
+  /**
+   * `INGESTION_PROJECTOR`: this replica projects ingested topics (on Kafka, sharing their
+   * partitions with the other replicas that do). Default true.
+   */
+  readonly projector: boolean;
+  /** `INGESTION_BATCH_EVENTS`: most events the projector writes as one batch. Default 256. */
+  readonly batchEvents: number;
 }
 
 /** Connection settings of the real engines, each present only when its URL is set. */
@@ -183,6 +196,10 @@ export function loadConfig(environment: Env = process.env): Config {
       maxQueued: read.integer("ENGINE_MAX_QUEUED", 1_024, 0, 1_000_000),
     },
     metrics: readMetrics(read),
+    ingestion: {
+      projector: read.boolean("INGESTION_PROJECTOR", true),
+      batchEvents: read.integer("INGESTION_BATCH_EVENTS", 256, 1, 1_000),
+    },
     tracing: readTracing(env),
   };
   if (production) problems.push(...productionProblems(config, env));

@@ -4,6 +4,7 @@ import type { BreakerState } from "../../clients/resilience/engine-policy.js";
 import type { Protocol } from "../../interceptors/call.js";
 import type { MethodMetrics, RpcMetrics, SecurityMetrics } from "../../interceptors/metrics.js";
 import { statusName } from "../../interceptors/status-codes.js";
+import { IngestionMetrics } from "./ingestion-metrics.js";
 import {
   type CounterChild,
   FastCounter,
@@ -157,6 +158,9 @@ export class ServerMetrics implements RpcMetrics, SecurityMetrics, EngineMetrics
 
   /** Quota refusals and tenants' usage against their quotas. */
   readonly quotas = new QuotaGauges(this.registry);
+
+  /** What the ingestion projector wrote, skipped and dead-lettered. */
+  readonly ingestion = new IngestionMetrics(this.registry);
 
   constructor(options: { readonly processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) {

@@ -1,0 +1,264 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Logger } from "pino";
+import {
+  AlreadyExistsError,
+  EngineUnavailableError,
+  NotFoundError,
+  throwIfAborted,
+} from "../../clients/errors.js";
+import type { EventLog, ReadStart, StoredEvent } from "../../clients/events/port.js";
+import { AppliedOffsets } from "../../security/api-keys/applied.js";
+import { systemTenant } from "../../security/tenant.js";
+import type { IngestionSettings } from "./settings.js";
+import {
+  decodeSettingsChange,
+  encodeSettingsChange,
+  type SettingsChange,
+} from "./settings-codec.js";
+
+/** The topic, under the system tenant, that holds every change to every ingestion. */
+export const ingestionSettingsTopic = "ingestions";
+
+/** Called with a topic's settings after each change (undefined once deleted). */
+export type SettingsListener = (
+  tenant: string,
+  topic: string,
+  settings: IngestionSettings | undefined,
+) => void;
+
+/** What {@link IngestionSettingsStore} needs. */
+export interface IngestionSettingsStoreOptions {
+  /** The event log shared by every replica. */
+  readonly events: EventLog;
+  /** Where failures of the background follower are reported. */
+  readonly logger: Logger;
+  /** First pause before following again after a failure, in ms. Default 250. */
+  readonly retryMinMs?: number;
+  /** Longest pause between attempts to follow again, in ms. Default 10 000. */
+  readonly retryMaxMs?: number;
+}
+
+/** One page of a tenant's ingestions. */
+export interface SettingsPage {
+  readonly items: readonly IngestionSettings[];
+  /** The last topic of this page when more follow. */
+  readonly nextAfter?: string;
+}
+
+/**
+ * Every tenant's ingestion settings, durable and shared by the replicas the way API keys
+ * are (ARCHITECTURE.md, control-plane data): each change is appended to one
+ * single-partition topic of the system tenant, and every replica reads it from the
+ * beginning into memory and keeps following it, so a Put or Delete on one replica reaches
+ * the others as fast as the log delivers. Writes resolve once applied here.
+ */
+export class IngestionSettingsStore {
+  readonly #events: EventLog;
+  readonly #logger: Logger;
+  readonly #retryMinMs: number;
+  readonly #retryMaxMs: number;
+  readonly #table = new Map<string, IngestionSettings>();
+  readonly #applied = new AppliedOffsets();
+  readonly #listeners = new Set<SettingsListener>();
+  readonly #stop = new AbortController();
+  #following: Promise<void> = Promise.resolve();
+  #ready: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(options: IngestionSettingsStoreOptions) {
+    this.#events = options.events;
+    this.#logger = options.logger;
+    this.#retryMinMs = options.retryMinMs ?? 250;
+    this.#retryMaxMs = options.retryMaxMs ?? 10_000;
+  }
+
+  /**
+   * Starts following the log (creating its topic when missing) and resolves once every
+   * change stored before the call has been applied. Later calls return the same promise.
+   * A failure is retried in the background; the promise then resolves once caught up.
+   */
+  start(): Promise<void> {
+    this.#ready ??= this.#catchUp();
+    return this.#ready;
+  }
+
+  /** Resolves once caught up with the log (see {@link start}); rejects when `signal` aborts first. */
+  async ready(signal?: AbortSignal): Promise<void> {
+    this.#checkOpen(signal);
+    const ready = this.start();
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        try {
+          throwIfAborted(signal);
+        } catch (error) {
+          reject(error);
+        }
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      ready.then(resolve, reject).finally(() => signal?.removeEventListener("abort", onAbort));
+    });
+  }
+
+  /** A topic's settings, when it has an ingestion. */
+  get(tenant: string, topic: string): IngestionSettings | undefined {
+    return this.#table.get(keyOf(tenant, topic));
+  }
+
+  /** Every ingestion of every tenant. */
+  all(): IngestionSettings[] {
+    return [...this.#table.values()];
+  }
+
+  /** A tenant's ingestions in topic order (byte order), `limit` after `after`. */
+  page(tenant: string, limit: number, after = ""): SettingsPage {
+    const topics = this.all()
+      .filter((settings) => settings.tenant === tenant && settings.topic > after)
+      .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
+    const items = topics.slice(0, limit);
+    const last = items.at(-1);
+    return topics.length > limit && last ? { items, nextAfter: last.topic } : { items };
+  }
+
+  /** Stores a topic's settings and resolves with them once applied. */
+  async put(settings: IngestionSettings, signal?: AbortSignal): Promise<IngestionSettings> {
+    await this.#write({ kind: "put", settings }, signal);
+    return this.get(settings.tenant, settings.topic) ?? settings;
+  }
+
+  /** Deletes a topic's ingestion; resolves with false when it had none. */
+  async delete(tenant: string, topic: string, signal?: AbortSignal): Promise<boolean> {
+    const existing = this.get(tenant, topic);
+    if (existing === undefined) return false;
+    await this.#write({ kind: "deleted", tenant, topic, generation: existing.generation }, signal);
+    return true;
+  }
+
+  /** Calls `listener` after every change applied from now on; returns what unsubscribes it. */
+  onChange(listener: SettingsListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Stops following the log; pending writes fail with `EngineUnavailableError`. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stop.abort();
+    this.#applied.fail(new EngineUnavailableError("ingestion settings (closed)"));
+    await this.#following;
+  }
+
+  async #catchUp(): Promise<void> {
+    const signal = this.#stop.signal;
+    for (let delay = this.#retryMinMs; ; delay = Math.min(delay * 2, this.#retryMaxMs)) {
+      try {
+        await ensureTopic(this.#events, signal);
+        break;
+      } catch (error) {
+        if (signal.aborted) throw error;
+        this.#logger.warn({ err: error, retryInMs: delay }, "ingestion settings: no topic yet");
+        await sleep(delay, undefined, { signal }).catch(() => undefined);
+      }
+    }
+    this.#following = this.#follow();
+    for (let delay = this.#retryMinMs; ; delay = Math.min(delay * 2, this.#retryMaxMs)) {
+      try {
+        const [end = 0n] = await this.#events.endOffsets(
+          systemTenant,
+          ingestionSettingsTopic,
+          signal,
+        );
+        if (end > 0n) await this.#applied.waitFor(0, end - 1n, signal);
+        return;
+      } catch (error) {
+        if (signal.aborted) throw error;
+        await sleep(delay, undefined, { signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  async #write(change: SettingsChange, signal: AbortSignal | undefined): Promise<void> {
+    await this.ready(signal);
+    const [ack] = await this.#events.append(
+      systemTenant,
+      ingestionSettingsTopic,
+      [encodeSettingsChange(change)],
+      signal,
+    );
+    if (ack === undefined) throw new Error("the log acknowledged no event");
+    await this.#applied.waitFor(ack.partition, ack.offset, signal);
+  }
+
+  /** Reads the topic into memory until closed; after a failure, waits and goes on. */
+  async #follow(): Promise<void> {
+    const signal = this.#stop.signal;
+    let delay = this.#retryMinMs;
+    while (!signal.aborted) {
+      const next = this.#applied.next(0);
+      const start: ReadStart =
+        next === undefined ? { kind: "beginning" } : { kind: "offset", offset: next };
+      try {
+        for await (const event of this.#events.read(
+          systemTenant,
+          ingestionSettingsTopic,
+          { start, partition: 0 },
+          signal,
+        )) {
+          this.#apply(event);
+          delay = this.#retryMinMs;
+        }
+      } catch (error) {
+        if (signal.aborted) return;
+        this.#logger.warn({ err: error, retryInMs: delay }, "ingestion settings: following failed");
+        await sleep(delay, undefined, { signal }).catch(() => undefined);
+        delay = Math.min(delay * 2, this.#retryMaxMs);
+      }
+    }
+  }
+
+  #apply(event: StoredEvent): void {
+    const decoded = decodeSettingsChange(event);
+    if (decoded.kind === "invalid") {
+      this.#logger.error(
+        { eventId: event.id, offset: event.offset.toString(), reason: decoded.reason },
+        "ingestion settings: skipping an unreadable change",
+      );
+    } else {
+      const { change } = decoded;
+      const { tenant, topic } = change.kind === "put" ? change.settings : change;
+      const key = keyOf(tenant, topic);
+      const current = this.#table.get(key);
+      if (change.kind === "put") this.#table.set(key, change.settings);
+      else if (current?.generation === change.generation) this.#table.delete(key);
+      const after = this.#table.get(key);
+      if (after !== current) {
+        for (const listener of this.#listeners) listener(tenant, topic, after);
+      }
+    }
+    this.#applied.advance(event.partition, event.offset);
+  }
+
+  #checkOpen(signal: AbortSignal | undefined): void {
+    if (this.#closed) throw new EngineUnavailableError("ingestion settings (closed)");
+    throwIfAborted(signal);
+  }
+}
+
+function keyOf(tenant: string, topic: string): string {
+  return `${tenant}\u0000${topic}`;
+}
+
+/** Makes sure the settings topic exists, with the one partition that orders every change. */
+async function ensureTopic(events: EventLog, signal: AbortSignal): Promise<void> {
+  try {
+    await events.getTopic(systemTenant, ingestionSettingsTopic, signal);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    try {
+      const spec = { name: ingestionSettingsTopic, partitions: 1, retentionMs: 0 };
+      await events.createTopic(systemTenant, spec, signal);
+    } catch (createError) {
+      if (!(createError instanceof AlreadyExistsError)) throw createError;
+    }
+  }
+}
