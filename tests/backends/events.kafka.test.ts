@@ -4,7 +4,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EngineUnavailableError, NotFoundError, PreconditionError } from "../../clients/errors.js";
 import { MemoryIdempotencyIndex } from "../../clients/events/idempotency/memory.js";
 import { KafkaEventLog, type KafkaEventLogOptions } from "../../clients/events/kafka/log.js";
+import type { ConsumedBatch } from "../../clients/events/port.js";
 import { RedisConnection } from "../../clients/redis/connection.js";
+import { startMember, waitUntil } from "../contract/events.contract.groups.js";
 import { describeEventLogContract, type EventLogFixture } from "../contract/events.contract.js";
 import { event, failureOf, ids, readUntil, subscribe, take } from "../contract/events.support.js";
 import {
@@ -272,6 +274,38 @@ if (brokers.length === 0) {
       const read = await readUntil(log, tenant, "foreign", "ours", 5000);
       expect(read[0]).toMatchObject({ id: "k1", key: "k1", headers: { source: "elsewhere" } });
       expect(read[1]).toMatchObject({ id: "ours", key: "ours", offset: 1n });
+    });
+
+    it("splits a topic's partitions between two members of one consumer group, each event handled once", async () => {
+      await log.createTopic(tenant, { name: "shared-group", partitions: 4, retentionMs: 0 });
+      const other = await connect();
+      const first = startMember(log, tenant, "shared-group", "g");
+      const second = startMember(other, tenant, "shared-group", "g");
+      await sleep(3000);
+      await log.append(
+        tenant,
+        "shared-group",
+        Array.from({ length: 40 }, (_, i) => event(`e${i}`)),
+      );
+      await waitUntil(
+        "the group committed every event",
+        async () =>
+          (await log.committedOffsets(tenant, "shared-group", "g")).reduce((a, b) => a + b) === 40n,
+        20_000,
+      );
+      await Promise.all([first.stop(), second.stop()]);
+      const partitionsOf = (batches: readonly ConsumedBatch[]) =>
+        new Set(batches.map((batch) => batch.partition));
+      const [mine, theirs] = [partitionsOf(first.batches), partitionsOf(second.batches)];
+      expect(mine.size).toBeGreaterThan(0);
+      expect(theirs.size).toBeGreaterThan(0);
+      expect([...mine].filter((partition) => theirs.has(partition))).toEqual([]);
+      expect(mine.size + theirs.size).toBe(4);
+      const handled = [...first.batches, ...second.batches].flatMap((batch) =>
+        batch.events.map((e) => e.id),
+      );
+      expect(handled).toHaveLength(40);
+      expect(new Set(handled).size).toBe(40);
     });
   });
 }

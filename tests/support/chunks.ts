@@ -1,10 +1,10 @@
 import { create, type MessageInitShape, toBinary, toJsonString } from "@bufbuild/protobuf";
 import type { EventSchema } from "../../gen/ragplane/v1/events_pb.js";
-import { ChunkSchema } from "../../gen/ragplane/v1/ingestion_pb.js";
+import { type Chunk, ChunkSchema } from "../../gen/ragplane/v1/ingestion_pb.js";
 import { chunkContentTypes } from "../../server/ingestion/chunk.js";
 
-/** A chunk as the tests write it. */
-export type ChunkInit = MessageInitShape<typeof ChunkSchema>;
+/** A chunk as the tests write it: a plain object, not a message. */
+export type ChunkInit = Exclude<MessageInitShape<typeof ChunkSchema>, Chunk>;
 
 const utf8 = new TextEncoder();
 
