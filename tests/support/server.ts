@@ -64,6 +64,11 @@ export interface TestServerExtras {
   readonly tracer?: Tracer;
   /** Where the server's log lines go, through the production logger (none without one). */
   readonly logDestination?: DestinationStream;
+  /**
+   * The admin key, for a server started on engines another test server already
+   * bootstrapped (a second replica): it then finds the key store filled and makes none.
+   */
+  readonly adminKey?: string;
 }
 
 /** Starts a ragplane server for a test, with optional environment overrides. */
@@ -93,7 +98,9 @@ export async function startTestServer(
   const security = await openSecurity(config, engines, logger);
   const server = build({ config, logger, engines, security, telemetry });
   const ports = await server.listen();
-  const bootstrap = await security.bootstrap();
+  const bootstrap =
+    (await security.bootstrap()) ??
+    (extras.adminKey === undefined ? undefined : { key: extras.adminKey });
   if (bootstrap === undefined) throw new Error("the test server made no admin key");
   const transports = clientTransports(config, ports, tlsClient);
 
