@@ -69,6 +69,7 @@ class ExpansionRun {
     if (found === undefined) return entityIds.map(() => nothing);
     const byId = new Map(found.map((node) => [node.id, node]));
     const entities = entityIds.map((ids) => ids.flatMap((id) => byId.get(id) ?? []));
+    this.budget.answerHolds(entities.reduce((sum, nodes) => sum + nodes.length, 0));
     if (this.plan.depth === 0) {
       return entities.map((nodes) => ({ ...nothing, nodes }));
     }
@@ -94,6 +95,7 @@ class ExpansionRun {
     }
     const queue = [...limitOf];
     const reaches = new Map<string, EntityReach>();
+    const answer = new AnswerSize(entities, this.plan.limit);
     let next = 0;
     const work = async () => {
       while (next < queue.length && !this.budget.signal.aborted) {
@@ -101,6 +103,7 @@ class ExpansionRun {
         const subgraph = await this.attempt(() => this.neighborsOf(nodeId, limit));
         if (subgraph !== undefined) {
           reaches.set(nodeId, toEntityReach(subgraph, this.plan.direction, limit));
+          this.budget.answerHolds(answer.add(nodeId, subgraph.nodes.length - 1));
         }
       }
     };
@@ -156,5 +159,40 @@ class ExpansionRun {
       this.partial = true;
       return undefined;
     }
+  }
+}
+
+/**
+ * About how many nodes the answer holds as traversals complete: each hit's entities, plus
+ * the nodes reached from them, up to the hit's limit (an estimate: a node reached from two
+ * entities of a hit counts twice).
+ */
+class AnswerSize {
+  private readonly hitsOf = new Map<string, number[]>();
+  private readonly sizes: number[];
+  private readonly caps: number[];
+  private total = 0;
+
+  constructor(entities: readonly (readonly GraphNode[])[], limit: number) {
+    this.sizes = entities.map((nodes) => nodes.length);
+    this.caps = entities.map((nodes) => nodes.length + limit);
+    entities.forEach((nodes, hit) => {
+      this.total += nodes.length;
+      for (const node of nodes) {
+        const hits = this.hitsOf.get(node.id);
+        if (hits === undefined) this.hitsOf.set(node.id, [hit]);
+        else hits.push(hit);
+      }
+    });
+  }
+
+  /** Adds the `reached` nodes of entity `nodeId`'s traversal; returns the new total. */
+  add(nodeId: string, reached: number): number {
+    for (const hit of this.hitsOf.get(nodeId) ?? []) {
+      const size = Math.min(this.caps[hit]!, this.sizes[hit]! + reached);
+      this.total += size - this.sizes[hit]!;
+      this.sizes[hit] = size;
+    }
+    return this.total;
   }
 }
