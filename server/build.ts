@@ -307,9 +307,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       }
       await health.refresh();
       health.start(config.readinessIntervalMs);
-      ingestionSettings.start().catch((error: unknown) => {
-        logger.error({ err: error }, "ingestion settings could not be read");
-      });
+      ingestionSettings.start().catch(() => undefined);
       projector?.start().catch((error: unknown) => {
         logger.error({ err: error }, "the ingestion projector could not start");
       });

@@ -50,7 +50,12 @@ export class Projector {
 
   /** Starts projecting every ingestion once the settings have caught up. */
   async start(): Promise<void> {
-    await this.#options.settings.start();
+    try {
+      await this.#options.settings.start();
+    } catch (error) {
+      if (this.#stopped) return;
+      throw error;
+    }
     if (this.#stopped) return;
     this.#unsubscribe = this.#options.settings.onChange((tenant, topic, settings) =>
       this.#reconcile(tenant, topic, settings),

@@ -7,6 +7,7 @@ import {
   throwIfAborted,
 } from "../../clients/errors.js";
 import type { EventLog, ReadStart, StoredEvent } from "../../clients/events/port.js";
+import { abortable } from "../../clients/signals.js";
 import { AppliedOffsets } from "../../security/api-keys/applied.js";
 import { systemTenant } from "../../security/tenant.js";
 import type { IngestionSettings } from "./settings.js";
@@ -63,6 +64,8 @@ export class IngestionSettingsStore {
   readonly #stop = new AbortController();
   #following: Promise<void> = Promise.resolve();
   #ready: Promise<void> | undefined;
+  #caughtUp = false;
+  #lastFailure: unknown;
   #closed = false;
 
   constructor(options: IngestionSettingsStoreOptions) {
@@ -82,21 +85,19 @@ export class IngestionSettingsStore {
     return this.#ready;
   }
 
-  /** Resolves once caught up with the log (see {@link start}); rejects when `signal` aborts first. */
+  /**
+   * Resolves once caught up with the log (see {@link start}). While the log cannot be
+   * read (the last attempt failed) it rejects at once with `EngineUnavailableError`;
+   * when `signal` aborts first, with the signal's domain error.
+   */
   async ready(signal?: AbortSignal): Promise<void> {
     this.#checkOpen(signal);
     const ready = this.start();
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        try {
-          throwIfAborted(signal);
-        } catch (error) {
-          reject(error);
-        }
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      ready.then(resolve, reject).finally(() => signal?.removeEventListener("abort", onAbort));
-    });
+    if (this.#caughtUp) return;
+    if (this.#lastFailure !== undefined) {
+      throw new EngineUnavailableError("ingestion settings", { cause: this.#lastFailure });
+    }
+    await abortable(ready, signal);
   }
 
   /** A topic's settings, when it has an ingestion. */
@@ -156,6 +157,7 @@ export class IngestionSettingsStore {
         break;
       } catch (error) {
         if (signal.aborted) throw error;
+        this.#lastFailure = error;
         this.#logger.warn({ err: error, retryInMs: delay }, "ingestion settings: no topic yet");
         await sleep(delay, undefined, { signal }).catch(() => undefined);
       }
@@ -169,9 +171,12 @@ export class IngestionSettingsStore {
           signal,
         );
         if (end > 0n) await this.#applied.waitFor(0, end - 1n, signal);
+        this.#caughtUp = true;
+        this.#lastFailure = undefined;
         return;
       } catch (error) {
         if (signal.aborted) throw error;
+        this.#lastFailure = error;
         await sleep(delay, undefined, { signal }).catch(() => undefined);
       }
     }
