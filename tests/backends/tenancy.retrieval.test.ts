@@ -1,0 +1,39 @@
+import { randomUUID } from "node:crypto";
+import type { DescService } from "@bufbuild/protobuf";
+import { createClient } from "@connectrpc/connect";
+import { afterAll, beforeAll, describe } from "vitest";
+import { describeRetrievalIsolation } from "../integration/tenancy.retrieval.js";
+import { type Tenants, tenantA, tenantB } from "../integration/tenancy.support.js";
+import { realEngineEnv, realEnginesConfigured } from "../support/engine-env.js";
+import { startTestServer, type TestServer, transportNames } from "../support/server.js";
+
+describe.skipIf(!realEnginesConfigured)(
+  "Retrieve and GetLineage tenant isolation on real engines (Kafka, Neo4j; Qdrant when QDRANT_URL is set)",
+  () => {
+    let server: TestServer;
+    const keys = { a: "", b: "" };
+    const run = randomUUID().slice(0, 8);
+
+    beforeAll(async () => {
+      server = await startTestServer({ ...realEngineEnv, KAFKA_TOPIC_PREFIX: `tenret${run}` });
+      const deadline = Date.now() + 30_000;
+      while (!(await server.server.health.refresh()).ready && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      keys.a = await server.createKey(`${tenantA}-${run}`);
+      keys.b = await server.createKey(`${tenantB}-${run}`);
+    });
+    afterAll(() => server?.close());
+
+    describe.each(transportNames)("over %s", (transportName) => {
+      const clientOf = <S extends DescService>(service: S, apiKey: () => string) =>
+        createClient(service, server.transport(transportName, { apiKey: apiKey() }));
+      const tenants: Tenants = {
+        transportName,
+        a: (service) => clientOf(service, () => keys.a),
+        b: (service) => clientOf(service, () => keys.b),
+      };
+      describeRetrievalIsolation(tenants);
+    });
+  },
+);
