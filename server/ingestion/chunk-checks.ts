@@ -7,7 +7,7 @@ import type { Chunk } from "../../gen/ragplane/v1/ingestion_pb.js";
 import { limits } from "../limits.js";
 import { graphsValidators } from "../services/graphs/validate.js";
 import { checkPayload, checkVector } from "../services/vectors/checks.js";
-import { type FieldViolation, truncate, utf8Length, Violations } from "../validation/violations.js";
+import { type FieldViolation, truncate, Violations } from "../validation/violations.js";
 
 /** The proto's limits on a chunk. */
 export const chunkLimits = {
@@ -76,9 +76,8 @@ export function describeViolations(violations: readonly FieldViolation[]): strin
 }
 
 function atMostBytes(v: Violations, field: string, value: string, max: number): void {
-  if (value.length > max || utf8Length(value) > max) {
-    if (Buffer.byteLength(value, "utf8") > max) v.add(field, `must be at most ${max} bytes`);
-  }
+  const over = value.length > max || (value.length * 3 > max && Buffer.byteLength(value) > max);
+  if (over) v.add(field, `must be at most ${max} bytes`);
 }
 
 /** Adds a service validator's violations with its field name and indexes moved to the chunk's. */

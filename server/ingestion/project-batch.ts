@@ -81,7 +81,7 @@ export async function projectBatch(
       else poisons.push({ event: item.event, kind: "refused", reason: refusal });
     }
   }
-  poisons.sort((a, b) => (a.event.offset < b.event.offset ? -1 : 1));
+  poisons.sort((a, b) => Number(a.event.offset - b.event.offset));
   await publishDeadLetters(stores.events, settings, poisons, signal);
   return { projected, skipped, poisons };
 }
