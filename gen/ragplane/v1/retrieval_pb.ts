@@ -19,28 +19,32 @@ export const file_ragplane_v1_retrieval: GenFile = /*@__PURE__*/
   fileDesc("ChtyYWdwbGFuZS92MS9yZXRyaWV2YWwucHJvdG8SC3JhZ3BsYW5lLnYxImMKCUV4cGFuc2lvbhINCgVkZXB0aBgBIAEoDRINCgV0eXBlcxgCIAMoCRINCgVsaW1pdBgDIAEoDRIpCglkaXJlY3Rpb24YBCABKA4yFi5yYWdwbGFuZS52MS5EaXJlY3Rpb24izQEKD1JldHJpZXZlUmVxdWVzdBISCgpjb2xsZWN0aW9uGAEgASgJEg4KBnZlY3RvchgCIAMoAhINCgVsaW1pdBgDIAEoDRIjCgZmaWx0ZXIYBCABKAsyEy5yYWdwbGFuZS52MS5GaWx0ZXISJgoGZXhwYW5kGAUgASgLMhYucmFncGxhbmUudjEuRXhwYW5zaW9uEhYKCW1pbl9zY29yZRgGIAEoAkgAiAEBEhQKDHdpdGhfbGluZWFnZRgHIAEoCEIMCgpfbWluX3Njb3JlIpUBCgxSZXRyaWV2ZWRIaXQSHQoDaGl0GAEgASgLMhAucmFncGxhbmUudjEuSGl0EhIKCmVudGl0eV9pZHMYAiADKAkSIAoFbm9kZXMYAyADKAsyES5yYWdwbGFuZS52MS5Ob2RlEjAKDXJlbGF0aW9uc2hpcHMYBCADKAsyGS5yYWdwbGFuZS52MS5SZWxhdGlvbnNoaXAiTAoQUmV0cmlldmVSZXNwb25zZRInCgRoaXRzGAEgAygLMhkucmFncGxhbmUudjEuUmV0cmlldmVkSGl0Eg8KB3BhcnRpYWwYAiABKAgiKgoIUG9pbnRSZWYSEgoKY29sbGVjdGlvbhgBIAEoCRIKCgJpZBgCIAEoCSJzChFHZXRMaW5lYWdlUmVxdWVzdBImCgVwb2ludBgBIAEoCzIVLnJhZ3BsYW5lLnYxLlBvaW50UmVmSAASEQoHbm9kZV9pZBgCIAEoCUgAEhkKD3JlbGF0aW9uc2hpcF9pZBgDIAEoCUgAQggKBnRhcmdldCI7ChJHZXRMaW5lYWdlUmVzcG9uc2USJQoHbGluZWFnZRgBIAEoCzIULnJhZ3BsYW5lLnYxLkxpbmVhZ2UytAEKEFJldHJpZXZhbFNlcnZpY2USTAoIUmV0cmlldmUSHC5yYWdwbGFuZS52MS5SZXRyaWV2ZVJlcXVlc3QaHS5yYWdwbGFuZS52MS5SZXRyaWV2ZVJlc3BvbnNlIgOQAgESUgoKR2V0TGluZWFnZRIeLnJhZ3BsYW5lLnYxLkdldExpbmVhZ2VSZXF1ZXN0Gh8ucmFncGxhbmUudjEuR2V0TGluZWFnZVJlc3BvbnNlIgOQAgFiBnByb3RvMw", [file_ragplane_v1_graphs, file_ragplane_v1_lineage, file_ragplane_v1_vectors]);
 
 /**
- * Expansion says how far to walk the graph from each hit's entities.
+ * Expansion says how far to walk the graph from each hit's entities. A hit's
+ * neighbourhood is what one Neighbors call would return if it started from all of the
+ * hit's entities at once: each node at its least depth from any of them.
  *
  * @generated from message ragplane.v1.Expansion
  */
 export type Expansion = Message<"ragplane.v1.Expansion"> & {
   /**
-   * Hops from each entity, 0 to 3 (0: the entities alone, without neighbours).
+   * Hops from each entity, 0 to 3 (0: the entities alone, without neighbours or
+   * relationships).
    *
    * @generated from field: uint32 depth = 1;
    */
   depth: number;
 
   /**
-   * Follow only relationships of these types; empty means any.
+   * Follow only relationships of these types; empty means any. Each must match
+   * ^[A-Za-z][A-Za-z0-9_]{0,63}$ (at most 64).
    *
    * @generated from field: repeated string types = 2;
    */
   types: string[];
 
   /**
-   * At most this many nodes per hit besides its entities, nearest first (default 20, at
-   * most 200).
+   * At most this many nodes per hit besides its entities, nearest first, ties by id
+   * (default 20, at most 200).
    *
    * @generated from field: uint32 limit = 3;
    */
@@ -140,22 +144,26 @@ export type RetrievedHit = Message<"ragplane.v1.RetrievedHit"> & {
 
   /**
    * The entities the point mentions: the node ids listed in its payload under
-   * "entity_ids" (ingestion writes them), in that order. Ids with no node are left out
-   * of `nodes` but kept here.
+   * "entity_ids" (ingestion writes them), in that order, each once, at most 32 (later
+   * ones are ignored). Entries that cannot be node ids (not strings, empty, longer than
+   * 256 bytes) are skipped. Ids with no node are left out of `nodes` but kept here.
    *
    * @generated from field: repeated string entity_ids = 2;
    */
   entityIds: string[];
 
   /**
-   * The entity nodes, then the nodes reached from them, nearest first.
+   * The entity nodes, in `entity_ids` order, then the nodes reached from them, nearest
+   * first (by least depth from any entity, then id). Empty without `expand`.
    *
    * @generated from field: repeated ragplane.v1.Node nodes = 3;
    */
   nodes: Node[];
 
   /**
-   * The relationships traversed between returned nodes.
+   * The relationships traversed between returned nodes, sorted by id: those of an
+   * allowed type whose two ends are returned and that the walk follows from a node
+   * short of `depth` hops (as in Neighbors). Empty without `expand` or at depth 0.
    *
    * @generated from field: repeated ragplane.v1.Relationship relationships = 4;
    */
@@ -184,7 +192,10 @@ export type RetrieveResponse = Message<"ragplane.v1.RetrieveResponse"> & {
 
   /**
    * True when the deadline cut the graph expansion short: some hits have no or a
-   * smaller neighbourhood than asked for.
+   * smaller neighbourhood than asked for. The expansion stops a little before the
+   * deadline (a tenth of the time left once the search is done, 10 to 250 ms) to leave
+   * time for the answer; entities are walked in the order the hits first name them, so
+   * the best hits are the most complete.
    *
    * @generated from field: bool partial = 2;
    */
