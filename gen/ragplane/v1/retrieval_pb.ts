@@ -193,9 +193,9 @@ export type RetrieveResponse = Message<"ragplane.v1.RetrieveResponse"> & {
   /**
    * True when the deadline cut the graph expansion short: some hits have no or a
    * smaller neighbourhood than asked for. The expansion stops a little before the
-   * deadline (a tenth of the time left once the search is done, 10 to 250 ms) to leave
-   * time for the answer; entities are walked in the order the hits first name them, so
-   * the best hits are the most complete.
+   * deadline, the earlier the more it has gathered, to leave time for the answer;
+   * entities are walked in the order the hits first name them, so the best hits are the
+   * most complete.
    *
    * @generated from field: bool partial = 2;
    */
