@@ -45,7 +45,10 @@ export function isPayloadIndexType(type: string): type is PayloadIndexType {
   return indexTypes.has(type);
 }
 
-/** Payload keys of a catalog record, beside the tenant ({@link tenantField}); an alias's record has `name` too. */
+/**
+ * Payload keys of a collection's catalog record, beside the tenant ({@link tenantField}).
+ * An alias's record has `name` and `createdMs` too.
+ */
 export const recordFields = {
   name: "rp_name",
   dimension: "rp_dimension",
