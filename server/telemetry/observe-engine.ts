@@ -23,6 +23,9 @@ export const observedOperations = {
     "delete",
     "count",
     "scroll",
+    "putAlias",
+    "deleteAlias",
+    "listAliases",
   ],
   graphs: [
     "upsertNodes",
