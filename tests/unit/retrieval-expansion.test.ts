@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CancelledError, throwIfAborted } from "../../clients/errors.js";
+import { CancelledError, EngineUnavailableError, throwIfAborted } from "../../clients/errors.js";
 import { EmbeddedGraphStore } from "../../clients/graphs/embedded/store.js";
 import { compareIds } from "../../clients/graphs/ordering.js";
 import type {
@@ -247,6 +247,21 @@ describe("expandHits scheduling", () => {
     expect(complete.length).toBeLessThan(hits.length);
     expect(result.neighbourhoods.map((hit) => hit.nodes[0]?.id)).toEqual(hits.map(([id]) => id));
     expect(call.signal.aborted).toBe(false);
+  });
+
+  it("fails with an engine's failure, starting no further traversal", async () => {
+    const slow = slowStore(5);
+    const failing = Object.create(slow.store) as GraphStore;
+    failing.neighbors = async (t, query, signal) => {
+      if (query.nodeId === "b") throw new EngineUnavailableError("graph store");
+      return slow.store.neighbors(t, query, signal);
+    };
+    const hits = Array.from({ length: 12 }, (_, i) => [i === 1 ? "b" : `e${i}`]);
+    await expect(expandHits(failing, tenant, hits, plan, noDeadline())).rejects.toBeInstanceOf(
+      EngineUnavailableError,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(slow.traversed.length).toBeLessThan(traversalConcurrency + 1);
   });
 
   it("fails with the call's own cancellation rather than answering partially", async () => {

@@ -1,5 +1,3 @@
-import { setSignalDeadline } from "../../../clients/resilience/deadline.js";
-
 /** Shortest time kept back, before the deadline, to answer with what was gathered. */
 export const minAnswerReserveMs = 20;
 /** Longest fixed time kept back to answer. */
@@ -19,6 +17,10 @@ export const answerMsPerNode = 0.05;
  * {@link answerMsPerNode} for every node the answer holds so far, which the expansion
  * reports as it grows. `expired()` tells the second case from the first: the expansion
  * stops and the hits are answered, marked partial.
+ *
+ * Engines see the end of the budget as a cancellation, never as their own slowness: the
+ * signal carries no deadline of its own, so engine policies do not cut attempts short at
+ * it, and an expansion stopped early counts against no engine's circuit breaker.
  */
 export interface ExpansionBudget {
   readonly signal: AbortSignal;
@@ -58,7 +60,6 @@ export function expansionBudget(
     if (deadline === undefined || controller.signal.aborted) return;
     clearTimeout(timer);
     const stopAt = deadline - fixedReserve - nodes * answerMsPerNode;
-    setSignalDeadline(controller.signal, stopAt);
     const wait = stopAt - Date.now();
     if (wait <= 0) expire();
     else timer = setTimeout(expire, wait);

@@ -100,7 +100,12 @@ class ExpansionRun {
     const work = async () => {
       while (next < queue.length && !this.budget.signal.aborted) {
         const [nodeId, limit] = queue[next++]!;
-        const subgraph = await this.attempt(() => this.neighborsOf(nodeId, limit));
+        const subgraph = await this.attempt(() => this.neighborsOf(nodeId, limit)).catch(
+          (error: unknown) => {
+            next = queue.length;
+            throw error;
+          },
+        );
         if (subgraph !== undefined) {
           reaches.set(nodeId, toEntityReach(subgraph, this.plan.direction, limit));
           this.budget.answerHolds(answer.add(nodeId, subgraph.nodes.length - 1));
