@@ -42,7 +42,9 @@ export type { QdrantVectorStoreOptions } from "./options.js";
  * collection, partitioned by a scope payload key indexed with `is_tenant` that every
  * request filters by; a catalog collection records each logical collection. Point ids
  * are UUIDv5 of (tenant, collection, id) (ids.ts) with the id kept in the payload,
- * beside the caller's payload, which is stored whole under one key (payload.ts).
+ * beside the caller's payload, which is stored whole under one key (payload.ts). An
+ * alias is a catalog record too, under the id its name would have as a collection
+ * (aliases.ts); names resolve through the shape cache (context.ts).
  *
  * Every request carries the caller's signal and its own timeout; idempotent ones are
  * retried after transient failures; writes use `wait: true`. Errors are the domain
