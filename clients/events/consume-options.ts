@@ -39,10 +39,21 @@ export class RedeliveryBackoff {
     this.#next = this.#options.retryMinMs;
   }
 
-  /** Waits the current pause (less when `signal` aborts) and doubles the next one. */
-  async pause(signal: AbortSignal): Promise<void> {
+  /**
+   * Waits the current pause (less when `signal` aborts) and doubles the next one. With
+   * `beat`, the wait is cut into steps of `beat.everyMs` with a call to `beat.call` after
+   * each (a group member's heartbeat, so a long pause never costs it its partitions).
+   */
+  async pause(
+    signal: AbortSignal,
+    beat?: { readonly everyMs: number; call(): Promise<void> },
+  ): Promise<void> {
     const delay = this.#next;
     this.#next = Math.min(delay * 2, this.#options.retryMaxMs);
-    await sleep(delay, undefined, { signal }).catch(() => undefined);
+    const step = beat?.everyMs ?? delay;
+    for (let waited = 0; waited < delay && !signal.aborted; waited += step) {
+      await sleep(Math.min(step, delay - waited), undefined, { signal }).catch(() => undefined);
+      await beat?.call();
+    }
   }
 }

@@ -92,8 +92,10 @@ export async function consumeGroup(
         if (error === undefined) break;
         if (signal.aborted) return;
         options.onHandlerError?.(error.cause, consumed);
-        await backoff.pause(signal);
-        await heartbeat().catch(() => undefined);
+        await backoff.pause(signal, {
+          everyMs: settings.heartbeatIntervalMs,
+          call: () => heartbeat().catch(() => undefined),
+        });
       }
       backoff.reset();
       const last = consumed.events.at(-1);
