@@ -253,3 +253,34 @@ describe("IngestionService and the projector", () => {
     expect(rest.nextPageToken).toBe("");
   });
 });
+
+describe("a server with INGESTION_PROJECTOR=false", () => {
+  it("serves IngestionService and reports the lag, but projects nothing", async () => {
+    const idle = await startTestServer({ INGESTION_PROJECTOR: "false" });
+    try {
+      const transport = idle.transport("grpc-js");
+      const idleEvents = createClient(EventsService, transport);
+      await idleEvents.createTopic({ name: "waiting", partitions: 1 });
+      await createClient(VectorsService, transport).createCollection({
+        name: "waiting",
+        dimension: 3,
+        distance: Distance.COSINE,
+      });
+      const idleIngestion = createClient(IngestionService, transport);
+      await idleIngestion.putIngestion({ topic: "waiting", collection: "waiting" });
+      await idleEvents.publish({
+        topic: "waiting",
+        events: [chunkEvent("w1", sampleChunk("w", "1", [1, 0, 0]))],
+      });
+      await sleep(300);
+      const { ingestion: found } = await idleIngestion.getIngestion({ topic: "waiting" });
+      expect(found?.lag).toBe(1n);
+      expect(found?.partitions).toEqual([
+        expect.objectContaining({ partition: 0, projectedOffset: 0n, endOffset: 1n, lag: 1n }),
+      ]);
+      expect(await idle.engines.vectors.count(tenant, "waiting")).toBe(0);
+    } finally {
+      await idle.close();
+    }
+  });
+});
