@@ -65,6 +65,13 @@ export interface EventLog {
   endOffsets(tenant: string, topic: string, signal?: AbortSignal): Promise<bigint[]>;
 
   /**
+   * The first retained offset of every partition of a topic, by partition number (Kafka's
+   * low watermarks): the partition's end when retention has removed all its events, 0
+   * before anything was removed. Throws `NotFoundError` for an unknown topic.
+   */
+  startOffsets(tenant: string, topic: string, signal?: AbortSignal): Promise<bigint[]>;
+
+  /**
    * Consumes a topic as a member of the consumer group `group`, whose read positions are
    * committed in the log and shared by every process that names the same group: each
    * partition is handled by one member at a time, starting at the group's committed

@@ -41,7 +41,8 @@ interface Counts {
 
 /**
  * Re-projects `request.topic` into `request.target`: reads every partition from
- * `from_offset` up to its end as the call started, writes the chunks' vectors (with
+ * `from_offset` (or its first retained event, when retention removed the ones before) up
+ * to its end as the call started, writes the chunks' vectors (with
  * their payload and lineage, as ingestion writes them) in batches, skipping events that
  * are not valid chunks, have no vector or one of another length than the target's. The
  * target is created when missing, with the request's dimension (0: the first vector's
@@ -61,9 +62,15 @@ export async function* rebuildCollection(
   const reportEveryMs = pacing.reportEveryMs ?? 200;
   const reportEveryEvents = BigInt(pacing.reportEveryEvents ?? 10_000);
   const batchEvents = pacing.batchEvents ?? 256;
-  const from = request.fromOffset;
-  const ends = await events.endOffsets(tenant, request.topic, signal);
-  const total = ends.reduce((sum, end) => sum + (end > from ? end - from : 0n), 0n);
+  const [starts, ends] = await Promise.all([
+    events.startOffsets(tenant, request.topic, signal),
+    events.endOffsets(tenant, request.topic, signal),
+  ]);
+  const firsts = ends.map((_, partition) => {
+    const retained = starts[partition] ?? 0n;
+    return retained > request.fromOffset ? retained : request.fromOffset;
+  });
+  const total = ends.reduce((sum, end, p) => sum + span(firsts[p] ?? end, end), 0n);
   const counts: Counts = { read: 0n, projected: 0n, skipped: 0n, total };
   let dimension = await targetDimension(vectors, tenant, request, signal);
   let pending: ChunkEvent[] = [];
@@ -87,16 +94,10 @@ export async function* rebuildCollection(
   };
 
   for (const [partition, end] of ends.entries()) {
-    if (end <= from) continue;
-    for await (const event of readUntil(
-      events,
-      tenant,
-      request.topic,
-      partition,
-      from,
-      end,
-      signal,
-    )) {
+    const first = firsts[partition] ?? end;
+    if (end <= first) continue;
+    const range = { partition, from: first, end };
+    for await (const event of readUntil(events, tenant, request.topic, range, signal)) {
       counts.read++;
       const chunk = chunkWithVector(event);
       if (chunk !== undefined && dimension === undefined) {
@@ -131,6 +132,11 @@ export async function* rebuildCollection(
     done: true,
     alias: { name: request.alias, collection: request.target },
   };
+}
+
+/** Events from `first` up to `end`, none when `end` is not past it. */
+function span(first: bigint, end: bigint): bigint {
+  return end > first ? end - first : 0n;
 }
 
 function report(counts: Counts): {
@@ -227,20 +233,23 @@ async function upsertSkippingRefusals(
   return written;
 }
 
-/** The events of one partition from `from` up to (not including) `end`. */
+/** The events of one partition from `range.from` up to (not including) `range.end`. */
 async function* readUntil(
   events: EventLog,
   tenant: string,
   topic: string,
-  partition: number,
-  from: bigint,
-  end: bigint,
+  range: { readonly partition: number; readonly from: bigint; readonly end: bigint },
   signal: AbortSignal,
 ): AsyncGenerator<StoredEvent> {
-  const options = { start: { kind: "offset", offset: from } as const, partition };
-  for await (const event of events.read(tenant, topic, options, signal)) {
-    if (event.offset >= end) return;
+  const start = { kind: "offset", offset: range.from } as const;
+  for await (const event of events.read(
+    tenant,
+    topic,
+    { start, partition: range.partition },
+    signal,
+  )) {
+    if (event.offset >= range.end) return;
     yield event;
-    if (event.offset + 1n >= end) return;
+    if (event.offset + 1n >= range.end) return;
   }
 }

@@ -38,6 +38,21 @@ export function describeEndOffsetsContract(context: ContractContext): void {
       expect(ends.reduce((sum, end) => sum + end, 0n)).toBe(11n);
     });
 
+    it("answers 0 as every partition's first retained offset until retention removes events", async () => {
+      const t = tenant();
+      await log().createTopic(t, { name: "t", partitions: 3, retentionMs: 0 });
+      expect(await log().startOffsets(t, "t")).toEqual([0n, 0n, 0n]);
+      await log().append(
+        t,
+        "t",
+        Array.from({ length: 6 }, (_, i) => event(`e${i}`)),
+      );
+      expect(await log().startOffsets(t, "t")).toEqual([0n, 0n, 0n]);
+      expect(await failureOf(log().startOffsets(tenant(), "missing"))).toBeInstanceOf(
+        NotFoundError,
+      );
+    });
+
     it("reports an unknown topic with NotFoundError", async () => {
       const error = await failureOf(log().endOffsets(tenant(), "missing"));
       expect(error).toBeInstanceOf(NotFoundError);

@@ -111,6 +111,7 @@ describe("EmbeddedEventLog", () => {
     const [fresh] = await log.append(tenant, "short", [event("c")]);
     expect(await log.sweepRetention()).toBe(2);
     expect(fresh?.offset).toBe(2n);
+    expect(await log.startOffsets(tenant, "short")).toEqual([2n]);
     expect(ids(await take(log, tenant, "short", beginning, 2, 100))).toEqual(["c"]);
     expect(ids(await take(log, tenant, "forever", beginning, 2, 100))).toEqual(["a"]);
     const [again] = await log.append(tenant, "short", [event("d")]);

@@ -25,6 +25,7 @@ class CuttableLog implements EventLog {
   listTopics: EventLog["listTopics"] = (...args) => this.inner.listTopics(...args);
   append: EventLog["append"] = (...args) => this.inner.append(...args);
   endOffsets: EventLog["endOffsets"] = (...args) => this.inner.endOffsets(...args);
+  startOffsets: EventLog["startOffsets"] = (...args) => this.inner.startOffsets(...args);
   consume: EventLog["consume"] = (...args) => this.inner.consume(...args);
   committedOffsets: EventLog["committedOffsets"] = (...args) =>
     this.inner.committedOffsets(...args);

@@ -198,6 +198,17 @@ export class EmbeddedEventLog implements EventLog, Snapshottable {
     );
   }
 
+  async startOffsets(tenant: string, topic: string, signal?: AbortSignal): Promise<bigint[]> {
+    throwIfAborted(signal);
+    const row = this.#topic(tenant, topic);
+    return this.#run(() => {
+      const ends = this.#statements.nextOffsets.all(row.topic_id);
+      return ends.map((end, partition) =>
+        BigInt(this.#statements.firstOffset.get(row.topic_id, partition) ?? end),
+      );
+    });
+  }
+
   /**
    * Consumes as the process's one member of `group` (see `GroupMembers`: a second
    * `consume` of the same group and topic waits until the first has stopped).

@@ -76,6 +76,12 @@ export function prepareStatements(db: Database) {
         "SELECT next_offset FROM partitions WHERE topic_id = ? ORDER BY partition_index",
       )
       .pluck(),
+    firstOffset: db
+      .prepare<[number, number], number>(
+        `SELECT log_offset FROM events WHERE topic_id = ? AND partition_index = ?
+         ORDER BY log_offset LIMIT 1`,
+      )
+      .pluck(),
     setNextOffset: db.prepare<[number, number, number]>(
       "UPDATE partitions SET next_offset = ? WHERE topic_id = ? AND partition_index = ?",
     ),

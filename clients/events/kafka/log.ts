@@ -240,6 +240,16 @@ export class KafkaEventLog implements EventLog {
     return abortable(work, signal);
   }
 
+  async startOffsets(tenant: string, topic: string, signal?: AbortSignal): Promise<bigint[]> {
+    this.#ensureOpen(signal);
+    const physical = this.#physical(tenant, topic);
+    const work = (async () => {
+      const target = await this.#admin.target(topic, physical);
+      return this.#offsets.startOffsets(target);
+    })();
+    return abortable(work, signal);
+  }
+
   async consume(
     tenant: string,
     topic: string,

@@ -96,8 +96,20 @@ export class OffsetLookup {
    * `EngineUnavailableError` if the cluster leaves a partition out.
    */
   async endOffsets(target: TopicTarget): Promise<bigint[]> {
+    return this.#watermarks(target, "high");
+  }
+
+  /**
+   * The low watermark (first retained offset) of every partition of `target`, by
+   * partition number. Throws `EngineUnavailableError` if the cluster leaves a partition out.
+   */
+  async startOffsets(target: TopicTarget): Promise<bigint[]> {
+    return this.#watermarks(target, "low");
+  }
+
+  async #watermarks(target: TopicTarget, mark: "low" | "high"): Promise<bigint[]> {
     const offsets = await this.#lookup(target, (admin) => admin.fetchTopicOffsets(target.physical));
-    const ends = new Map(offsets.map(({ partition, high }) => [partition, BigInt(high)]));
+    const ends = new Map(offsets.map((offset) => [offset.partition, BigInt(offset[mark])]));
     return Array.from({ length: ends.size }, (_, partition) => {
       const end = ends.get(partition);
       if (end === undefined) {
