@@ -111,6 +111,22 @@ describe("Retrieve against separate Search and Neighbors calls", () => {
     );
   });
 
+  it("reads a collection through an alias, for Retrieve and GetLineage alike", async () => {
+    const { vectors, retrieval } = clients();
+    await vectors.putAlias({ alias: "kb-current", collection: base.collection });
+    await vectors.putAlias({ alias: "in-current", collection: ingested.collection });
+    const request = { vector: base.query, expand: { depth: 2 } };
+    const direct = await retrieval.retrieve({ ...request, collection: base.collection });
+    const aliased = await retrieval.retrieve({ ...request, collection: "kb-current" });
+    expect(aliased.hits.map((hit) => toJson(RetrievedHitSchema, hit))).toEqual(
+      direct.hits.map((hit) => toJson(RetrievedHitSchema, hit)),
+    );
+    const { lineage } = await retrieval.getLineage({
+      target: { case: "point", value: { collection: "in-current", id: ingested.point } },
+    });
+    expect(lineage?.offset).toBe(7n);
+  });
+
   it("is NOT_FOUND for a missing collection and INVALID_ARGUMENT for a bad expansion", async () => {
     const missing = await rejection(
       clients().retrieval.retrieve({ collection: "nope", vector: base.query }),
