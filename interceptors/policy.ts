@@ -1,5 +1,6 @@
 import type { DescMethod, Message } from "@bufbuild/protobuf";
 import type { NeighborsRequest, ShortestPathRequest } from "../gen/ragplane/v1/graphs_pb.js";
+import type { RetrieveRequest } from "../gen/ragplane/v1/retrieval_pb.js";
 import type { SearchRequest } from "../gen/ragplane/v1/vectors_pb.js";
 import type { BudgetClass } from "../security/rate-limit/port.js";
 import type { Scope } from "../security/scopes.js";
@@ -34,7 +35,7 @@ const expensiveWhen = <R extends Message>(
   expensive: (request: R) => boolean,
 ): MethodPolicy => ({ ...policy, expensive: expensive as (request: Message) => boolean });
 
-/** Neighbors this deep or deeper is expensive. */
+/** Neighbors (and Retrieve's expansion) this deep or deeper is expensive. */
 export const expensiveNeighborsDepth = 3;
 /** ShortestPath this long or longer (5 when unset) is expensive. */
 export const expensivePathDepth = 4;
@@ -82,9 +83,7 @@ export const methodPolicies: Readonly<Record<string, MethodPolicy>> = {
     (request) => (request.maxDepth || 5) >= expensivePathDepth,
   ),
 
-  "ragplane.v1.RetrievalService/Retrieve": expensiveWhen<
-    import("../gen/ragplane/v1/retrieval_pb.js").RetrieveRequest
-  >(
+  "ragplane.v1.RetrievalService/Retrieve": expensiveWhen<RetrieveRequest>(
     read("vectors:read", "graphs:read"),
     (request) => (request.expand?.depth ?? 0) >= expensiveNeighborsDepth,
   ),
