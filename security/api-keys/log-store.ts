@@ -1,16 +1,9 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
-import {
-  AlreadyExistsError,
-  EngineUnavailableError,
-  NotFoundError,
-  PreconditionError,
-  throwIfAborted,
-} from "../../clients/errors.js";
-import type { EventLog, ReadStart, StoredEvent } from "../../clients/events/port.js";
+import { EngineUnavailableError, throwIfAborted } from "../../clients/errors.js";
+import { FollowedTopic } from "../../clients/events/followed-topic.js";
+import type { EventLog, StoredEvent } from "../../clients/events/port.js";
 /** The reserved tenant of control-plane topics; real tenants never start with `_`. */
 import { systemTenant } from "../tenant.js";
-import { AppliedOffsets } from "./applied.js";
 import { type ApiKeyChange, decodeChange, encodeChange } from "./codec.js";
 import { ApiKeyExistsError, ApiKeyNotFoundError } from "./errors.js";
 import { KeyTable } from "./key-table.js";
@@ -43,21 +36,23 @@ export interface LogApiKeyStoreOptions {
  * `create` and `revoke` resolve once their own event has been applied here.
  */
 export class LogApiKeyStore implements ApiKeyStore {
-  readonly #events: EventLog;
   readonly #logger: Logger;
-  readonly #retryMinMs: number;
-  readonly #retryMaxMs: number;
   readonly #table = new KeyTable();
-  readonly #applied = new AppliedOffsets();
-  readonly #stop = new AbortController();
-  #following: Promise<void> = Promise.resolve();
+  readonly #log: FollowedTopic;
   #closed = false;
 
   private constructor(options: LogApiKeyStoreOptions) {
-    this.#events = options.events;
     this.#logger = options.logger;
-    this.#retryMinMs = options.retryMinMs ?? 250;
-    this.#retryMaxMs = options.retryMaxMs ?? 10_000;
+    this.#log = new FollowedTopic({
+      events: options.events,
+      tenant: systemTenant,
+      topic: apiKeysTopic,
+      what: "api keys",
+      apply: (event) => this.#apply(event),
+      logger: options.logger,
+      ...(options.retryMinMs === undefined ? {} : { retryMinMs: options.retryMinMs }),
+      ...(options.retryMaxMs === undefined ? {} : { retryMaxMs: options.retryMaxMs }),
+    });
   }
 
   /**
@@ -67,15 +62,10 @@ export class LogApiKeyStore implements ApiKeyStore {
    */
   static async open(options: LogApiKeyStoreOptions): Promise<LogApiKeyStore> {
     const store = new LogApiKeyStore(options);
-    await ensureTopic(options.events, options.signal);
-    store.#following = store.#follow();
+    await store.#log.ensureTopic(options.signal);
+    store.#log.follow();
     try {
-      const [end = 0n] = await options.events.endOffsets(
-        systemTenant,
-        apiKeysTopic,
-        options.signal,
-      );
-      if (end > 0n) await store.#applied.waitFor(0, end - 1n, options.signal);
+      await store.#log.caughtUp(options.signal);
     } catch (error) {
       await store.close();
       throw error;
@@ -121,52 +111,12 @@ export class LogApiKeyStore implements ApiKeyStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#stop.abort();
-    this.#applied.fail(new EngineUnavailableError("api key store (closed)"));
-    await this.#following;
+    await this.#log.close();
   }
 
   /** Appends a change and waits until the follower has applied it. */
-  async #write(change: ApiKeyChange, signal: AbortSignal | undefined): Promise<void> {
-    const [ack] = await this.#events.append(
-      systemTenant,
-      apiKeysTopic,
-      [encodeChange(change)],
-      signal,
-    );
-    if (ack === undefined) throw new Error("the log acknowledged no event");
-    await this.#applied.waitFor(ack.partition, ack.offset, signal);
-  }
-
-  /** Reads the topic into memory until closed; after a failure, waits and goes on. */
-  async #follow(): Promise<void> {
-    const signal = this.#stop.signal;
-    let delay = this.#retryMinMs;
-    while (!signal.aborted) {
-      const next = this.#applied.next(0);
-      const start: ReadStart =
-        next === undefined ? { kind: "beginning" } : { kind: "offset", offset: next };
-      try {
-        for await (const event of this.#events.read(
-          systemTenant,
-          apiKeysTopic,
-          { start, partition: 0 },
-          signal,
-        )) {
-          this.#apply(event);
-          delay = this.#retryMinMs;
-        }
-        throw new Error("the read of the api key log ended");
-      } catch (error) {
-        if (signal.aborted) return;
-        this.#logger.warn(
-          { err: error, retryInMs: delay },
-          "api keys: following the log failed; retrying",
-        );
-        await sleep(delay, undefined, { signal }).catch(() => undefined);
-        delay = Math.min(delay * 2, this.#retryMaxMs);
-      }
-    }
+  #write(change: ApiKeyChange, signal: AbortSignal | undefined): Promise<void> {
+    return this.#log.append(encodeChange(change), signal);
   }
 
   #apply(event: StoredEvent): void {
@@ -179,34 +129,10 @@ export class LogApiKeyStore implements ApiKeyStore {
         "api keys: skipping an unreadable change",
       );
     }
-    this.#applied.advance(event.partition, event.offset);
   }
 
   #checkOpen(signal: AbortSignal | undefined): void {
     if (this.#closed) throw new EngineUnavailableError("api key store (closed)");
     throwIfAborted(signal);
-  }
-}
-
-/** Makes sure the topic exists with the single partition that orders every change. */
-async function ensureTopic(events: EventLog, signal: AbortSignal | undefined): Promise<void> {
-  const tenant = systemTenant;
-  let partitions: number;
-  try {
-    partitions = (await events.getTopic(tenant, apiKeysTopic, signal)).partitions;
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-    try {
-      const spec = { name: apiKeysTopic, partitions: 1, retentionMs: 0 };
-      partitions = (await events.createTopic(tenant, spec, signal)).partitions;
-    } catch (createError) {
-      if (!(createError instanceof AlreadyExistsError)) throw createError;
-      partitions = (await events.getTopic(tenant, apiKeysTopic, signal)).partitions;
-    }
-  }
-  if (partitions !== 1) {
-    throw new PreconditionError(
-      `topic "${apiKeysTopic}" of tenant "${tenant}" has ${partitions} partitions; api keys need exactly 1`,
-    );
   }
 }

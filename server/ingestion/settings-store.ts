@@ -1,14 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
-import {
-  AlreadyExistsError,
-  EngineUnavailableError,
-  NotFoundError,
-  throwIfAborted,
-} from "../../clients/errors.js";
-import type { EventLog, ReadStart, StoredEvent } from "../../clients/events/port.js";
+import { EngineUnavailableError, throwIfAborted } from "../../clients/errors.js";
+import { FollowedTopic } from "../../clients/events/followed-topic.js";
+import type { EventLog, StoredEvent } from "../../clients/events/port.js";
 import { abortable } from "../../clients/signals.js";
-import { AppliedOffsets } from "../../security/api-keys/applied.js";
 import { systemTenant } from "../../security/tenant.js";
 import type { IngestionSettings } from "./settings.js";
 import {
@@ -54,25 +49,27 @@ export interface SettingsPage {
  * the others as fast as the log delivers. Writes resolve once applied here.
  */
 export class IngestionSettingsStore {
-  readonly #events: EventLog;
   readonly #logger: Logger;
-  readonly #retryMinMs: number;
-  readonly #retryMaxMs: number;
+  readonly #log: FollowedTopic;
   readonly #table = new Map<string, IngestionSettings>();
-  readonly #applied = new AppliedOffsets();
   readonly #listeners = new Set<SettingsListener>();
-  readonly #stop = new AbortController();
-  #following: Promise<void> = Promise.resolve();
   #ready: Promise<void> | undefined;
   #caughtUp = false;
   #lastFailure: unknown;
   #closed = false;
 
   constructor(options: IngestionSettingsStoreOptions) {
-    this.#events = options.events;
     this.#logger = options.logger;
-    this.#retryMinMs = options.retryMinMs ?? 250;
-    this.#retryMaxMs = options.retryMaxMs ?? 10_000;
+    this.#log = new FollowedTopic({
+      events: options.events,
+      tenant: systemTenant,
+      topic: ingestionSettingsTopic,
+      what: "ingestion settings",
+      apply: (event) => this.#apply(event),
+      logger: options.logger,
+      ...(options.retryMinMs === undefined ? {} : { retryMinMs: options.retryMinMs }),
+      ...(options.retryMaxMs === undefined ? {} : { retryMaxMs: options.retryMaxMs }),
+    });
   }
 
   /**
@@ -144,81 +141,42 @@ export class IngestionSettingsStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#stop.abort();
-    this.#applied.fail(new EngineUnavailableError("ingestion settings (closed)"));
-    await this.#following;
+    await this.#log.close();
   }
 
+  /** Makes sure the topic exists, follows it, and waits until caught up, retrying failures. */
   async #catchUp(): Promise<void> {
-    const signal = this.#stop.signal;
-    for (let delay = this.#retryMinMs; ; delay = Math.min(delay * 2, this.#retryMaxMs)) {
+    const signal = this.#log.closedSignal;
+    for (let failures = 0; ; failures++) {
       try {
-        await ensureTopic(this.#events, signal);
+        await this.#log.ensureTopic(signal);
         break;
       } catch (error) {
         if (signal.aborted) throw error;
         this.#lastFailure = error;
+        const delay = this.#log.retryDelay(failures);
         this.#logger.warn({ err: error, retryInMs: delay }, "ingestion settings: no topic yet");
         await sleep(delay, undefined, { signal }).catch(() => undefined);
       }
     }
-    this.#following = this.#follow();
-    for (let delay = this.#retryMinMs; ; delay = Math.min(delay * 2, this.#retryMaxMs)) {
+    this.#log.follow();
+    for (let failures = 0; ; failures++) {
       try {
-        const [end = 0n] = await this.#events.endOffsets(
-          systemTenant,
-          ingestionSettingsTopic,
-          signal,
-        );
-        if (end > 0n) await this.#applied.waitFor(0, end - 1n, signal);
+        await this.#log.caughtUp(signal);
         this.#caughtUp = true;
         this.#lastFailure = undefined;
         return;
       } catch (error) {
         if (signal.aborted) throw error;
         this.#lastFailure = error;
-        await sleep(delay, undefined, { signal }).catch(() => undefined);
+        await sleep(this.#log.retryDelay(failures), undefined, { signal }).catch(() => undefined);
       }
     }
   }
 
   async #write(change: SettingsChange, signal: AbortSignal | undefined): Promise<void> {
     await this.ready(signal);
-    const [ack] = await this.#events.append(
-      systemTenant,
-      ingestionSettingsTopic,
-      [encodeSettingsChange(change)],
-      signal,
-    );
-    if (ack === undefined) throw new Error("the log acknowledged no event");
-    await this.#applied.waitFor(ack.partition, ack.offset, signal);
-  }
-
-  /** Reads the topic into memory until closed; after a failure, waits and goes on. */
-  async #follow(): Promise<void> {
-    const signal = this.#stop.signal;
-    let delay = this.#retryMinMs;
-    while (!signal.aborted) {
-      const next = this.#applied.next(0);
-      const start: ReadStart =
-        next === undefined ? { kind: "beginning" } : { kind: "offset", offset: next };
-      try {
-        for await (const event of this.#events.read(
-          systemTenant,
-          ingestionSettingsTopic,
-          { start, partition: 0 },
-          signal,
-        )) {
-          this.#apply(event);
-          delay = this.#retryMinMs;
-        }
-      } catch (error) {
-        if (signal.aborted) return;
-        this.#logger.warn({ err: error, retryInMs: delay }, "ingestion settings: following failed");
-        await sleep(delay, undefined, { signal }).catch(() => undefined);
-        delay = Math.min(delay * 2, this.#retryMaxMs);
-      }
-    }
+    await this.#log.append(encodeSettingsChange(change), signal);
   }
 
   #apply(event: StoredEvent): void {
@@ -240,7 +198,6 @@ export class IngestionSettingsStore {
         for (const listener of this.#listeners) listener(tenant, topic, after);
       }
     }
-    this.#applied.advance(event.partition, event.offset);
   }
 
   #checkOpen(signal: AbortSignal | undefined): void {
@@ -251,19 +208,4 @@ export class IngestionSettingsStore {
 
 function keyOf(tenant: string, topic: string): string {
   return `${tenant}\u0000${topic}`;
-}
-
-/** Makes sure the settings topic exists, with the one partition that orders every change. */
-async function ensureTopic(events: EventLog, signal: AbortSignal): Promise<void> {
-  try {
-    await events.getTopic(systemTenant, ingestionSettingsTopic, signal);
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-    try {
-      const spec = { name: ingestionSettingsTopic, partitions: 1, retentionMs: 0 };
-      await events.createTopic(systemTenant, spec, signal);
-    } catch (createError) {
-      if (!(createError instanceof AlreadyExistsError)) throw createError;
-    }
-  }
 }

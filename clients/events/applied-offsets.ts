@@ -1,4 +1,4 @@
-import { throwIfAborted } from "../../clients/errors.js";
+import { throwIfAborted } from "../errors.js";
 
 interface Waiter {
   readonly partition: number;
