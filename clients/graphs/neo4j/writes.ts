@@ -3,7 +3,7 @@
  * failure anywhere rolls the whole batch back. Batches go to the server as parameter
  * lists expanded with UNWIND.
  */
-import { normalizeLabels } from "../ordering.js";
+import { compareIds, normalizeLabels } from "../ordering.js";
 import type { DeleteNodesResult, GraphNode, RelationshipInput } from "../port.js";
 import { assertEndpointsExist, connectedNodeError } from "../preconditions.js";
 import { relationshipIdOf } from "../relationship-id.js";
@@ -23,7 +23,9 @@ import type { Step } from "./transactions.js";
  * Creates or replaces nodes by id. Labels are dynamic (`SET n:$(…)`, a parameter); the
  * labels a node has but the new set lacks are removed (`REMOVE n:$(…)`); `SET n = …`
  * replaces every property, with `tenant` and `id` part of the new map. Duplicate ids are
- * reduced to the last occurrence first, so each node is written once.
+ * reduced to the last occurrence first, so each node is written once, and nodes are
+ * written in id order: concurrent batches sharing nodes lock them in the same order, so
+ * they wait for each other instead of deadlocking.
  */
 export async function upsertNodes(
   step: Step,
@@ -33,11 +35,13 @@ export async function upsertNodes(
   nodes.forEach((node, index) => {
     checkGraphNames(node.labels, `nodes[${index}].labels`);
   });
-  const rows = [...lastById(nodes).values()].map((node) => ({
-    id: node.id,
-    labels: normalizeLabels(node.labels),
-    props: toStoredProperties(tenant, node.id, node.properties),
-  }));
+  const rows = [...lastById(nodes).values()]
+    .sort((a, b) => compareIds(a.id, b.id))
+    .map((node) => ({
+      id: node.id,
+      labels: normalizeLabels(node.labels),
+      props: toStoredProperties(tenant, node.id, node.properties),
+    }));
   if (rows.length > 0) {
     await step.run(
       `UNWIND $rows AS row
@@ -58,7 +62,8 @@ export async function upsertNodes(
  * endpoint is checked (nothing is written if one is missing); then each stored
  * relationship with one of the ids but another type or other endpoints is deleted, since
  * Neo4j cannot change either; then, per type, MERGE between the endpoints and `SET r = …`
- * write the rest. A later duplicate id in the batch wins. Should an endpoint vanish
+ * write the rest, in the order of their start and end nodes' ids (so concurrent batches
+ * lock shared nodes in the same order). A later duplicate id in the batch wins. Should an endpoint vanish
  * between the check and the MERGE (a concurrent delete), the rows written fall short and
  * the check, run again, fails the call.
  */
@@ -102,6 +107,7 @@ export async function upsertRelationships(
     else byType.set(r.type, [row]);
   }
   for (const [type, rows] of byType) {
+    rows.sort((a, b) => compareIds(a.fromId, b.fromId) || compareIds(a.toId, b.toId));
     const row = await step.one<{ written: number }>(
       `UNWIND $rows AS row
        MATCH ${nodeByKey("a", "row.fromId")} ${seekNode("a")}
