@@ -2,8 +2,10 @@ import { randomUUID } from "node:crypto";
 import type { DescService } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe } from "vitest";
+import { describeAliasesIsolation } from "../integration/tenancy.aliases.js";
 import { describeEventsIsolation } from "../integration/tenancy.events.js";
 import { describeGraphsIsolation } from "../integration/tenancy.graphs.js";
+import { describeRetrievalIsolation } from "../integration/tenancy.retrieval.js";
 import { type Tenants, tenantA, tenantB } from "../integration/tenancy.support.js";
 import { describeVectorsIsolation } from "../integration/tenancy.vectors.js";
 import { realEngineEnv, realEnginesConfigured } from "../support/engine-env.js";
@@ -38,6 +40,8 @@ describe.skipIf(!realEnginesConfigured)(
       describeEventsIsolation(tenants);
       describeVectorsIsolation(tenants);
       describeGraphsIsolation(tenants);
+      describeAliasesIsolation(tenants);
+      describeRetrievalIsolation(tenants);
     });
   },
 );

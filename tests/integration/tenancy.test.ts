@@ -12,8 +12,10 @@ import {
   type TransportName,
   transportNames,
 } from "../support/server.js";
+import { describeAliasesIsolation } from "./tenancy.aliases.js";
 import { describeEventsIsolation } from "./tenancy.events.js";
 import { describeGraphsIsolation } from "./tenancy.graphs.js";
+import { describeRetrievalIsolation } from "./tenancy.retrieval.js";
 import { consume, expectHidden, type Tenants, tenantA, tenantB } from "./tenancy.support.js";
 import { describeVectorsIsolation } from "./tenancy.vectors.js";
 
@@ -41,6 +43,8 @@ describe.each(transportNames)("tenant isolation over %s", (transportName: Transp
   describeEventsIsolation(tenants);
   describeVectorsIsolation(tenants);
   describeGraphsIsolation(tenants);
+  describeAliasesIsolation(tenants);
+  describeRetrievalIsolation(tenants);
 
   describe("credentials", () => {
     it("a call without credentials, or with an unknown key, is UNAUTHENTICATED on every service and writes nothing", async () => {
