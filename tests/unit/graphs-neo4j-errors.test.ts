@@ -8,7 +8,11 @@ import {
   NotFoundError,
   PreconditionError,
 } from "../../clients/errors.js";
-import { isRetryableNeo4jError, toNeo4jEngineError } from "../../clients/graphs/neo4j/errors.js";
+import {
+  isNeo4jFault,
+  isRetryableNeo4jError,
+  toNeo4jEngineError,
+} from "../../clients/graphs/neo4j/errors.js";
 
 const neo4jError = (code: string, message = "boom") =>
   new Neo4jError(message, code, "50N42", "error: general processing exception");
@@ -101,5 +105,15 @@ describe("isRetryableNeo4jError", () => {
     expect(isRetryableNeo4jError(neo4jError("Neo.ClientError.Transaction.Terminated"))).toBe(false);
     expect(isRetryableNeo4jError(neo4jError("Neo.ClientError.Statement.SyntaxError"))).toBe(false);
     expect(isRetryableNeo4jError(new PreconditionError("no"))).toBe(false);
+  });
+});
+
+describe("isNeo4jFault", () => {
+  it("counts an engine's failures against its breaker, not a deadlock with a concurrent writer", () => {
+    expect(isNeo4jFault(neo4jError("ServiceUnavailable"))).toBe(true);
+    expect(isNeo4jFault(neo4jError("Neo.TransientError.General.DatabaseUnavailable"))).toBe(true);
+    const deadlock = neo4jError("Neo.TransientError.Transaction.DeadlockDetected");
+    expect(isNeo4jFault(deadlock)).toBe(false);
+    expect(isRetryableNeo4jError(deadlock)).toBe(true);
   });
 });

@@ -46,15 +46,21 @@ export function isRetryableNeo4jError(error: unknown): boolean {
 
 const constraintViolation = "Neo.ClientError.Schema.ConstraintValidationFailed";
 
+/** Two transactions waited for each other's locks: concurrent writers, not a failing engine. */
+const deadlockDetected = "Neo.TransientError.Transaction.DeadlockDetected";
+
 /**
  * Whether a failure is Neo4j's (it counts against its circuit breaker): no connection, a
  * lost session, refused credentials, a missing database, a transient server error, a
- * closed pool. A query's own outcome (a constraint, a timeout of its transaction) is not.
+ * closed pool. A query's own outcome (a constraint, a timeout of its transaction, a
+ * deadlock with a concurrent writer) is not.
  */
 export function isNeo4jFault(error: unknown): boolean {
   const code = neo4jCode(error);
   if (code === undefined) return false;
-  if (code === constraintViolation || timeoutCodes.has(code)) return false;
+  if (code === constraintViolation || code === deadlockDetected || timeoutCodes.has(code)) {
+    return false;
+  }
   if (unavailableCodes.has(code) || code.startsWith("Neo.TransientError.")) return true;
   return error instanceof Neo4jError && /pool is closed|driver.*closed/i.test(error.message);
 }

@@ -6,7 +6,10 @@ import { isNeo4jFault, isRetryableNeo4jError, neo4jEngine } from "./errors.js";
 export interface Neo4jPolicyOptions {
   /** The server-side limit of each transaction, in ms. Default 30 000. */
   readonly transactionTimeoutMs?: number;
-  /** Attempts of a transaction that failed transiently. Default 3. */
+  /**
+   * Attempts of a transaction that failed transiently. Default 6: writers of shared
+   * nodes deadlock now and then under load, and the next attempt, a little later, passes.
+   */
   readonly maxAttempts?: number;
   readonly resilience?: ResilienceSettings;
   readonly events?: PolicyEvents;
@@ -27,8 +30,8 @@ export function neo4jPolicy(options: Neo4jPolicyOptions = {}): EnginePolicy {
     {
       engine: neo4jEngine,
       attemptTimeoutMs: (options.transactionTimeoutMs ?? 30_000) + clientMarginMs,
-      retries: (options.maxAttempts ?? 3) - 1,
-      backoff: { initialMs: 25, maxMs: 500 },
+      retries: (options.maxAttempts ?? 6) - 1,
+      backoff: { initialMs: 25, maxMs: 1000 },
       ...breakerAndBulkhead(options.resilience),
       isTransient: isRetryableNeo4jError,
       isFault: isNeo4jFault,
