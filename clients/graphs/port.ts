@@ -96,6 +96,12 @@ export interface NeighborsQuery {
   readonly limit: number;
 }
 
+/** Breadth-first traversals from several start nodes, each with its own limit. */
+export interface NeighborhoodsQuery extends Omit<NeighborsQuery, "nodeId" | "limit"> {
+  /** The start nodes (distinct ids), each with the `limit` of its traversal. */
+  readonly starts: readonly { readonly nodeId: string; readonly limit: number }[];
+}
+
 /**
  * The subgraph a traversal reached.
  *
@@ -247,6 +253,17 @@ export interface GraphStore {
    * back). Rejects with `NotFoundError("node", nodeId)` when the start node is missing.
    */
   neighbors(tenant: string, query: NeighborsQuery, signal?: AbortSignal): Promise<Subgraph>;
+
+  /**
+   * One `neighbors` traversal per start, in one engine call: for each start that exists,
+   * exactly the subgraph `neighbors` would answer for it, keyed by its id; starts that do
+   * not exist are left out (no `NotFoundError`).
+   */
+  neighborhoods(
+    tenant: string,
+    query: NeighborhoodsQuery,
+    signal?: AbortSignal,
+  ): Promise<Map<string, Subgraph>>;
 
   /**
    * One shortest path (breadth-first). Rejects with `NotFoundError("node", id)` when an

@@ -37,6 +37,7 @@ export const observedOperations = {
     "deleteNodes",
     "deleteRelationships",
     "neighbors",
+    "neighborhoods",
     "shortestPath",
     "usage",
     "countExisting",

@@ -93,6 +93,39 @@ export function describeRandomGraphTraversals(ctx: ContractContext): void {
       }
     });
 
+    it.each([6, 7])(
+      "neighborhoods answers for every start what neighbors answers, and leaves out missing starts (seed %i)",
+      async (seed) => {
+        const random = seededRandom(seed);
+        const graph = randomGraph(random, 120, 360);
+        await ctx.store.upsertNodes(ctx.tenant, graph.nodes);
+        await ctx.store.upsertRelationships(ctx.tenant, graph.relationships);
+        for (let i = 0; i < 12; i++) {
+          const ids = [...new Set(Array.from({ length: 8 }, () => pick(random, graph.nodes).id))];
+          const starts = [...ids, "missing"].map((nodeId) => ({
+            nodeId,
+            limit: pick(random, [0, 1, 5, 20, 1000]),
+          }));
+          const shape = {
+            direction: pick(random, directions),
+            types: subset(random, types),
+            labels: subset(random, labels),
+            maxDepth: Math.floor(random() * 4),
+          };
+          const all = await ctx.store.neighborhoods(ctx.tenant, { ...shape, starts });
+          expect([...all.keys()].sort()).toEqual([...ids].sort());
+          for (const start of starts.slice(0, -1)) {
+            const one = await ctx.store.neighbors(ctx.tenant, { ...shape, ...start });
+            expect({ shape, start, subgraph: all.get(start.nodeId) }).toEqual({
+              shape,
+              start,
+              subgraph: one,
+            });
+          }
+        }
+      },
+    );
+
     it.each([4, 5])(
       "shortestPath finds a valid path of the reference length (seed %i)",
       async (seed) => {

@@ -8,13 +8,17 @@ import { compareIds } from "../../clients/graphs/ordering.js";
 import type {
   GraphNode,
   GraphStore,
-  NeighborsQuery,
+  NeighborhoodsQuery,
   RelationshipInput,
   Subgraph,
   TraversalDirection,
 } from "../../clients/graphs/port.js";
 import { expansionBudget } from "../../server/services/retrieval/budget.js";
-import { expandHits, traversalConcurrency } from "../../server/services/retrieval/expansion.js";
+import {
+  expandHits,
+  traversalBatch,
+  traversalConcurrency,
+} from "../../server/services/retrieval/expansion.js";
 import type { ExpansionPlan } from "../../server/services/retrieval/neighbourhood.js";
 
 const tenant = "t";
@@ -161,9 +165,10 @@ describe("expandHits", () => {
   });
 });
 
-/** A graph store whose traversals take `delayMs`, recording what it was asked. */
+/** A graph store whose reads of neighbourhoods take `delayMs` each, recording what it was asked. */
 function slowStore(delayMs: number) {
   const traversed: string[] = [];
+  let reads = 0;
   let running = 0;
   let mostAtOnce = 0;
   const wait = (signal: AbortSignal | undefined) =>
@@ -174,17 +179,30 @@ function slowStore(delayMs: number) {
         reject(new CancelledError());
       });
     });
+  const neighbourhoodOf = (nodeId: string): Subgraph => {
+    const start: GraphNode = { id: nodeId, labels: [], properties: {} };
+    const near: GraphNode = { id: `${nodeId}-near`, labels: [], properties: {} };
+    const relationship = {
+      id: `${nodeId}-r`,
+      fromId: nodeId,
+      toId: near.id,
+      type: "T",
+      properties: {},
+    };
+    return { nodes: [start, near], relationships: [relationship] };
+  };
   const store = {
     async getNodes(_tenant: string, ids: readonly string[], signal?: AbortSignal) {
       throwIfAborted(signal);
       return ids.map((id): GraphNode => ({ id, labels: [], properties: {} }));
     },
-    async neighbors(
+    async neighborhoods(
       _tenant: string,
-      query: NeighborsQuery,
+      query: NeighborhoodsQuery,
       signal?: AbortSignal,
-    ): Promise<Subgraph> {
-      traversed.push(query.nodeId);
+    ): Promise<Map<string, Subgraph>> {
+      reads++;
+      traversed.push(...query.starts.map((start) => start.nodeId));
       running++;
       mostAtOnce = Math.max(mostAtOnce, running);
       try {
@@ -192,33 +210,25 @@ function slowStore(delayMs: number) {
       } finally {
         running--;
       }
-      const start: GraphNode = { id: query.nodeId, labels: [], properties: {} };
-      const near: GraphNode = { id: `${query.nodeId}-near`, labels: [], properties: {} };
-      const relationship = {
-        id: `${query.nodeId}-r`,
-        fromId: query.nodeId,
-        toId: near.id,
-        type: "T",
-        properties: {},
-      };
-      return { nodes: [start, near], relationships: [relationship] };
+      return new Map(query.starts.map(({ nodeId }) => [nodeId, neighbourhoodOf(nodeId)]));
     },
   } as unknown as GraphStore;
-  return { store, traversed, mostAtOnce: () => mostAtOnce };
+  return { store, traversed, reads: () => reads, mostAtOnce: () => mostAtOnce };
 }
 
 describe("expandHits scheduling", () => {
   const plan: ExpansionPlan = { depth: 1, limit: 5, direction: "both", types: [] };
 
-  it("walks each entity once, the first-named first, a bounded number at once", async () => {
+  it("walks each entity once, the first-named first, in batches, a bounded number at once", async () => {
     const slow = slowStore(5);
-    const hits = [
-      ["a", "b"],
-      ["b", "c", "d"],
-      ["a", "e", "f", "g", "h"],
-    ];
+    const more = Array.from(
+      { length: 2 * traversalBatch * traversalConcurrency },
+      (_, i) => `x${i}`,
+    );
+    const hits = [["a", "b"], ["b", "c", "d"], ["a", "e", "f", "g", "h"], more];
     const result = await expandHits(slow.store, tenant, hits, plan, noDeadline());
-    expect(slow.traversed).toEqual(["a", "b", "c", "d", "e", "f", "g", "h"]);
+    expect(slow.traversed).toEqual(["a", "b", "c", "d", "e", "f", "g", "h", ...more]);
+    expect(slow.reads()).toBe(Math.ceil(slow.traversed.length / traversalBatch));
     expect(slow.mostAtOnce()).toBe(traversalConcurrency);
     expect(result.partial).toBe(false);
     expect(result.neighbourhoods[1]!.nodes.map((n) => n.id)).toEqual([
@@ -233,7 +243,7 @@ describe("expandHits scheduling", () => {
 
   it("answers what was gathered, marked partial, when the deadline draws near", async () => {
     const slow = slowStore(100);
-    const hits = Array.from({ length: 12 }, (_, i) => [`e${i}`]);
+    const hits = Array.from({ length: 5 * traversalBatch }, (_, i) => [`e${i}`]);
     const call = new AbortController();
     const started = Date.now();
     const budget = expansionBudget(call.signal, started + 300);
@@ -243,7 +253,7 @@ describe("expandHits scheduling", () => {
     expect(Date.now() - started).toBeLessThan(300);
     expect(result.partial).toBe(true);
     const complete = result.neighbourhoods.filter((hit) => hit.nodes.length === 2);
-    expect(complete.length).toBeGreaterThanOrEqual(traversalConcurrency);
+    expect(complete.length).toBeGreaterThanOrEqual(traversalConcurrency * traversalBatch);
     expect(complete.length).toBeLessThan(hits.length);
     expect(result.neighbourhoods.map((hit) => hit.nodes[0]?.id)).toEqual(hits.map(([id]) => id));
     expect(call.signal.aborted).toBe(false);
@@ -252,16 +262,18 @@ describe("expandHits scheduling", () => {
   it("fails with an engine's failure, starting no further traversal", async () => {
     const slow = slowStore(5);
     const failing = Object.create(slow.store) as GraphStore;
-    failing.neighbors = async (t, query, signal) => {
-      if (query.nodeId === "b") throw new EngineUnavailableError("graph store");
-      return slow.store.neighbors(t, query, signal);
+    failing.neighborhoods = async (t, query, signal) => {
+      if (query.starts.some((start) => start.nodeId === "b")) {
+        throw new EngineUnavailableError("graph store");
+      }
+      return slow.store.neighborhoods(t, query, signal);
     };
-    const hits = Array.from({ length: 12 }, (_, i) => [i === 1 ? "b" : `e${i}`]);
+    const hits = Array.from({ length: 6 * traversalBatch }, (_, i) => [i === 1 ? "b" : `e${i}`]);
     await expect(expandHits(failing, tenant, hits, plan, noDeadline())).rejects.toBeInstanceOf(
       EngineUnavailableError,
     );
     await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(slow.traversed.length).toBeLessThan(traversalConcurrency + 1);
+    expect(slow.reads()).toBeLessThan(traversalConcurrency);
   });
 
   it("fails with the call's own cancellation rather than answering partially", async () => {

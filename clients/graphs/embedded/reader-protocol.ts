@@ -6,7 +6,13 @@ import {
   PreconditionError,
   type ResourceKind,
 } from "../../errors.js";
-import type { NeighborsQuery, PathResult, ShortestPathQuery, Subgraph } from "../port.js";
+import type {
+  NeighborhoodsQuery,
+  NeighborsQuery,
+  PathResult,
+  ShortestPathQuery,
+  Subgraph,
+} from "../port.js";
 
 /** What a reader thread is started with. */
 export interface ReaderInit {
@@ -21,6 +27,7 @@ export interface ReaderInit {
 /** A traversal for a reader thread. */
 export type ReaderJob = { readonly id: number; readonly tenant: string } & (
   | { readonly operation: "neighbors"; readonly query: NeighborsQuery }
+  | { readonly operation: "neighborhoods"; readonly query: NeighborhoodsQuery }
   | { readonly operation: "shortestPath"; readonly query: ShortestPathQuery }
 );
 
@@ -31,9 +38,12 @@ export type SentError =
   | { readonly name: "CancelledError" | "EngineTimeoutError" | "EngineUnavailableError" }
   | { readonly name: "Error"; readonly message: string; readonly code?: string };
 
+/** What a reader thread's job answers. */
+export type ReaderResult = Subgraph | Map<string, Subgraph> | PathResult;
+
 /** A reader thread's answer to one job. */
 export type ReaderReply =
-  | { readonly id: number; readonly result: Subgraph | PathResult }
+  | { readonly id: number; readonly result: ReaderResult }
   | { readonly id: number; readonly error: SentError };
 
 /** What the reader thread sends for `error`. */

@@ -18,7 +18,7 @@ import {
 } from "./reader-protocol.js";
 import { graphDatabaseFile } from "./schema.js";
 import { GraphStatements } from "./statements.js";
-import { neighbors } from "./traversal.js";
+import { neighborhoods, neighbors } from "./traversal.js";
 
 const { dataDir, cancelled, nice } = workerData as ReaderInit;
 lowerPriority(nice);
@@ -36,7 +36,9 @@ parentPort?.on("message", (job: ReaderJob) => {
     const result =
       job.operation === "neighbors"
         ? neighbors(sql, job.tenant, job.query, checkpoint)
-        : shortestPath(sql, job.tenant, job.query, checkpoint);
+        : job.operation === "neighborhoods"
+          ? neighborhoods(sql, job.tenant, job.query, checkpoint)
+          : shortestPath(sql, job.tenant, job.query, checkpoint);
     reply = { id: job.id, result };
   } catch (error) {
     reply = { id: job.id, error: sendableError(error) };

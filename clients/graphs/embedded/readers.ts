@@ -1,10 +1,17 @@
 import { Worker } from "node:worker_threads";
 import { EngineUnavailableError, throwIfAborted } from "../../errors.js";
-import type { NeighborsQuery, PathResult, ShortestPathQuery, Subgraph } from "../port.js";
+import type {
+  NeighborhoodsQuery,
+  NeighborsQuery,
+  PathResult,
+  ShortestPathQuery,
+  Subgraph,
+} from "../port.js";
 import {
   type ReaderInit,
   type ReaderJob,
   type ReaderReply,
+  type ReaderResult,
   receivedError,
 } from "./reader-protocol.js";
 
@@ -22,7 +29,7 @@ const respawnDelayMs = 100;
 interface PendingJob {
   readonly job: ReaderJob;
   readonly signal: AbortSignal | undefined;
-  readonly resolve: (result: Subgraph | PathResult) => void;
+  readonly resolve: (result: ReaderResult) => void;
   readonly reject: (error: unknown) => void;
   settled: boolean;
 }
@@ -74,6 +81,18 @@ export class GraphReaders {
     ) as Promise<Subgraph>;
   }
 
+  /** Runs one Neighbors per start on a reader thread, as one job. */
+  neighborhoods(
+    tenant: string,
+    query: NeighborhoodsQuery,
+    signal?: AbortSignal,
+  ): Promise<Map<string, Subgraph>> {
+    return this.run(
+      { id: this.nextId++, tenant, operation: "neighborhoods", query },
+      signal,
+    ) as Promise<Map<string, Subgraph>>;
+  }
+
   /** Runs ShortestPath on a reader thread. */
   shortestPath(
     tenant: string,
@@ -99,7 +118,7 @@ export class GraphReaders {
     );
   }
 
-  private run(job: ReaderJob, signal: AbortSignal | undefined): Promise<Subgraph | PathResult> {
+  private run(job: ReaderJob, signal: AbortSignal | undefined): Promise<ReaderResult> {
     if (this.closed) return Promise.reject(new EngineUnavailableError(engine));
     throwIfAborted(signal);
     return new Promise((resolve, reject) => {

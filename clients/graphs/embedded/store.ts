@@ -16,6 +16,7 @@ import type {
   GraphNode,
   GraphRelationship,
   GraphStore,
+  NeighborhoodsQuery,
   NeighborsQuery,
   PathResult,
   RelationshipInput,
@@ -27,7 +28,7 @@ import { shortestPath } from "./path.js";
 import { GraphReaders } from "./readers.js";
 import { graphDatabaseFile, openGraphDatabase } from "./schema.js";
 import { GraphStatements, nodeFromRow, relationshipFromRow } from "./statements.js";
-import { neighbors } from "./traversal.js";
+import { neighborhoods, neighbors } from "./traversal.js";
 import { GraphUsage } from "./usage.js";
 import { GraphWrites } from "./writes.js";
 
@@ -163,6 +164,15 @@ export class EmbeddedGraphStore implements GraphStore, Snapshottable {
   async neighbors(tenant: string, query: NeighborsQuery, signal?: AbortSignal): Promise<Subgraph> {
     if (this.readers) return this.readers.neighbors(tenant, query, signal).catch(rethrow);
     return guard(signal, () => neighbors(this.sql, tenant, query, signalCheckpoint(signal)));
+  }
+
+  async neighborhoods(
+    tenant: string,
+    query: NeighborhoodsQuery,
+    signal?: AbortSignal,
+  ): Promise<Map<string, Subgraph>> {
+    if (this.readers) return this.readers.neighborhoods(tenant, query, signal).catch(rethrow);
+    return guard(signal, () => neighborhoods(this.sql, tenant, query, signalCheckpoint(signal)));
   }
 
   async shortestPath(

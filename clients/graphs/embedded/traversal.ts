@@ -1,6 +1,12 @@
 import { type Checkpoint, NotFoundError } from "../../errors.js";
 import { compareIds } from "../ordering.js";
-import type { GraphRelationship, NeighborsQuery, Subgraph, TraversalDirection } from "../port.js";
+import type {
+  GraphRelationship,
+  NeighborhoodsQuery,
+  NeighborsQuery,
+  Subgraph,
+  TraversalDirection,
+} from "../port.js";
 import {
   type GraphStatements,
   nodeFromRow,
@@ -99,4 +105,27 @@ function followed(
     })
     .map(relationshipFromRow)
     .sort((a, b) => compareIds(a.id, b.id));
+}
+
+/**
+ * One {@link neighbors} traversal per start of `query`, `checkpoint` called between them
+ * too; starts that do not exist are left out.
+ */
+export function neighborhoods(
+  sql: GraphStatements,
+  tenant: string,
+  query: NeighborhoodsQuery,
+  checkpoint: Checkpoint,
+): Map<string, Subgraph> {
+  const { starts, ...shape } = query;
+  const found = new Map<string, Subgraph>();
+  for (const { nodeId, limit } of starts) {
+    checkpoint();
+    try {
+      found.set(nodeId, neighbors(sql, tenant, { ...shape, nodeId, limit }, checkpoint));
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+    }
+  }
+  return found;
 }

@@ -10,6 +10,7 @@ import type {
   GraphNode,
   GraphRelationship,
   GraphStore,
+  NeighborhoodsQuery,
   NeighborsQuery,
   PathResult,
   RelationshipInput,
@@ -19,6 +20,7 @@ import type {
 import { checkGraphName } from "./cypher.js";
 import { neo4jEngine, toNeo4jEngineError } from "./errors.js";
 import { migrate } from "./migrations.js";
+import { neighborhoods } from "./neighborhoods.js";
 import {
   type Neo4jGraphStoreOptions,
   type ResolvedNeo4jOptions,
@@ -203,6 +205,14 @@ export class Neo4jGraphStore implements GraphStore {
 
   async neighbors(tenant: string, query: NeighborsQuery, signal?: AbortSignal): Promise<Subgraph> {
     return this.tx.read(signal, (step) => neighbors(step, tenant, query));
+  }
+
+  async neighborhoods(
+    tenant: string,
+    query: NeighborhoodsQuery,
+    signal?: AbortSignal,
+  ): Promise<Map<string, Subgraph>> {
+    return this.tx.read(signal, (step) => neighborhoods(step, tenant, query));
   }
 
   async shortestPath(

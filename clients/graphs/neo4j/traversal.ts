@@ -93,16 +93,28 @@ export async function neighbors(
   const depths = [query.nodeId, ...reached].map((id) => [id, depthOf.get(id)!] as const);
   const returned = await subgraphOf(step, tenant, query.types, depths);
   const nodes = [start, ...reached.map((id) => returned.nodes.get(id)!)];
+  return { nodes, relationships: followed(returned.relationships, depthOf, query) };
+}
+
+/**
+ * The relationships among returned nodes (those `depthOf` holds) that a traversal follows
+ * (see `Subgraph`), sorted by id.
+ */
+export function followed(
+  relationships: readonly GraphRelationship[],
+  depthOf: ReadonlyMap<string, number>,
+  query: Pick<NeighborsQuery, "direction" | "maxDepth">,
+): GraphRelationship[] {
   const forward = query.direction !== "in";
   const backward = query.direction !== "out";
-  const relationships = returned.relationships
+  return relationships
     .filter((r) => {
-      const fromDepth = depthOf.get(r.fromId)!;
-      const toDepth = depthOf.get(r.toId)!;
+      const fromDepth = depthOf.get(r.fromId);
+      const toDepth = depthOf.get(r.toId);
+      if (fromDepth === undefined || toDepth === undefined) return false;
       return (forward && fromDepth < query.maxDepth) || (backward && toDepth < query.maxDepth);
     })
     .sort((a, b) => compareIds(a.id, b.id));
-  return { nodes, relationships };
 }
 
 /**
@@ -111,7 +123,7 @@ export async function neighbors(
  * to their depths, which makes the test of a relationship's far end one lookup; as a list
  * (`b.id IN $ids`) the planner would seek every id of the list for every node.
  */
-async function subgraphOf(
+export async function subgraphOf(
   step: Step,
   tenant: string,
   types: readonly string[],

@@ -1,5 +1,4 @@
-import { NotFoundError } from "../../../clients/errors.js";
-import type { GraphNode, GraphStore, Subgraph } from "../../../clients/graphs/port.js";
+import type { GraphNode, GraphStore } from "../../../clients/graphs/port.js";
 import { limits } from "../../limits.js";
 import type { ExpansionBudget } from "./budget.js";
 import {
@@ -11,8 +10,11 @@ import {
   toEntityReach,
 } from "./neighbourhood.js";
 
-/** Traversals one Retrieve runs at once. */
-export const traversalConcurrency = 4;
+/** Entities traversed by one graph read (`neighborhoods`): one engine call for them all. */
+export const traversalBatch = 8;
+
+/** Graph reads one Retrieve runs at once. */
+export const traversalConcurrency = 2;
 
 /** The neighbourhood of every hit, and whether the budget cut the expansion short. */
 export interface ExpansionResult {
@@ -31,8 +33,9 @@ const nothing: Neighbourhood = {
 /**
  * Reads the graph around the entities of each hit (`entityIds[i]` are those of hit `i`):
  * the entity nodes in one batch read; at depth 1 or more, one traversal per distinct
- * entity (never two for the same one, at most {@link traversalConcurrency} at once, in
- * the order the hits first name them, so the best hits are served first), merged per hit
+ * entity (never two for the same one), {@link traversalBatch} entities per read and at
+ * most {@link traversalConcurrency} reads at once, in the order the hits first name them
+ * (so the best hits are served first), merged per hit
  * (see `mergeNeighbourhood`); then, when a traversal stopped at its limit, the
  * relationships the kept nodes induce, in one more read. Every read runs under
  * `budget.signal`: when the budget runs out, what was read so far is merged and the
@@ -94,42 +97,39 @@ class ExpansionRun {
       for (const node of nodes) limitOf.set(node.id, Math.max(limitOf.get(node.id) ?? 0, needed));
     }
     const queue = [...limitOf];
+    const batches = Array.from({ length: Math.ceil(queue.length / traversalBatch) }, (_, i) =>
+      queue.slice(i * traversalBatch, (i + 1) * traversalBatch),
+    );
     const reaches = new Map<string, EntityReach>();
     const answer = new AnswerSize(entities, this.plan.limit);
+    const { direction, types, depth } = this.plan;
     let next = 0;
     const work = async () => {
-      while (next < queue.length && !this.budget.signal.aborted) {
-        const [nodeId, limit] = queue[next++]!;
-        const subgraph = await this.attempt(() => this.neighborsOf(nodeId, limit)).catch(
-          (error: unknown) => {
-            next = queue.length;
-            throw error;
-          },
-        );
-        if (subgraph !== undefined) {
-          reaches.set(nodeId, toEntityReach(subgraph, this.plan.direction, limit));
+      while (next < batches.length && !this.budget.signal.aborted) {
+        const batch = batches[next++]!;
+        const starts = batch.map(([nodeId, limit]) => ({ nodeId, limit }));
+        const found = await this.attempt(() =>
+          this.graphs.neighborhoods(
+            this.tenant,
+            { direction, types, labels: [], maxDepth: depth, starts },
+            this.budget.signal,
+          ),
+        ).catch((error: unknown) => {
+          next = batches.length;
+          throw error;
+        });
+        for (const [nodeId, limit] of found === undefined ? [] : batch) {
+          const subgraph = found?.get(nodeId);
+          if (subgraph === undefined) continue;
+          reaches.set(nodeId, toEntityReach(subgraph, direction, limit));
           this.budget.answerHolds(answer.add(nodeId, subgraph.nodes.length - 1));
         }
       }
     };
-    const workers = Math.min(traversalConcurrency, queue.length);
+    const workers = Math.min(traversalConcurrency, batches.length);
     await Promise.all(Array.from({ length: workers }, work));
-    if (next < queue.length) this.partial = true;
+    if (next < batches.length) this.partial = true;
     return reaches;
-  }
-
-  private async neighborsOf(nodeId: string, limit: number): Promise<Subgraph | undefined> {
-    const { direction, types, depth } = this.plan;
-    try {
-      return await this.graphs.neighbors(
-        this.tenant,
-        { nodeId, direction, types, labels: [], maxDepth: depth, limit },
-        this.budget.signal,
-      );
-    } catch (error) {
-      if (error instanceof NotFoundError) return undefined;
-      throw error;
-    }
   }
 
   /** Replaces the relationships of hits whose traversals stopped at their limit. */
