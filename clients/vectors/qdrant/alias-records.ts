@@ -1,8 +1,6 @@
 import type { Schemas } from "@qdrant/js-client-rest";
-import { NotFoundError } from "../../errors.js";
 import type { CollectionAlias } from "../port.js";
-import { resultOf } from "./call.js";
-import { aliasTargetField, recordFields } from "./catalog.js";
+import { aliasTargetField, recordFields, scrollCatalog } from "./catalog.js";
 import type { QdrantContext } from "./context.js";
 import { catalogRecordUuid } from "./ids.js";
 import { catalogCollectionName } from "./layout.js";
@@ -99,49 +97,18 @@ export async function tenantAliases(
   collection: string | undefined,
   signal: Signal,
 ): Promise<CollectionAlias[]> {
-  const catalog = catalogCollectionName(ctx.prefix);
   const must: Schemas["Condition"][] = [
     { key: tenantField, match: { value: tenant } },
     collection === undefined ? aliasRecord : pointingAt(collection),
   ];
   const found: CollectionAlias[] = [];
-  let offset: Schemas["ExtendedPointId"] | undefined;
-  try {
-    for (;;) {
-      const response = await ctx.caller.run(
-        (api, init) =>
-          api.scrollPoints(
-            {
-              collection_name: catalog,
-              filter: { must },
-              limit: 1000,
-              with_payload: [tenantField, recordFields.name, aliasTargetField],
-              with_vector: false,
-              ...(offset === undefined ? {} : { offset }),
-            },
-            init,
-          ),
-        { signal, idempotent: true, collection: catalog },
-      );
-      const page = resultOf(response);
-      for (const { payload } of page.points) {
-        const name = payload?.[recordFields.name];
-        const target = payload?.[aliasTargetField];
-        if (
-          payload?.[tenantField] === tenant &&
-          typeof name === "string" &&
-          typeof target === "string"
-        )
-          found.push({ name, collection: target });
-      }
-      const next = page.next_page_offset;
-      if (next === undefined || next === null) break;
-      offset = next as Schemas["ExtendedPointId"];
-    }
-  } catch (error) {
-    if (error instanceof NotFoundError) return [];
-    throw error;
-  }
+  const fields = [tenantField, recordFields.name, aliasTargetField];
+  await scrollCatalog(ctx, must, fields, signal, (payload) => {
+    const name = payload?.[recordFields.name];
+    const target = payload?.[aliasTargetField];
+    if (payload?.[tenantField] === tenant && typeof name === "string" && typeof target === "string")
+      found.push({ name, collection: target });
+  });
   return found.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 

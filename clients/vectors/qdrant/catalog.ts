@@ -285,6 +285,31 @@ export async function tenantRecords(
   signal: Signal,
 ): Promise<CollectionInfo[]> {
   const found: CollectionInfo[] = [];
+  await scrollCatalog(
+    ctx,
+    [{ key: tenantField, match: { value: tenant } }],
+    true,
+    signal,
+    (payload) => {
+      const info = payload?.[tenantField] === tenant && describeRecord(payload);
+      if (info) found.push(info);
+    },
+  );
+  return found.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * Hands `each` the payload (the fields `withPayload` selects) of every catalog record that
+ * matches `must`, a page of 1,000 at a time; a catalog that does not exist yet holds none.
+ */
+export async function scrollCatalog(
+  ctx: QdrantContext,
+  must: Schemas["Condition"][],
+  withPayload: Schemas["WithPayloadInterface"],
+  signal: Signal,
+  each: (payload: Schemas["Payload"] | null | undefined) => void,
+): Promise<void> {
+  const catalog = catalogCollectionName(ctx.prefix);
   let offset: Schemas["ExtendedPointId"] | undefined;
   try {
     for (;;) {
@@ -292,29 +317,24 @@ export async function tenantRecords(
         (api, init) =>
           api.scrollPoints(
             {
-              collection_name: catalogCollectionName(ctx.prefix),
-              filter: { must: [{ key: tenantField, match: { value: tenant } }] },
+              collection_name: catalog,
+              filter: { must },
               limit: 1000,
-              with_payload: true,
+              with_payload: withPayload,
               with_vector: false,
               ...(offset === undefined ? {} : { offset }),
             },
             init,
           ),
-        { signal, idempotent: true, collection: catalogCollectionName(ctx.prefix) },
+        { signal, idempotent: true, collection: catalog },
       );
       const page = resultOf(response);
-      for (const record of page.points) {
-        const info = record.payload?.[tenantField] === tenant && describeRecord(record.payload);
-        if (info) found.push(info);
-      }
+      for (const record of page.points) each(record.payload);
       const next = page.next_page_offset;
-      if (next === undefined || next === null) break;
+      if (next === undefined || next === null) return;
       offset = next as Schemas["ExtendedPointId"];
     }
   } catch (error) {
-    if (error instanceof NotFoundError) return [];
-    throw error;
+    if (!(error instanceof NotFoundError)) throw error;
   }
-  return found.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
