@@ -33,6 +33,7 @@ import { RelationshipTypeConstraints } from "./relationship-types.js";
 import { Transactions } from "./transactions.js";
 import { loadNode, loadNodes, neighbors } from "./traversal.js";
 import { existingIds, tenantUsage } from "./usage.js";
+import { TenantWriteQueue } from "./write-queue.js";
 import { deleteNodes, deleteRelationships, upsertNodes, upsertRelationships } from "./writes.js";
 
 export type { Neo4jGraphStoreOptions } from "./options.js";
@@ -50,11 +51,13 @@ export type { Neo4jGraphStoreOptions } from "./options.js";
  *
  * Every call is one explicit transaction (`transactions.ts`): bounded by
  * `transactionTimeoutMs` on the server, ended at once when the caller's signal aborts,
- * retried on transient failures. Integers come back as JS numbers
+ * retried on transient failures; a tenant's writes run one at a time in this process
+ * (`write-queue.ts`). Integers come back as JS numbers
  * (`disableLosslessIntegers`); ragplane itself only ever writes doubles.
  */
 export class Neo4jGraphStore implements GraphStore {
   private readonly tx: Transactions;
+  private readonly writes = new TenantWriteQueue();
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -122,7 +125,9 @@ export class Neo4jGraphStore implements GraphStore {
     nodes: readonly GraphNode[],
     signal?: AbortSignal,
   ): Promise<number> {
-    return this.tx.write(signal, (step) => upsertNodes(step, tenant, nodes));
+    return this.writes.run(tenant, signal, () =>
+      this.tx.write(signal, (step) => upsertNodes(step, tenant, nodes)),
+    );
   }
 
   async upsertRelationships(
@@ -143,7 +148,9 @@ export class Neo4jGraphStore implements GraphStore {
     } catch (error) {
       throw toNeo4jEngineError(error, signal);
     }
-    return this.tx.write(signal, (step) => upsertRelationships(step, tenant, relationships));
+    return this.writes.run(tenant, signal, () =>
+      this.tx.write(signal, (step) => upsertRelationships(step, tenant, relationships)),
+    );
   }
 
   async getNode(tenant: string, id: string, signal?: AbortSignal): Promise<GraphNode> {
@@ -192,7 +199,9 @@ export class Neo4jGraphStore implements GraphStore {
     detach: boolean,
     signal?: AbortSignal,
   ): Promise<DeleteNodesResult> {
-    return this.tx.write(signal, (step) => deleteNodes(step, tenant, ids, detach));
+    return this.writes.run(tenant, signal, () =>
+      this.tx.write(signal, (step) => deleteNodes(step, tenant, ids, detach)),
+    );
   }
 
   async deleteRelationships(
@@ -200,7 +209,9 @@ export class Neo4jGraphStore implements GraphStore {
     ids: readonly string[],
     signal?: AbortSignal,
   ): Promise<number> {
-    return this.tx.write(signal, (step) => deleteRelationships(step, tenant, ids));
+    return this.writes.run(tenant, signal, () =>
+      this.tx.write(signal, (step) => deleteRelationships(step, tenant, ids)),
+    );
   }
 
   async neighbors(tenant: string, query: NeighborsQuery, signal?: AbortSignal): Promise<Subgraph> {
