@@ -68,6 +68,7 @@ export const methodPolicies: Readonly<Record<string, MethodPolicy>> = {
   "ragplane.v1.VectorsService/PutAlias": write("vectors:write"),
   "ragplane.v1.VectorsService/DeleteAlias": write("vectors:write"),
   "ragplane.v1.VectorsService/ListAliases": read("vectors:read"),
+  "ragplane.v1.VectorsService/SetCollectionRetention": write("vectors:write"),
 
   "ragplane.v1.GraphsService/UpsertNodes": write("graphs:write"),
   "ragplane.v1.GraphsService/UpsertRelationships": write("graphs:write"),

@@ -59,6 +59,8 @@ export interface CollectionSpec {
   readonly payloadIndexes?: readonly PayloadIndexSpec[];
   /** How the approximate index is built; {@link defaultIndexSettings} when absent. */
   readonly index?: IndexSettings;
+  /** How long a point is kept after its last write, in ms; forever when absent. */
+  readonly maxAgeMs?: number;
 }
 
 /** A collection as stored. */
@@ -69,6 +71,16 @@ export interface CollectionInfo {
   readonly payloadIndexes: readonly PayloadIndexSpec[];
   /** How its approximate index is built; {@link defaultIndexSettings} when absent. */
   readonly index?: IndexSettings;
+  /** How long a point is kept after its last write, in ms; forever when absent. */
+  readonly maxAgeMs?: number;
+}
+
+/** A collection that keeps its points for a limited time, as the retention sweeper sees it. */
+export interface CollectionMaxAge {
+  readonly tenant: string;
+  readonly collection: string;
+  /** How long a point is kept after its last write, in ms (positive). */
+  readonly maxAgeMs: number;
 }
 
 /** A collection with its current number of points. */
@@ -282,6 +294,33 @@ export interface VectorStore {
     page: { readonly limit: number; readonly after?: string },
     signal?: AbortSignal,
   ): Promise<AliasPage>;
+
+  /**
+   * Sets (or, with `undefined`, clears) how long the collection keeps a point after its
+   * last write, and returns the collection as stored. Accepts an alias.
+   */
+  setMaxAge(
+    tenant: string,
+    name: string,
+    maxAgeMs: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<CollectionInfo>;
+
+  /** Every collection of every tenant that has a maximum age. */
+  listMaxAges(signal?: AbortSignal): Promise<CollectionMaxAge[]>;
+
+  /**
+   * Deletes at most `limit` points last written before `beforeMs` (ms since the epoch).
+   * Every upsert records its time as the point's write time, so a rewritten point is
+   * young again. Returns how many were deleted; fewer than `limit` means none are left.
+   */
+  deleteWrittenBefore(
+    tenant: string,
+    collection: string,
+    beforeMs: number,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<number>;
 
   /** Whether the engine can serve requests now. */
   health(): Promise<EngineHealth>;

@@ -49,7 +49,7 @@ describe("pointUuid", () => {
 
 describe("stored payload layout", () => {
   it("keeps the caller's payload whole under its own key beside the scope, tenant, id and order keys", () => {
-    const stored = storedPayload("acme", "docs", "ab", { rp_tenant: "spoof", rp_id: "x", n: 1 });
+    const stored = storedPayload("acme", "docs", "ab", { rp_tenant: "spoof", rp_id: "x", n: 1 }, 5);
     expect(stored).toEqual({
       rp_scope: '["acme","docs"]',
       rp_tenant: "acme",
@@ -64,7 +64,7 @@ describe("stored payload layout", () => {
   });
 
   it("stores an absent payload as {} and reads a missing one as {}", () => {
-    expect(storedPayload("t", "c", "a", undefined).rp_payload).toEqual({});
+    expect(storedPayload("t", "c", "a", undefined, 5).rp_payload).toEqual({});
     expect(callerPayload({ rp_id: "a" })).toEqual({});
     expect(storedId({})).toBeUndefined();
   });

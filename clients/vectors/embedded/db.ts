@@ -7,6 +7,7 @@ import {
   type PayloadIndexSpec,
 } from "../port.js";
 import { AliasDirectory } from "./aliases.js";
+import { RetentionTable } from "./retention.js";
 
 /**
  * A collection row. `version` counts writes; `savedVersion` and `savedChecksum` describe
@@ -21,6 +22,8 @@ export interface CollectionRow {
   readonly payloadIndexes: readonly PayloadIndexSpec[];
   /** How its HNSW graph is built. */
   readonly index: IndexSettings;
+  /** How long a point is kept after its last write, in ms; forever when absent. */
+  readonly maxAgeMs?: number;
   readonly version: number;
   readonly savedVersion: number | null;
   readonly savedChecksum: string | null;
@@ -76,6 +79,7 @@ interface RawCollectionRow {
   saved_version: number | null;
   saved_checksum: string | null;
   index_settings: string | null;
+  max_age_ms?: number | null;
 }
 
 function toCollection(row: RawCollectionRow): CollectionRow {
@@ -90,6 +94,7 @@ function toCollection(row: RawCollectionRow): CollectionRow {
       row.index_settings === null
         ? defaultIndexSettings
         : (JSON.parse(row.index_settings) as IndexSettings),
+    ...(row.max_age_ms ? { maxAgeMs: row.max_age_ms } : {}),
     version: row.version,
     savedVersion: row.saved_version,
     savedChecksum: row.saved_checksum,
@@ -106,12 +111,15 @@ function toCollection(row: RawCollectionRow): CollectionRow {
 export class VectorDb {
   /** The tenants' aliases of collections, in the same file. */
   readonly aliases: AliasDirectory;
+  /** Maximum ages of collections and write times of points, in the same file. */
+  readonly retention: RetentionTable;
   readonly #db: Database.Database;
   readonly #statements;
 
   private constructor(db: Database.Database) {
     this.#db = db;
     this.aliases = new AliasDirectory(db);
+    this.retention = new RetentionTable(db, Date.now());
     this.#statements = {
       findCollection: db.prepare<[string, string], RawCollectionRow>(
         "SELECT * FROM collections WHERE tenant = ? AND name = ?",
@@ -140,10 +148,10 @@ export class VectorDb {
         )
         .pluck(),
       upsertPoint: db
-        .prepare<[number, string, Buffer, string], number>(
-          `INSERT INTO points (collection_uid, id, vector, payload) VALUES (?, ?, ?, ?)
+        .prepare<[number, string, Buffer, string, number], number>(
+          `INSERT INTO points (collection_uid, id, vector, payload, written_at) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (collection_uid, id) DO UPDATE
-           SET vector = excluded.vector, payload = excluded.payload
+           SET vector = excluded.vector, payload = excluded.payload, written_at = excluded.written_at
            RETURNING key`,
         )
         .pluck(),
@@ -226,13 +234,19 @@ export class VectorDb {
   }
 
   /**
-   * Inserts or replaces points in one transaction and bumps the version. Returns each
-   * point's key (unchanged for a replaced id) and the new version.
+   * Inserts or replaces points in one transaction, each written at `now` (ms since the
+   * epoch), and bumps the version. Returns each point's key (unchanged for a replaced id)
+   * and the new version.
    */
-  upsertPoints(uid: number, points: readonly PointWrite[]): { keys: number[]; version: number } {
+  upsertPoints(
+    uid: number,
+    points: readonly PointWrite[],
+    now: number,
+  ): { keys: number[]; version: number } {
     return this.#db.transaction(() => {
       const keys = points.map(
-        (point) => this.#statements.upsertPoint.get(uid, point.id, point.vector, point.payload)!,
+        (point) =>
+          this.#statements.upsertPoint.get(uid, point.id, point.vector, point.payload, now)!,
       );
       return { keys, version: this.#statements.bumpVersion.get(uid)! };
     })();

@@ -14,6 +14,7 @@ import type {
   AliasPage,
   CollectionDetails,
   CollectionInfo,
+  CollectionMaxAge,
   CollectionPage,
   CollectionSpec,
   PointInput,
@@ -38,6 +39,8 @@ import { copyVectorStore, indexDirectoryName, vectorsDatabaseFile } from "./snap
 export interface EmbeddedVectorStoreOptions {
   /** Directory for `vectors.sqlite` and the saved indexes (`vector-indexes/`); created if missing. */
   readonly dataDir: string;
+  /** The clock that stamps each point's write time (ms since the epoch); `Date.now` by default. */
+  readonly now?: () => number;
 }
 
 const engine = "embedded vector store";
@@ -57,11 +60,13 @@ export class EmbeddedVectorStore implements VectorStore, Snapshottable {
   readonly #scratch = new SearchScratch();
   /** Unfiltered HNSW searches of this turn; flushed before any write to memory. */
   readonly #batcher = new IndexSearchBatcher();
+  readonly #now: () => number;
   #closed = false;
 
-  private constructor(db: VectorDb, indexDir: string) {
+  private constructor(db: VectorDb, indexDir: string, now: () => number) {
     this.#db = db;
     this.#indexDir = indexDir;
+    this.#now = now;
   }
 
   /** Opens the store in `dataDir`, creating it if needed. */
@@ -71,6 +76,7 @@ export class EmbeddedVectorStore implements VectorStore, Snapshottable {
     return new EmbeddedVectorStore(
       VectorDb.open(join(options.dataDir, vectorsDatabaseFile)),
       indexDir,
+      options.now ?? Date.now,
     );
   }
 
@@ -94,7 +100,9 @@ export class EmbeddedVectorStore implements VectorStore, Snapshottable {
       spec.payloadIndexes ?? [],
       spec.index,
     );
-    return describe(row);
+    if (spec.maxAgeMs === undefined) return describe(row);
+    this.#db.retention.setMaxAge(row.uid, spec.maxAgeMs);
+    return { ...describe(row), maxAgeMs: spec.maxAgeMs };
   }
 
   async listCollections(
@@ -156,6 +164,7 @@ export class EmbeddedVectorStore implements VectorStore, Snapshottable {
         vector: vectorBytes(point.vector),
         payload: point.payloadText,
       })),
+      this.#now(),
     );
     this.#apply(tenant, target, version, () =>
       target.applyUpserts(prepared.map((point, i) => ({ ...point, key: keys[i] as number }))),
@@ -247,6 +256,42 @@ export class EmbeddedVectorStore implements VectorStore, Snapshottable {
   ): Promise<AliasPage> {
     this.#check(signal);
     return this.#db.aliases.page(tenant, page);
+  }
+
+  async setMaxAge(
+    tenant: string,
+    name: string,
+    maxAgeMs: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<CollectionInfo> {
+    this.#check(signal);
+    const row = this.#db.findCollection(tenant, this.#db.aliases.resolve(tenant, name) ?? name);
+    if (!row) throw new NotFoundError("collection", name);
+    this.#db.retention.setMaxAge(row.uid, maxAgeMs);
+    const { maxAgeMs: _previous, ...rest } = describe(row);
+    return maxAgeMs === undefined ? rest : { ...rest, maxAgeMs };
+  }
+
+  async listMaxAges(signal?: AbortSignal): Promise<CollectionMaxAge[]> {
+    this.#check(signal);
+    return this.#db.retention.listMaxAges();
+  }
+
+  async deleteWrittenBefore(
+    tenant: string,
+    collection: string,
+    beforeMs: number,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    this.#check(signal);
+    this.#batcher.flush();
+    const target = this.#collection(tenant, collection);
+    const keys = this.#db.retention.keysWrittenBefore(target.uid, beforeMs, limit);
+    if (keys.length === 0) return 0;
+    const version = this.#db.deletePoints(target.uid, keys);
+    this.#apply(tenant, target, version, () => target.applyDeletes(keys));
+    return keys.length;
   }
 
   /** The collections whose HNSW index is in memory now, and the points they hold. */
@@ -355,5 +400,6 @@ function describe(row: CollectionRow): CollectionInfo {
     distance: row.distance,
     payloadIndexes: row.payloadIndexes,
     index: row.index,
+    ...(row.maxAgeMs === undefined ? {} : { maxAgeMs: row.maxAgeMs }),
   };
 }

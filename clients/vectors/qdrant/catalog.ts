@@ -56,6 +56,7 @@ export const recordFields = {
   payloadIndexes: "rp_payload_indexes",
   index: "rp_index",
   createdMs: "rp_created_ms",
+  maxAgeMs: "rp_max_age_ms",
 } as const;
 
 /**
@@ -87,6 +88,7 @@ function recordPayload(tenant: string, info: CollectionInfo): Record<string, unk
     [recordFields.payloadIndexes]: info.payloadIndexes.map(({ key, type }) => ({ key, type })),
     [recordFields.index]: info.index ?? defaultIndexSettings,
     [recordFields.createdMs]: Date.now(),
+    ...(info.maxAgeMs === undefined ? {} : { [recordFields.maxAgeMs]: info.maxAgeMs }),
   };
 }
 
@@ -106,12 +108,14 @@ export function describeRecord(
     if (typeof key === "string" && typeof type === "string" && isPayloadIndexType(type))
       payloadIndexes.push({ key, type });
   }
+  const maxAgeMs = payload?.[recordFields.maxAgeMs];
   return {
     name,
     dimension,
     distance: distance as Distance,
     payloadIndexes,
     index: indexOf(payload),
+    ...(typeof maxAgeMs === "number" && maxAgeMs > 0 ? { maxAgeMs } : {}),
   };
 }
 

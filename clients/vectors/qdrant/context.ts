@@ -13,6 +13,8 @@ export interface QdrantContext {
   readonly shapes: ShapeCache;
   /** Qdrant collections known to exist with their indexes (the catalog, shared ones). */
   readonly ready: Set<string>;
+  /** The clock that stamps each point's write time (ms since the epoch). */
+  readonly now: () => number;
 }
 
 /** A tenant's collection as found in the catalog, with the Qdrant collection holding it. */

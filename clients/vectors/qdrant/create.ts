@@ -32,6 +32,7 @@ export async function createCollection(
     distance: spec.distance,
     payloadIndexes: [...(spec.payloadIndexes ?? [])],
     index: spec.index ?? defaultIndexSettings,
+    ...(spec.maxAgeMs === undefined ? {} : { maxAgeMs: spec.maxAgeMs }),
   };
   await ensureCatalog(ctx, signal);
   const shared = await ensureSharedCollection(ctx, info, signal);

@@ -27,6 +27,8 @@ export interface QdrantVectorStoreOptions {
    * `retries` and `retryDelayMs`.
    */
   readonly policy?: EnginePolicy;
+  /** The clock that stamps each point's write time (ms since the epoch); `Date.now` by default. */
+  readonly now?: () => number;
 }
 
 /** Options with every default applied, checked once. */

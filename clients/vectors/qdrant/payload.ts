@@ -10,7 +10,8 @@ import { orderKeyLevels, orderKeys } from "./ordering.js";
  *
  * ```json
  * { "rp_scope": "[\"acme\",\"docs\"]", "rp_tenant": "acme", "rp_id": "doc-1#3",
- *   "rp_o0": 110…, "rp_o1": …, "rp_o2": …, "rp_payload": { "lang": "en" } }
+ *   "rp_written_at": 1767…, "rp_o0": 110…, "rp_o1": …, "rp_o2": …,
+ *   "rp_payload": { "lang": "en" } }
  * ```
  *
  * This is the point's scope (layout.ts `scopeOf`: tenant and collection), indexed as a
@@ -23,6 +24,8 @@ export const tenantField = "rp_tenant";
 export const idField = "rp_id";
 /** The caller's payload. */
 export const payloadField = "rp_payload";
+/** When the point was last written (ms since the epoch), indexed as an integer for retention. */
+export const writtenAtField = "rp_written_at";
 
 /** The integer payload key that holds a point's order key at `level`. */
 export function orderField(level: number): string {
@@ -40,11 +43,13 @@ export function storedPayload(
   collection: string,
   id: string,
   payload: JsonObject | undefined,
+  writtenAt: number,
 ): Record<string, JsonValue> {
   const stored: Record<string, JsonValue> = {
     [scopeField]: scopeOf(tenant, collection),
     [tenantField]: tenant,
     [idField]: id,
+    [writtenAtField]: writtenAt,
   };
   orderKeys(id).forEach((key, level) => {
     stored[orderField(level)] = key;

@@ -35,7 +35,7 @@ export async function upsertPoints(
       await ctx.caller.send(
         "PUT",
         collectionPath(place.collection, "points?wait=true"),
-        upsertBody(tenant, place.info.name, batch),
+        upsertBody(tenant, place.info.name, batch, ctx.now()),
         { signal, idempotent: true, collection, vectorField: "points" },
       );
     } catch (error) {
@@ -50,10 +50,15 @@ export async function upsertPoints(
  * An upsert request's JSON (`{"points": [{"id", "vector", "payload"}, …]}`), the checked
  * vectors written by {@link float32Json}.
  */
-function upsertBody(tenant: string, collection: string, batch: readonly CheckedPoint[]): JsonText {
+function upsertBody(
+  tenant: string,
+  collection: string,
+  batch: readonly CheckedPoint[],
+  writtenAt: number,
+): JsonText {
   const points = batch.map(
     (point) =>
-      `{"id":${JSON.stringify(pointUuid(tenant, collection, point.id))},"vector":${float32Json(point.vector)},"payload":${JSON.stringify(storedPayload(tenant, collection, point.id, point.payload))}}`,
+      `{"id":${JSON.stringify(pointUuid(tenant, collection, point.id))},"vector":${float32Json(point.vector)},"payload":${JSON.stringify(storedPayload(tenant, collection, point.id, point.payload, writtenAt))}}`,
   );
   return new JsonText(`{"points":[${points.join(",")}]}`);
 }

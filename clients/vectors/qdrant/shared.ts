@@ -4,7 +4,7 @@ import { resultOf } from "./call.js";
 import { createIfMissing, qdrantDistance } from "./catalog.js";
 import type { QdrantContext } from "./context.js";
 import { sharedCollectionName, type VectorShape } from "./layout.js";
-import { orderFields, qdrantKeyPath, scopeField, tenantField } from "./payload.js";
+import { orderFields, qdrantKeyPath, scopeField, tenantField, writtenAtField } from "./payload.js";
 
 type Signal = AbortSignal | undefined;
 type FieldIndex = [field: string, schema: Schemas["PayloadFieldSchema"]];
@@ -38,7 +38,7 @@ export function sharedCollectionSettings(
 
 /**
  * The shared collection of `shape`, created with its indexes (scope as `is_tenant`,
- * tenant, and the order keys of id-ordered scrolls) when missing. Known collections are
+ * tenant, write time, and the order keys of id-ordered scrolls) when missing. Known collections are
  * remembered, so this costs a round trip once per shape and process.
  */
 export async function ensureSharedCollection(
@@ -60,6 +60,7 @@ export async function ensureSharedCollection(
   const indexes: FieldIndex[] = [
     [scopeField, { type: "keyword", is_tenant: true }],
     [tenantField, "keyword"],
+    [writtenAtField, "integer"],
     ...orderFields.map((field): FieldIndex => [field, "integer"]),
   ];
   for (const [field, schema] of indexes) await createIndex(ctx, collection, field, schema, signal);

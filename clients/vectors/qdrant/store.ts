@@ -6,6 +6,7 @@ import type {
   AliasPage,
   CollectionDetails,
   CollectionInfo,
+  CollectionMaxAge,
   CollectionPage,
   CollectionSpec,
   PointInput,
@@ -27,6 +28,7 @@ import { QdrantHttp } from "./http.js";
 import { type QdrantVectorStoreOptions, resolveOptions } from "./options.js";
 import { countPoints, deletePoints, getPoints, upsertPoints } from "./points.js";
 import { qdrantPolicy } from "./policy.js";
+import { deleteWrittenBefore, listMaxAges, setMaxAge } from "./retention.js";
 import { scrollPoints } from "./scroll.js";
 import { searchPoints } from "./search.js";
 import { ShapeCache } from "./shape-cache.js";
@@ -99,6 +101,7 @@ export class QdrantVectorStore implements VectorStore {
       prefix: settings.collectionPrefix,
       shapes: new ShapeCache(settings.shapeCacheMs),
       ready: new Set(),
+      now: options.now ?? Date.now,
     });
   }
 
@@ -204,6 +207,29 @@ export class QdrantVectorStore implements VectorStore {
     signal?: AbortSignal,
   ): Promise<AliasPage> {
     return listAliases(this.#enter(signal), tenant, page, signal);
+  }
+
+  async setMaxAge(
+    tenant: string,
+    name: string,
+    maxAgeMs: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<CollectionInfo> {
+    return setMaxAge(this.#enter(signal), tenant, name, maxAgeMs, signal);
+  }
+
+  async listMaxAges(signal?: AbortSignal): Promise<CollectionMaxAge[]> {
+    return listMaxAges(this.#enter(signal), signal);
+  }
+
+  async deleteWrittenBefore(
+    tenant: string,
+    collection: string,
+    beforeMs: number,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    return deleteWrittenBefore(this.#enter(signal), tenant, collection, beforeMs, limit, signal);
   }
 
   /**

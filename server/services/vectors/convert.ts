@@ -29,6 +29,7 @@ import {
 } from "../../../gen/ragplane/v1/vectors_pb.js";
 import { toLineageInit } from "../../lineage/convert.js";
 import { lineageOf, withoutReservedKeys } from "../../lineage/fields.js";
+import { toMaxAgeDuration } from "../../retention/max-age.js";
 
 const distances = new Map<DistanceEnum, Distance>([
   [DistanceEnum.COSINE, "cosine"],
@@ -95,6 +96,7 @@ export function toCollectionInit(
       type: indexTypeEnums.get(index.type) ?? PayloadIndexTypeEnum.UNSPECIFIED,
     })),
     pointCount: BigInt(collection.pointCount ?? 0),
+    ...(collection.maxAgeMs === undefined ? {} : { maxAge: toMaxAgeDuration(collection.maxAgeMs) }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { NotFoundError } from "../../../clients/errors.js";
 import type { VectorStore } from "../../../clients/vectors/port.js";
 import type { VectorsService } from "../../../gen/ragplane/v1/vectors_pb.js";
+import { toMaxAgeMs } from "../../retention/max-age.js";
 import type { ServiceHandlers } from "../handlers.js";
 import { createAliasHandlers } from "./aliases.js";
 import {
@@ -33,6 +34,7 @@ export function createVectorsService(
 ): ServiceHandlers<typeof VectorsService.method> {
   return {
     async createCollection(request, { tenant, signal }) {
+      const maxAgeMs = toMaxAgeMs(request.maxAge);
       const collection = await store.createCollection(
         tenant,
         {
@@ -41,7 +43,18 @@ export function createVectorsService(
           distance: toDistance(request.distance),
           payloadIndexes: request.payloadIndexes.map(toPayloadIndex),
           index: toIndexSettings(request.index),
+          ...(maxAgeMs === undefined ? {} : { maxAgeMs }),
         },
+        signal,
+      );
+      return { collection: toCollectionInit(collection) };
+    },
+
+    async setCollectionRetention(request, { tenant, signal }) {
+      const collection = await store.setMaxAge(
+        tenant,
+        request.name,
+        toMaxAgeMs(request.maxAge),
         signal,
       );
       return { collection: toCollectionInit(collection) };

@@ -1,5 +1,6 @@
 import type { DeleteRequest, Point, VectorsService } from "../../../gen/ragplane/v1/vectors_pb.js";
 import { limits } from "../../limits.js";
+import { checkMaxAge } from "../../retention/max-age.js";
 import { Violations } from "../../validation/violations.js";
 import type { ServiceValidators } from "../handlers.js";
 import { checkFilter, checkPayload, checkPayloadIndexes, checkVector } from "./checks.js";
@@ -21,6 +22,7 @@ export const vectorsValidators: ServiceValidators<typeof VectorsService.method> 
     }
     v.enumValue("distance", request.distance, knownDistances);
     checkPayloadIndexes(v, "payload_indexes", request.payloadIndexes);
+    checkMaxAge(v, "max_age", request.maxAge);
     const index = request.index;
     if (index !== undefined) {
       const { m, efConstruct } = indexSettingLimits;
@@ -35,6 +37,13 @@ export const vectorsValidators: ServiceValidators<typeof VectorsService.method> 
           `must be 0 (the default) or ${efConstruct.min} to ${efConstruct.max}`,
         );
     }
+    return v.list;
+  },
+
+  setCollectionRetention(request) {
+    const v = new Violations();
+    v.name("name", request.name);
+    checkMaxAge(v, "max_age", request.maxAge);
     return v.list;
   },
 
