@@ -16,6 +16,7 @@ import {
   useContractContext,
 } from "./vectors.fixtures.js";
 import { describeVectorPoints } from "./vectors.points.contract.js";
+import { describeVectorRetention } from "./vectors.retention.contract.js";
 import { describeVectorSearch } from "./vectors.search.contract.js";
 
 export type { OpenVectorStore, VectorStoreHarness } from "./vectors.fixtures.js";
@@ -33,6 +34,7 @@ export function describeVectorStoreContract(label: string, open: OpenVectorStore
     describe("search", () => describeVectorSearch(ctx));
     describe("filters", () => describeVectorFilters(ctx));
     describe("aliases", () => describeVectorAliases(ctx));
+    describe("retention", () => describeVectorRetention(ctx));
     describeTenancy(ctx);
     describeLifecycle(ctx);
   });
