@@ -1,6 +1,7 @@
 import type { Tracer } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import type { AuditLog } from "../security/audit/port.js";
+import type { ReadAuditing } from "../security/audit/tenant-settings.js";
 import type { Authenticators } from "../security/authenticators.js";
 import type { RateLimiter } from "../security/rate-limit/port.js";
 import type { RefusalBudget } from "../security/rate-limit/refusals.js";
@@ -8,6 +9,7 @@ import type { Validator } from "../server/validation/violations.js";
 import { createAuthenticationInterceptor } from "./authentication.js";
 import { createAuthorizationInterceptor } from "./authorization.js";
 import type { Interceptor } from "./call.js";
+import { createDataAccessAuditInterceptor } from "./data-access-audit.js";
 import { createDeadlineInterceptor, type DeadlineOptions } from "./deadline.js";
 import { createErrorMappingInterceptor } from "./error-mapping.js";
 import { createExpensiveCallLimitInterceptor } from "./expensive-calls.js";
@@ -29,8 +31,10 @@ export interface ChainOptions {
   readonly validators: ReadonlyMap<string, Validator<never>>;
   /** The enabled authentication methods. */
   readonly authenticators: Authenticators;
-  /** Where security events are recorded. */
+  /** Where security events and data access are recorded. */
   readonly audit: AuditLog;
+  /** Which tenants' reads are recorded; no reads are, when absent. */
+  readonly readAuditing?: ReadAuditing;
   /** Per-tenant and per-principal budgets. */
   readonly limiter: RateLimiter;
   /** Caps on server streams open at once. */
@@ -74,6 +78,10 @@ export function createChain(options: ChainOptions): Interceptor[] {
     createRateLimitInterceptor({ limiter: options.limiter, audit, ...securityMetrics }),
     createStreamLimitInterceptor(options.streamLimits),
     createValidationInterceptor({ validators: options.validators }),
+    createDataAccessAuditInterceptor({
+      audit,
+      ...(options.readAuditing === undefined ? {} : { readAuditing: options.readAuditing }),
+    }),
     createExpensiveCallLimitInterceptor({
       maxPerTenant: options.expensiveCallsPerTenant ?? 0,
       ...securityMetrics,

@@ -175,6 +175,8 @@ export function build(deps: RagplaneDeps): RagplaneServer {
         keys: security.keys,
         revocations: security.revocations,
         audit: security.audit,
+        auditSettings: security.auditSettings,
+        trail: security.auditTrail,
         adminTenant: config.security.adminTenant,
         usage: quotas,
         backups: new Backups({
@@ -203,6 +205,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       ]),
       authenticators: security.authenticators,
       audit: security.audit,
+      readAuditing: security.auditSettings,
       limiter: security.limiter,
       refusals: security.refusals,
       streamLimits: config.security.streamLimits,

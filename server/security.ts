@@ -5,6 +5,7 @@ import type { ApiKeyStore } from "../security/api-keys/port.js";
 import { createApiKeyVerifier } from "../security/api-keys/verifier.js";
 import { LogAuditLog } from "../security/audit/log-audit.js";
 import type { AuditLog } from "../security/audit/port.js";
+import { TenantAuditSettingsStore } from "../security/audit/tenant-settings.js";
 import type { Authenticators } from "../security/authenticators.js";
 import { loadOrCreateLocalSigningKey, localSigningKeyPath } from "../security/jwt/local-key.js";
 import { createTokenVerifier } from "../security/jwt/verifier.js";
@@ -27,6 +28,10 @@ import { type LoadedTls, loadTls } from "./transports/tls.js";
 export interface OpenSecurity {
   readonly authenticators: Authenticators;
   readonly audit: AuditLog;
+  /** The audit trail's hash chains, which AdminService/VerifyAuditTrail checks. */
+  readonly auditTrail: LogAuditLog;
+  /** Tenants' audit settings (read auditing), shared by every replica. */
+  readonly auditSettings: TenantAuditSettingsStore;
   readonly limiter: RateLimiter;
   /** The budget refused calls draw from (see `RefusalBudget`). */
   readonly refusals: RefusalBudget;
@@ -79,6 +84,9 @@ export async function openSecurity(
     closers.push(() => keys.close());
     const audit = await LogAuditLog.open({ events: engines.events, logger });
     closers.push(() => audit.close());
+    const auditSettings = new TenantAuditSettingsStore({ events: engines.events, logger });
+    auditSettings.start().catch(() => undefined);
+    closers.push(() => auditSettings.close());
 
     const revocations = await openRevocations(config, engines, logger);
     closers.push(() => revocations.close());
@@ -128,6 +136,8 @@ export async function openSecurity(
     return {
       authenticators,
       audit,
+      auditTrail: audit,
+      auditSettings,
       limiter,
       refusals: new RefusalBudget(
         security.rateLimits.refusedPerCaller,

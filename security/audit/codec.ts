@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { NewEvent, StoredEvent } from "../../clients/events/port.js";
-import { type AuditEvent, type AuditEventType, auditEventTypes } from "./port.js";
+import { type AuditEvent, type AuditEventType, type AuditLink, auditEventTypes } from "./port.js";
+
+/** An entry of the trail as stored: the event and, once chains exist, its link. */
+export interface AuditEntry {
+  readonly event: AuditEvent;
+  readonly link?: AuditLink;
+}
 
 const utf8 = new TextEncoder();
 const text = new TextDecoder("utf-8", { fatal: true });
@@ -10,9 +16,10 @@ const knownTypes: ReadonlySet<string> = new Set(auditEventTypes);
  * The log event of an audit event: its fields (and only those, so a caller's stray
  * property never reaches the trail) as JSON, under a fresh random id, typed by `subject`.
  * It carries no time of its own, so the stored event's time is its append time (what
- * reads by time go by); the event's own time is in the payload.
+ * reads by time go by); the event's own time is in the payload. Its `link` is stored
+ * under `chain` (see `hash-chain.ts`).
  */
-export function encodeAuditEvent(event: AuditEvent): NewEvent {
+export function encodeAuditEvent(event: AuditEvent, link?: AuditLink): NewEvent {
   const fields: AuditEvent = {
     time: event.time,
     type: event.type,
@@ -24,16 +31,26 @@ export function encodeAuditEvent(event: AuditEvent): NewEvent {
     reason: event.reason,
     details: { ...event.details },
   };
+  const stored =
+    link === undefined
+      ? fields
+      : {
+          ...fields,
+          chain: { chain: link.chain, seq: link.seq, prev: link.prev, hash: link.hash },
+        };
   return {
     id: randomUUID(),
-    payload: utf8.encode(JSON.stringify(fields)),
+    payload: utf8.encode(JSON.stringify(stored)),
     contentType: "application/json",
     subject: event.type,
   };
 }
 
-/** Reads an audit event back from its log event; undefined if it is not one. */
-export function decodeAuditEvent(stored: StoredEvent): AuditEvent | undefined {
+/**
+ * Reads an entry back from its log event; undefined if it is not one, or if its `chain`
+ * field is present but malformed.
+ */
+export function decodeAuditEntry(stored: StoredEvent): AuditEntry | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text.decode(stored.payload));
@@ -49,7 +66,7 @@ export function decodeAuditEvent(stored: StoredEvent): AuditEvent | undefined {
   if (!strings.every((name) => typeof v[name] === "string")) return undefined;
   const detailMap = toStringMap(details);
   if (detailMap === undefined) return undefined;
-  return {
+  const event: AuditEvent = {
     time,
     type: type as AuditEventType,
     tenant: v.tenant as string,
@@ -60,6 +77,19 @@ export function decodeAuditEvent(stored: StoredEvent): AuditEvent | undefined {
     reason: v.reason as string,
     details: detailMap,
   };
+  if (v.chain === undefined) return { event };
+  const link = toLink(v.chain);
+  return link === undefined ? undefined : { event, link };
+}
+
+function toLink(value: unknown): AuditLink | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const { chain, seq, prev, hash } = value as Record<string, unknown>;
+  if (typeof chain !== "string" || typeof prev !== "string" || typeof hash !== "string") {
+    return undefined;
+  }
+  if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 1) return undefined;
+  return { chain, seq, prev, hash };
 }
 
 function toStringMap(value: unknown): Record<string, string> | undefined {

@@ -8,9 +8,11 @@ import {
 import type { EventLog, NewEvent } from "../../clients/events/port.js";
 import { systemTenant } from "../tenant.js";
 import { encodeAuditEvent } from "./codec.js";
+import { AuditChain } from "./hash-chain.js";
 import type { AuditEvent, AuditLog, AuditPage, AuditQuery } from "./port.js";
 import { scanAudit } from "./scan.js";
-import { AuditWriter } from "./writer.js";
+import { type AuditVerificationStep, verifyAuditTrail } from "./verify-trail.js";
+import { AuditWriter, type SealedBatch } from "./writer.js";
 
 /** The reserved tenant of control-plane topics; real tenants never start with `_`. */
 export const auditTenant = systemTenant;
@@ -39,6 +41,14 @@ export interface LogAuditLogOptions {
   readonly maxScan?: number;
   /** Aborts `open` while it creates the topic. */
   readonly signal?: AbortSignal;
+  /** The id of this writer's hash chain. Default: a random UUID, new for every open. */
+  readonly chainId?: string;
+}
+
+/** Checks the whole trail's hash chains (see `verify.ts`). */
+export interface AuditTrailVerifierPort {
+  /** Progress while reading, then the result; rejects with the event log's domain errors. */
+  verify(signal: AbortSignal): AsyncIterable<AuditVerificationStep>;
 }
 
 /**
@@ -47,26 +57,30 @@ export interface LogAuditLogOptions {
  * an append-only SQLite table when embedded and a Kafka topic in production.
  *
  * `record` queues the event and returns; a background writer appends batches (see
- * `AuditWriter`), retrying a few times before dropping and logging. `query` reads the
- * topic up to its end at the time of the query (see `scanAudit`).
+ * `AuditWriter`), retrying a few times before dropping and logging. Each batch is linked
+ * into this process's hash chain just before its first append (a dropped batch is taken
+ * back out of it), so the chain has no gap for events that were never stored. `query`
+ * reads the topic up to its end at the time of the query (see `scanAudit`); `verify`
+ * checks every chain of the trail.
  */
-export class LogAuditLog implements AuditLog {
+export class LogAuditLog implements AuditLog, AuditTrailVerifierPort {
   readonly #events: EventLog;
-  readonly #logger: Logger;
   readonly #tenant: string;
   readonly #maxScan: number;
-  readonly #writer: AuditWriter;
+  readonly #writer: AuditWriter<AuditEvent>;
+  readonly #chain: AuditChain;
   #topicReady = false;
 
   private constructor(options: LogAuditLogOptions) {
     this.#events = options.events;
-    this.#logger = options.logger;
     this.#tenant = options.tenant ?? auditTenant;
     this.#maxScan = options.maxScan ?? 50_000;
     if (!Number.isInteger(this.#maxScan) || this.#maxScan < 1) {
       throw new RangeError(`maxScan must be a positive integer, got ${this.#maxScan}`);
     }
-    this.#writer = new AuditWriter({
+    this.#chain = new AuditChain(options.chainId);
+    this.#writer = new AuditWriter<AuditEvent>({
+      seal: (events) => this.#seal(events),
       append: (batch) => this.#append(batch),
       logger: options.logger,
       batchSize: options.batchSize,
@@ -104,11 +118,7 @@ export class LogAuditLog implements AuditLog {
   }
 
   record(event: AuditEvent): void {
-    try {
-      this.#writer.push(encodeAuditEvent(event));
-    } catch (error) {
-      this.#logger.error({ err: error }, "audit event could not be recorded");
-    }
+    this.#writer.push(event);
   }
 
   query(query: AuditQuery, signal?: AbortSignal): Promise<AuditPage> {
@@ -121,6 +131,18 @@ export class LogAuditLog implements AuditLog {
     return scanAudit(target, query, signal);
   }
 
+  verify(signal: AbortSignal): AsyncIterable<AuditVerificationStep> {
+    return verifyAuditTrail(
+      { events: this.#events, tenant: this.#tenant, topic: auditTopic },
+      signal,
+    );
+  }
+
+  /** The id of this process's hash chain. */
+  get chainId(): string {
+    return this.#chain.id;
+  }
+
   /** Resolves once every event recorded before the call is appended (or dropped). */
   flush(): Promise<void> {
     return this.#writer.flush();
@@ -128,6 +150,14 @@ export class LogAuditLog implements AuditLog {
 
   close(): Promise<void> {
     return this.#writer.close();
+  }
+
+  #seal(events: readonly AuditEvent[]): SealedBatch {
+    const links = this.#chain.extend(events);
+    return {
+      events: events.map((event, i) => encodeAuditEvent(event, links[i])),
+      dropped: () => this.#chain.retract(links),
+    };
   }
 
   async #append(batch: readonly NewEvent[]): Promise<void> {

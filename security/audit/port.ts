@@ -1,4 +1,4 @@
-/** The kinds of security event the audit trail records. */
+/** The kinds of event the audit trail records: security events and data access. */
 export const auditEventTypes = [
   "authentication.failed",
   "permission.denied",
@@ -7,6 +7,10 @@ export const auditEventTypes = [
   "api_key.revoked",
   "token.revoked",
   "admin.call",
+  "tenant_settings.updated",
+  "data.write",
+  "data.delete",
+  "data.read",
 ] as const;
 
 /** One kind of audit event. */
@@ -33,6 +37,21 @@ export interface AuditEvent {
   readonly details: Readonly<Record<string, string>>;
 }
 
+/**
+ * Where an entry sits in its writer's hash chain (see `hash-chain.ts`): every writer
+ * process extends its own chain, so replicas append without coordinating.
+ */
+export interface AuditLink {
+  /** The chain: one random id per writer process. */
+  readonly chain: string;
+  /** 1 for the chain's first entry, one more for each next one. */
+  readonly seq: number;
+  /** The previous entry's `hash` in this chain; "" for the first. */
+  readonly prev: string;
+  /** SHA-256 (lowercase hex) of the entry's canonical encoding, `prev` included. */
+  readonly hash: string;
+}
+
 /** A recorded event with its position in the trail. */
 export interface StoredAuditEvent extends AuditEvent {
   /**
@@ -40,6 +59,8 @@ export interface StoredAuditEvent extends AuditEvent {
    * back as `AuditQuery.after` to page.
    */
   readonly position: string;
+  /** Its link in a hash chain; absent for entries written before chains existed. */
+  readonly link?: AuditLink;
 }
 
 /** What to list. Every field narrows; none means everything, oldest first. */

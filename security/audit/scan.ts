@@ -1,6 +1,6 @@
 import { NotFoundError } from "../../clients/errors.js";
 import type { EventLog, ReadStart, StoredEvent } from "../../clients/events/port.js";
-import { decodeAuditEvent } from "./codec.js";
+import { decodeAuditEntry } from "./codec.js";
 import { InvalidAuditPositionError } from "./errors.js";
 import type { AuditEvent, AuditPage, AuditQuery, StoredAuditEvent } from "./port.js";
 
@@ -64,9 +64,10 @@ export async function scanAudit(
     if (stored.offset >= end) break;
     if (stopAt !== undefined && stored.time.getTime() >= stopAt) break;
     scanned++;
-    const event = decodeAuditEvent(stored);
-    if (event !== undefined && matches(event)) {
-      found.push({ ...event, position: stored.offset.toString() });
+    const entry = decodeAuditEntry(stored);
+    if (entry !== undefined && matches(entry.event)) {
+      const position = stored.offset.toString();
+      found.push({ ...entry.event, position, ...(entry.link ? { link: entry.link } : {}) });
     }
     if (stored.offset >= end - 1n) break;
     if (found.length >= limit || scanned >= target.maxScan) {

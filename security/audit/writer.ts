@@ -2,8 +2,21 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { NewEvent } from "../../clients/events/port.js";
 
+/** A batch made ready for appending, see {@link AuditWriterOptions.seal}. */
+export interface SealedBatch {
+  /** The log events to append; every retry appends these same events. */
+  readonly events: readonly NewEvent[];
+  /** Called when the batch is dropped after its last failed attempt. */
+  readonly dropped: () => void;
+}
+
 /** How an {@link AuditWriter} batches and retries. */
-export interface AuditWriterOptions {
+export interface AuditWriterOptions<T> {
+  /**
+   * Turns queued items into the log events of one batch, once per batch and in push
+   * order (so it may number them, as the hash chain does).
+   */
+  readonly seal: (items: readonly T[]) => SealedBatch;
   /** Appends one batch in one call; rejects if nothing (or not all) was stored. */
   readonly append: (events: readonly NewEvent[]) => Promise<void>;
   /** Where dropped events are reported. */
@@ -26,10 +39,12 @@ export interface AuditWriterOptions {
  * the first one arrived (on an unref'd timer, so it never keeps the process alive). A
  * batch that fails is tried again with a growing pause, then dropped and logged. Pushes
  * beyond `maxBuffered` or after `close` are dropped too, logged at most once a second.
- * Nothing is ever thrown; `dropped` counts every lost event. Retries
- * of a batch reuse its events' ids, so the log stores each event at most once.
+ * Nothing is ever thrown; `dropped` counts every lost event. Each batch is sealed once
+ * before its first attempt; retries reuse its events (and ids), so the log stores each
+ * event at most once.
  */
-export class AuditWriter {
+export class AuditWriter<T> {
+  readonly #seal: (items: readonly T[]) => SealedBatch;
   readonly #append: (events: readonly NewEvent[]) => Promise<void>;
   readonly #logger: Logger;
   readonly #batchSize: number;
@@ -37,7 +52,7 @@ export class AuditWriter {
   readonly #attempts: number;
   readonly #retryDelayMs: number;
   readonly #maxBuffered: number;
-  #buffer: NewEvent[] = [];
+  #buffer: T[] = [];
   #inFlight = 0;
   #timer: NodeJS.Timeout | undefined;
   #draining: Promise<void> | undefined;
@@ -45,7 +60,8 @@ export class AuditWriter {
   #reportedAt = Number.NEGATIVE_INFINITY;
   #closed = false;
 
-  constructor(options: AuditWriterOptions) {
+  constructor(options: AuditWriterOptions<T>) {
+    this.#seal = options.seal;
     this.#append = options.append;
     this.#logger = options.logger;
     this.#batchSize = positiveInteger(options.batchSize ?? 100, "batchSize");
@@ -61,7 +77,7 @@ export class AuditWriter {
   }
 
   /** Queues one event for appending. Never throws, never waits. */
-  push(event: NewEvent): void {
+  push(event: T): void {
     if (this.#closed) {
       this.#drop(1, "the audit trail is closed");
       return;
@@ -105,21 +121,32 @@ export class AuditWriter {
       const batch = this.#buffer.splice(0, this.#batchSize);
       this.#inFlight = batch.length;
       try {
-        await this.#appendWithRetries(batch);
+        await this.#appendWithRetries(this.#sealed(batch));
       } finally {
         this.#inFlight = 0;
       }
     }
   }
 
-  async #appendWithRetries(batch: readonly NewEvent[]): Promise<void> {
+  #sealed(batch: readonly T[]): SealedBatch | undefined {
+    try {
+      return this.#seal(batch);
+    } catch (error) {
+      this.#drop(batch.length, "sealing audit events failed", error);
+      return undefined;
+    }
+  }
+
+  async #appendWithRetries(batch: SealedBatch | undefined): Promise<void> {
+    if (batch === undefined) return;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#append(batch);
+        await this.#append(batch.events);
         return;
       } catch (error) {
         if (attempt >= this.#attempts) {
-          this.#drop(batch.length, "appending audit events failed", error);
+          batch.dropped();
+          this.#drop(batch.events.length, "appending audit events failed", error);
           return;
         }
         await sleep(this.#retryDelayMs * 2 ** (attempt - 1));

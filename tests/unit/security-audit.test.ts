@@ -122,7 +122,11 @@ describe("LogAuditLog: recording", () => {
     await audit.flush();
     const page = await audit.query({ limit: 10 });
     expect(page).toEqual({
-      events: recorded.map((event, i) => ({ ...event, position: String(i) })),
+      events: recorded.map((event, i) => ({
+        ...event,
+        position: String(i),
+        link: expect.objectContaining({ chain: audit.chainId, seq: i + 1 }),
+      })),
     });
     const ids = (await rawEvents(3)).map((stored) => stored.id);
     expect(new Set(ids).size).toBe(3);
@@ -153,7 +157,7 @@ describe("LogAuditLog: recording", () => {
     expect(payload).not.toContain("secret");
     const [event] = (await audit.query({ limit: 1 })).events;
     expect(Object.keys(event ?? {}).sort()).toEqual(
-      [...Object.keys(auditEvent()), "position"].sort(),
+      [...Object.keys(auditEvent()), "position", "link"].sort(),
     );
   });
 

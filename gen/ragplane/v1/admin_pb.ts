@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ragplane/v1/admin.proto.
  */
 export const file_ragplane_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("ChdyYWdwbGFuZS92MS9hZG1pbi5wcm90bxILcmFncGxhbmUudjEi6QEKBkFwaUtleRIKCgJpZBgBIAEoCRIOCgZ0ZW5hbnQYAiABKAkSDAoEbmFtZRgDIAEoCRIOCgZzY29wZXMYBCADKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmNyZWF0ZWRfYnkYBiABKAkSLwoLZXhwaXJlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3Jldm9rZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ0ChNDcmVhdGVBcGlLZXlSZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCRIMCgRuYW1lGAIgASgJEg4KBnNjb3BlcxgDIAMoCRIvCgtleHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSQoUQ3JlYXRlQXBpS2V5UmVzcG9uc2USJAoHYXBpX2tleRgBIAEoCzITLnJhZ3BsYW5lLnYxLkFwaUtleRILCgNrZXkYAiABKAkiSwoSTGlzdEFwaUtleXNSZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJVChNMaXN0QXBpS2V5c1Jlc3BvbnNlEiUKCGFwaV9rZXlzGAEgAygLMhMucmFncGxhbmUudjEuQXBpS2V5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIhChNSZXZva2VBcGlLZXlSZXF1ZXN0EgoKAmlkGAEgASgJIjwKFFJldm9rZUFwaUtleVJlc3BvbnNlEiQKB2FwaV9rZXkYASABKAsyEy5yYWdwbGFuZS52MS5BcGlLZXkiYgoSUmV2b2tlVG9rZW5SZXF1ZXN0EgsKA2p0aRgBIAEoCRIvCgtleHBpcmVfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGdGVuYW50GAMgASgJIhUKE1Jldm9rZVRva2VuUmVzcG9uc2UiogIKCkF1ZGl0RXZlbnQSEAoIcG9zaXRpb24YASABKAkSKAoEdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEdHlwZRgDIAEoCRIOCgZ0ZW5hbnQYBCABKAkSEQoJcHJpbmNpcGFsGAUgASgJEg4KBm1ldGhvZBgGIAEoCRIMCgRwZWVyGAcgASgJEhIKCnJlcXVlc3RfaWQYCCABKAkSDgoGcmVhc29uGAkgASgJEjUKB2RldGFpbHMYCiADKAsyJC5yYWdwbGFuZS52MS5BdWRpdEV2ZW50LkRldGFpbHNFbnRyeRouCgxEZXRhaWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASK8AQoWTGlzdEF1ZGl0RXZlbnRzUmVxdWVzdBIOCgZ0ZW5hbnQYASABKAkSDQoFdHlwZXMYAiADKAkSLgoKc3RhcnRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXBhZ2Vfc2l6ZRgFIAEoBRISCgpwYWdlX3Rva2VuGAYgASgJIlsKF0xpc3RBdWRpdEV2ZW50c1Jlc3BvbnNlEicKBmV2ZW50cxgBIAMoCzIXLnJhZ3BsYW5lLnYxLkF1ZGl0RXZlbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIicKFUdldFRlbmFudFVzYWdlUmVxdWVzdBIOCgZ0ZW5hbnQYASABKAkiPgoNUmVzb3VyY2VVc2FnZRIQCghyZXNvdXJjZRgBIAEoCRIMCgR1c2VkGAIgASgDEg0KBXF1b3RhGAMgASgDIlcKFkdldFRlbmFudFVzYWdlUmVzcG9uc2USDgoGdGVuYW50GAEgASgJEi0KCXJlc291cmNlcxgCIAMoCzIaLnJhZ3BsYW5lLnYxLlJlc291cmNlVXNhZ2UiDwoNQmFja3VwUmVxdWVzdCKFAQoOQmFja3VwUmVzcG9uc2USDQoFc3RhZ2UYASABKAkSLQoIbWFuaWZlc3QYAiABKAsyGy5yYWdwbGFuZS52MS5CYWNrdXBNYW5pZmVzdBIMCgRkYXRhGAMgASgMEhIKCmJ5dGVzX3NlbnQYBCABKAMSEwoLYnl0ZXNfdG90YWwYBSABKAMigQEKDkJhY2t1cE1hbmlmZXN0EhYKDmZvcm1hdF92ZXJzaW9uGAEgASgFEi8KC2NyZWF0ZV90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBImCgVmaWxlcxgDIAMoCzIXLnJhZ3BsYW5lLnYxLkJhY2t1cEZpbGUiOAoKQmFja3VwRmlsZRIMCgRwYXRoGAEgASgJEgwKBHNpemUYAiABKAMSDgoGc2hhMjU2GAMgASgJMvgECgxBZG1pblNlcnZpY2USUwoMQ3JlYXRlQXBpS2V5EiAucmFncGxhbmUudjEuQ3JlYXRlQXBpS2V5UmVxdWVzdBohLnJhZ3BsYW5lLnYxLkNyZWF0ZUFwaUtleVJlc3BvbnNlElUKC0xpc3RBcGlLZXlzEh8ucmFncGxhbmUudjEuTGlzdEFwaUtleXNSZXF1ZXN0GiAucmFncGxhbmUudjEuTGlzdEFwaUtleXNSZXNwb25zZSIDkAIBElgKDFJldm9rZUFwaUtleRIgLnJhZ3BsYW5lLnYxLlJldm9rZUFwaUtleVJlcXVlc3QaIS5yYWdwbGFuZS52MS5SZXZva2VBcGlLZXlSZXNwb25zZSIDkAICElUKC1Jldm9rZVRva2VuEh8ucmFncGxhbmUudjEuUmV2b2tlVG9rZW5SZXF1ZXN0GiAucmFncGxhbmUudjEuUmV2b2tlVG9rZW5SZXNwb25zZSIDkAICEmEKD0xpc3RBdWRpdEV2ZW50cxIjLnJhZ3BsYW5lLnYxLkxpc3RBdWRpdEV2ZW50c1JlcXVlc3QaJC5yYWdwbGFuZS52MS5MaXN0QXVkaXRFdmVudHNSZXNwb25zZSIDkAIBEl4KDkdldFRlbmFudFVzYWdlEiIucmFncGxhbmUudjEuR2V0VGVuYW50VXNhZ2VSZXF1ZXN0GiMucmFncGxhbmUudjEuR2V0VGVuYW50VXNhZ2VSZXNwb25zZSIDkAIBEkgKBkJhY2t1cBIaLnJhZ3BsYW5lLnYxLkJhY2t1cFJlcXVlc3QaGy5yYWdwbGFuZS52MS5CYWNrdXBSZXNwb25zZSIDkAIBMAFiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("ChdyYWdwbGFuZS92MS9hZG1pbi5wcm90bxILcmFncGxhbmUudjEi6QEKBkFwaUtleRIKCgJpZBgBIAEoCRIOCgZ0ZW5hbnQYAiABKAkSDAoEbmFtZRgDIAEoCRIOCgZzY29wZXMYBCADKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmNyZWF0ZWRfYnkYBiABKAkSLwoLZXhwaXJlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3Jldm9rZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ0ChNDcmVhdGVBcGlLZXlSZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCRIMCgRuYW1lGAIgASgJEg4KBnNjb3BlcxgDIAMoCRIvCgtleHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSQoUQ3JlYXRlQXBpS2V5UmVzcG9uc2USJAoHYXBpX2tleRgBIAEoCzITLnJhZ3BsYW5lLnYxLkFwaUtleRILCgNrZXkYAiABKAkiSwoSTGlzdEFwaUtleXNSZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJVChNMaXN0QXBpS2V5c1Jlc3BvbnNlEiUKCGFwaV9rZXlzGAEgAygLMhMucmFncGxhbmUudjEuQXBpS2V5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIhChNSZXZva2VBcGlLZXlSZXF1ZXN0EgoKAmlkGAEgASgJIjwKFFJldm9rZUFwaUtleVJlc3BvbnNlEiQKB2FwaV9rZXkYASABKAsyEy5yYWdwbGFuZS52MS5BcGlLZXkiYgoSUmV2b2tlVG9rZW5SZXF1ZXN0EgsKA2p0aRgBIAEoCRIvCgtleHBpcmVfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGdGVuYW50GAMgASgJIhUKE1Jldm9rZVRva2VuUmVzcG9uc2Ui6AIKCkF1ZGl0RXZlbnQSEAoIcG9zaXRpb24YASABKAkSKAoEdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEdHlwZRgDIAEoCRIOCgZ0ZW5hbnQYBCABKAkSEQoJcHJpbmNpcGFsGAUgASgJEg4KBm1ldGhvZBgGIAEoCRIMCgRwZWVyGAcgASgJEhIKCnJlcXVlc3RfaWQYCCABKAkSDgoGcmVhc29uGAkgASgJEjUKB2RldGFpbHMYCiADKAsyJC5yYWdwbGFuZS52MS5BdWRpdEV2ZW50LkRldGFpbHNFbnRyeRIQCghjaGFpbl9pZBgLIAEoCRIRCgljaGFpbl9zZXEYDCABKAQSEQoJcHJldl9oYXNoGA0gASgJEgwKBGhhc2gYDiABKAkaLgoMRGV0YWlsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEivAEKFkxpc3RBdWRpdEV2ZW50c1JlcXVlc3QSDgoGdGVuYW50GAEgASgJEg0KBXR5cGVzGAIgAygJEi4KCnN0YXJ0X3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCglwYWdlX3NpemUYBSABKAUSEgoKcGFnZV90b2tlbhgGIAEoCSJbChdMaXN0QXVkaXRFdmVudHNSZXNwb25zZRInCgZldmVudHMYASADKAsyFy5yYWdwbGFuZS52MS5BdWRpdEV2ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSInChVHZXRUZW5hbnRVc2FnZVJlcXVlc3QSDgoGdGVuYW50GAEgASgJIj4KDVJlc291cmNlVXNhZ2USEAoIcmVzb3VyY2UYASABKAkSDAoEdXNlZBgCIAEoAxINCgVxdW90YRgDIAEoAyJXChZHZXRUZW5hbnRVc2FnZVJlc3BvbnNlEg4KBnRlbmFudBgBIAEoCRItCglyZXNvdXJjZXMYAiADKAsyGi5yYWdwbGFuZS52MS5SZXNvdXJjZVVzYWdlIg8KDUJhY2t1cFJlcXVlc3QihQEKDkJhY2t1cFJlc3BvbnNlEg0KBXN0YWdlGAEgASgJEi0KCG1hbmlmZXN0GAIgASgLMhsucmFncGxhbmUudjEuQmFja3VwTWFuaWZlc3QSDAoEZGF0YRgDIAEoDBISCgpieXRlc19zZW50GAQgASgDEhMKC2J5dGVzX3RvdGFsGAUgASgDIoEBCg5CYWNrdXBNYW5pZmVzdBIWCg5mb3JtYXRfdmVyc2lvbhgBIAEoBRIvCgtjcmVhdGVfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJgoFZmlsZXMYAyADKAsyFy5yYWdwbGFuZS52MS5CYWNrdXBGaWxlIjgKCkJhY2t1cEZpbGUSDAoEcGF0aBgBIAEoCRIMCgRzaXplGAIgASgDEg4KBnNoYTI1NhgDIAEoCSIqChhHZXRUZW5hbnRTZXR0aW5nc1JlcXVlc3QSDgoGdGVuYW50GAEgASgJInwKDlRlbmFudFNldHRpbmdzEg4KBnRlbmFudBgBIAEoCRIVCg1yZWFkX2F1ZGl0aW5nGAIgASgIEi8KC3VwZGF0ZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgp1cGRhdGVkX2J5GAQgASgJIkoKGUdldFRlbmFudFNldHRpbmdzUmVzcG9uc2USLQoIc2V0dGluZ3MYASABKAsyGy5yYWdwbGFuZS52MS5UZW5hbnRTZXR0aW5ncyJEChtVcGRhdGVUZW5hbnRTZXR0aW5nc1JlcXVlc3QSDgoGdGVuYW50GAEgASgJEhUKDXJlYWRfYXVkaXRpbmcYAiABKAgiTQocVXBkYXRlVGVuYW50U2V0dGluZ3NSZXNwb25zZRItCghzZXR0aW5ncxgBIAEoCzIbLnJhZ3BsYW5lLnYxLlRlbmFudFNldHRpbmdzIhkKF1ZlcmlmeUF1ZGl0VHJhaWxSZXF1ZXN0IooBChhWZXJpZnlBdWRpdFRyYWlsUmVzcG9uc2USNAoIcHJvZ3Jlc3MYASABKAsyIC5yYWdwbGFuZS52MS5BdWRpdFZlcmlmeVByb2dyZXNzSAASMAoGcmVzdWx0GAIgASgLMh4ucmFncGxhbmUudjEuQXVkaXRWZXJpZnlSZXN1bHRIAEIGCgRzdGVwIjgKE0F1ZGl0VmVyaWZ5UHJvZ3Jlc3MSDwoHY2hlY2tlZBgBIAEoAxIQCghwb3NpdGlvbhgCIAEoCSKfAQoRQXVkaXRWZXJpZnlSZXN1bHQSCgoCb2sYASABKAgSDwoHY2hlY2tlZBgCIAEoAxIRCgl1bmNoYWluZWQYAyABKAMSLQoGY2hhaW5zGAQgAygLMh0ucmFncGxhbmUudjEuQXVkaXRDaGFpblJlcG9ydBIrCgp1bnJlYWRhYmxlGAUgASgLMhcucmFncGxhbmUudjEuQXVkaXRCcmVhayKDAQoQQXVkaXRDaGFpblJlcG9ydBIQCghjaGFpbl9pZBgBIAEoCRIPCgdlbnRyaWVzGAIgASgDEhAKCGxhc3Rfc2VxGAMgASgEEhEKCWxhc3RfaGFzaBgEIAEoCRInCgZicm9rZW4YBSABKAsyFy5yYWdwbGFuZS52MS5BdWRpdEJyZWFrIjsKCkF1ZGl0QnJlYWsSEAoIcG9zaXRpb24YASABKAkSCwoDc2VxGAIgASgEEg4KBnJlYXNvbhgDIAEoCTK7BwoMQWRtaW5TZXJ2aWNlElMKDENyZWF0ZUFwaUtleRIgLnJhZ3BsYW5lLnYxLkNyZWF0ZUFwaUtleVJlcXVlc3QaIS5yYWdwbGFuZS52MS5DcmVhdGVBcGlLZXlSZXNwb25zZRJVCgtMaXN0QXBpS2V5cxIfLnJhZ3BsYW5lLnYxLkxpc3RBcGlLZXlzUmVxdWVzdBogLnJhZ3BsYW5lLnYxLkxpc3RBcGlLZXlzUmVzcG9uc2UiA5ACARJYCgxSZXZva2VBcGlLZXkSIC5yYWdwbGFuZS52MS5SZXZva2VBcGlLZXlSZXF1ZXN0GiEucmFncGxhbmUudjEuUmV2b2tlQXBpS2V5UmVzcG9uc2UiA5ACAhJVCgtSZXZva2VUb2tlbhIfLnJhZ3BsYW5lLnYxLlJldm9rZVRva2VuUmVxdWVzdBogLnJhZ3BsYW5lLnYxLlJldm9rZVRva2VuUmVzcG9uc2UiA5ACAhJhCg9MaXN0QXVkaXRFdmVudHMSIy5yYWdwbGFuZS52MS5MaXN0QXVkaXRFdmVudHNSZXF1ZXN0GiQucmFncGxhbmUudjEuTGlzdEF1ZGl0RXZlbnRzUmVzcG9uc2UiA5ACARJeCg5HZXRUZW5hbnRVc2FnZRIiLnJhZ3BsYW5lLnYxLkdldFRlbmFudFVzYWdlUmVxdWVzdBojLnJhZ3BsYW5lLnYxLkdldFRlbmFudFVzYWdlUmVzcG9uc2UiA5ACARJICgZCYWNrdXASGi5yYWdwbGFuZS52MS5CYWNrdXBSZXF1ZXN0GhsucmFncGxhbmUudjEuQmFja3VwUmVzcG9uc2UiA5ACATABEmcKEUdldFRlbmFudFNldHRpbmdzEiUucmFncGxhbmUudjEuR2V0VGVuYW50U2V0dGluZ3NSZXF1ZXN0GiYucmFncGxhbmUudjEuR2V0VGVuYW50U2V0dGluZ3NSZXNwb25zZSIDkAIBEnAKFFVwZGF0ZVRlbmFudFNldHRpbmdzEigucmFncGxhbmUudjEuVXBkYXRlVGVuYW50U2V0dGluZ3NSZXF1ZXN0GikucmFncGxhbmUudjEuVXBkYXRlVGVuYW50U2V0dGluZ3NSZXNwb25zZSIDkAICEmYKEFZlcmlmeUF1ZGl0VHJhaWwSJC5yYWdwbGFuZS52MS5WZXJpZnlBdWRpdFRyYWlsUmVxdWVzdBolLnJhZ3BsYW5lLnYxLlZlcmlmeUF1ZGl0VHJhaWxSZXNwb25zZSIDkAIBMAFiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * An API key as listed: everything but the secret.
@@ -298,7 +298,8 @@ export const RevokeTokenResponseSchema: GenMessage<RevokeTokenResponse> = /*@__P
   messageDesc(file_ragplane_v1_admin, 8);
 
 /**
- * One security event of the audit trail. Never holds a secret.
+ * One entry of the audit trail: a security event or a data access. Never holds a secret,
+ * a payload, a vector, a property value or an item's id.
  *
  * @generated from message ragplane.v1.AuditEvent
  */
@@ -319,7 +320,8 @@ export type AuditEvent = Message<"ragplane.v1.AuditEvent"> & {
 
   /**
    * What happened: authentication.failed, permission.denied, rate_limit.exceeded,
-   * api_key.created, api_key.revoked, token.revoked, admin.call.
+   * api_key.created, api_key.revoked, token.revoked, admin.call,
+   * tenant_settings.updated, data.write, data.delete, data.read.
    *
    * @generated from field: string type = 3;
    */
@@ -368,11 +370,44 @@ export type AuditEvent = Message<"ragplane.v1.AuditEvent"> & {
   reason: string;
 
   /**
-   * Further facts, e.g. `key_id`.
+   * Further facts, e.g. `keyId`; for data access `target`, `targetKind`, `items`, what
+   * the response reported (`upserted`, `deleted`, …) and `outcome`.
    *
    * @generated from field: map<string, string> details = 10;
    */
   details: { [key: string]: string };
+
+  /**
+   * The hash chain the entry belongs to (one per writing server process); empty for
+   * entries written before chains existed, which have none of the chain fields.
+   *
+   * @generated from field: string chain_id = 11;
+   */
+  chainId: string;
+
+  /**
+   * The entry's place in its chain: 1 for the first, one more for each next.
+   *
+   * @generated from field: uint64 chain_seq = 12;
+   */
+  chainSeq: bigint;
+
+  /**
+   * The `hash` of the chain's previous entry; empty for the first.
+   *
+   * @generated from field: string prev_hash = 13;
+   */
+  prevHash: string;
+
+  /**
+   * SHA-256, lowercase hex, of the entry's canonical encoding: the JSON array
+   * ["ragplane.audit.v1", chain_id, chain_seq, prev_hash, time in epoch ms, type, tenant,
+   * principal, method, peer, request_id, reason, [[key, value], …] of details sorted by
+   * key], with no whitespace.
+   *
+   * @generated from field: string hash = 14;
+   */
+  hash: string;
 };
 
 /**
@@ -681,7 +716,347 @@ export const BackupFileSchema: GenMessage<BackupFile> = /*@__PURE__*/
   messageDesc(file_ragplane_v1_admin, 18);
 
 /**
- * AdminService manages API keys, revokes tokens and reads the audit trail. Every RPC
+ * @generated from message ragplane.v1.GetTenantSettingsRequest
+ */
+export type GetTenantSettingsRequest = Message<"ragplane.v1.GetTenantSettingsRequest"> & {
+  /**
+   * The tenant; empty for the caller's own. Another tenant needs a platform admin.
+   *
+   * @generated from field: string tenant = 1;
+   */
+  tenant: string;
+};
+
+/**
+ * Describes the message ragplane.v1.GetTenantSettingsRequest.
+ * Use `create(GetTenantSettingsRequestSchema)` to create a new message.
+ */
+export const GetTenantSettingsRequestSchema: GenMessage<GetTenantSettingsRequest> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_admin, 19);
+
+/**
+ * A tenant's audit settings.
+ *
+ * @generated from message ragplane.v1.TenantSettings
+ */
+export type TenantSettings = Message<"ragplane.v1.TenantSettings"> & {
+  /**
+   * The tenant.
+   *
+   * @generated from field: string tenant = 1;
+   */
+  tenant: string;
+
+  /**
+   * Reads (Search, Get, Scroll, Count, GetNode, Neighbors, ShortestPath, Subscribe,
+   * Retrieve, GetLineage) are recorded in the audit trail as `data.read`. Writes and
+   * deletes always are. Off by default.
+   *
+   * @generated from field: bool read_auditing = 2;
+   */
+  readAuditing: boolean;
+
+  /**
+   * When the settings last changed; unset when never set.
+   *
+   * @generated from field: google.protobuf.Timestamp update_time = 3;
+   */
+  updateTime?: Timestamp | undefined;
+
+  /**
+   * Who last changed them; empty when never set.
+   *
+   * @generated from field: string updated_by = 4;
+   */
+  updatedBy: string;
+};
+
+/**
+ * Describes the message ragplane.v1.TenantSettings.
+ * Use `create(TenantSettingsSchema)` to create a new message.
+ */
+export const TenantSettingsSchema: GenMessage<TenantSettings> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_admin, 20);
+
+/**
+ * @generated from message ragplane.v1.GetTenantSettingsResponse
+ */
+export type GetTenantSettingsResponse = Message<"ragplane.v1.GetTenantSettingsResponse"> & {
+  /**
+   * The tenant's settings.
+   *
+   * @generated from field: ragplane.v1.TenantSettings settings = 1;
+   */
+  settings?: TenantSettings | undefined;
+};
+
+/**
+ * Describes the message ragplane.v1.GetTenantSettingsResponse.
+ * Use `create(GetTenantSettingsResponseSchema)` to create a new message.
+ */
+export const GetTenantSettingsResponseSchema: GenMessage<GetTenantSettingsResponse> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_admin, 21);
+
+/**
+ * @generated from message ragplane.v1.UpdateTenantSettingsRequest
+ */
+export type UpdateTenantSettingsRequest = Message<"ragplane.v1.UpdateTenantSettingsRequest"> & {
+  /**
+   * The tenant; empty for the caller's own. Another tenant needs a platform admin.
+   *
+   * @generated from field: string tenant = 1;
+   */
+  tenant: string;
+
+  /**
+   * Whether the tenant's reads are audited.
+   *
+   * @generated from field: bool read_auditing = 2;
+   */
+  readAuditing: boolean;
+};
+
+/**
+ * Describes the message ragplane.v1.UpdateTenantSettingsRequest.
+ * Use `create(UpdateTenantSettingsRequestSchema)` to create a new message.
+ */
+export const UpdateTenantSettingsRequestSchema: GenMessage<UpdateTenantSettingsRequest> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_admin, 22);
+
+/**
+ * @generated from message ragplane.v1.UpdateTenantSettingsResponse
+ */
+export type UpdateTenantSettingsResponse = Message<"ragplane.v1.UpdateTenantSettingsResponse"> & {
+  /**
+   * The settings as stored.
+   *
+   * @generated from field: ragplane.v1.TenantSettings settings = 1;
+   */
+  settings?: TenantSettings | undefined;
+};
+
+/**
+ * Describes the message ragplane.v1.UpdateTenantSettingsResponse.
+ * Use `create(UpdateTenantSettingsResponseSchema)` to create a new message.
+ */
+export const UpdateTenantSettingsResponseSchema: GenMessage<UpdateTenantSettingsResponse> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_admin, 23);
+
+/**
+ * @generated from message ragplane.v1.VerifyAuditTrailRequest
+ */
+export type VerifyAuditTrailRequest = Message<"ragplane.v1.VerifyAuditTrailRequest"> & {
+};
+
+/**
+ * Describes the message ragplane.v1.VerifyAuditTrailRequest.
+ * Use `create(VerifyAuditTrailRequestSchema)` to create a new message.
+ */
+export const VerifyAuditTrailRequestSchema: GenMessage<VerifyAuditTrailRequest> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_admin, 24);
+
+/**
+ * One message of a verification: progress while the trail is read, then the result.
+ *
+ * @generated from message ragplane.v1.VerifyAuditTrailResponse
+ */
+export type VerifyAuditTrailResponse = Message<"ragplane.v1.VerifyAuditTrailResponse"> & {
+  /**
+   * @generated from oneof ragplane.v1.VerifyAuditTrailResponse.step
+   */
+  step: {
+    /**
+     * How far the check has come.
+     *
+     * @generated from field: ragplane.v1.AuditVerifyProgress progress = 1;
+     */
+    value: AuditVerifyProgress;
+    case: "progress";
+  } | {
+    /**
+     * The verdict, in the last message.
+     *
+     * @generated from field: ragplane.v1.AuditVerifyResult result = 2;
+     */
+    value: AuditVerifyResult;
+    case: "result";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message ragplane.v1.VerifyAuditTrailResponse.
+ * Use `create(VerifyAuditTrailResponseSchema)` to create a new message.
+ */
+export const VerifyAuditTrailResponseSchema: GenMessage<VerifyAuditTrailResponse> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_admin, 25);
+
+/**
+ * How far a verification has come.
+ *
+ * @generated from message ragplane.v1.AuditVerifyProgress
+ */
+export type AuditVerifyProgress = Message<"ragplane.v1.AuditVerifyProgress"> & {
+  /**
+   * Entries checked so far.
+   *
+   * @generated from field: int64 checked = 1;
+   */
+  checked: bigint;
+
+  /**
+   * The position of the last entry checked.
+   *
+   * @generated from field: string position = 2;
+   */
+  position: string;
+};
+
+/**
+ * Describes the message ragplane.v1.AuditVerifyProgress.
+ * Use `create(AuditVerifyProgressSchema)` to create a new message.
+ */
+export const AuditVerifyProgressSchema: GenMessage<AuditVerifyProgress> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_admin, 26);
+
+/**
+ * The verdict on the whole trail.
+ *
+ * @generated from message ragplane.v1.AuditVerifyResult
+ */
+export type AuditVerifyResult = Message<"ragplane.v1.AuditVerifyResult"> & {
+  /**
+   * True when every chain is intact and every entry readable.
+   *
+   * @generated from field: bool ok = 1;
+   */
+  ok: boolean;
+
+  /**
+   * Entries read, chained or not.
+   *
+   * @generated from field: int64 checked = 2;
+   */
+  checked: bigint;
+
+  /**
+   * Entries written before chains existed: counted, not judged.
+   *
+   * @generated from field: int64 unchained = 3;
+   */
+  unchained: bigint;
+
+  /**
+   * Every chain, in the order of its first entry.
+   *
+   * @generated from field: repeated ragplane.v1.AuditChainReport chains = 4;
+   */
+  chains: AuditChainReport[];
+
+  /**
+   * The first entry that is not an audit entry at all (a changed payload that no longer
+   * reads); unset when none.
+   *
+   * @generated from field: ragplane.v1.AuditBreak unreadable = 5;
+   */
+  unreadable?: AuditBreak | undefined;
+};
+
+/**
+ * Describes the message ragplane.v1.AuditVerifyResult.
+ * Use `create(AuditVerifyResultSchema)` to create a new message.
+ */
+export const AuditVerifyResultSchema: GenMessage<AuditVerifyResult> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_admin, 27);
+
+/**
+ * What was found in one chain.
+ *
+ * @generated from message ragplane.v1.AuditChainReport
+ */
+export type AuditChainReport = Message<"ragplane.v1.AuditChainReport"> & {
+  /**
+   * The chain's id.
+   *
+   * @generated from field: string chain_id = 1;
+   */
+  chainId: string;
+
+  /**
+   * Entries of the chain checked.
+   *
+   * @generated from field: int64 entries = 2;
+   */
+  entries: bigint;
+
+  /**
+   * The sequence number of the chain's last entry. An auditor who keeps it (and
+   * last_hash) can tell later whether the chain's tail was cut off.
+   *
+   * @generated from field: uint64 last_seq = 3;
+   */
+  lastSeq: bigint;
+
+  /**
+   * The hash of the chain's last entry.
+   *
+   * @generated from field: string last_hash = 4;
+   */
+  lastHash: string;
+
+  /**
+   * The first break in the chain; unset when it is intact.
+   *
+   * @generated from field: ragplane.v1.AuditBreak broken = 5;
+   */
+  broken?: AuditBreak | undefined;
+};
+
+/**
+ * Describes the message ragplane.v1.AuditChainReport.
+ * Use `create(AuditChainReportSchema)` to create a new message.
+ */
+export const AuditChainReportSchema: GenMessage<AuditChainReport> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_admin, 28);
+
+/**
+ * Where and why a chain first stopped holding together.
+ *
+ * @generated from message ragplane.v1.AuditBreak
+ */
+export type AuditBreak = Message<"ragplane.v1.AuditBreak"> & {
+  /**
+   * The trail position of the offending entry (as AuditEvent.position).
+   *
+   * @generated from field: string position = 1;
+   */
+  position: string;
+
+  /**
+   * Its sequence number in its chain; 0 when unreadable.
+   *
+   * @generated from field: uint64 seq = 2;
+   */
+  seq: bigint;
+
+  /**
+   * What is wrong: an entry changed, entries missing, reordered or duplicated, a broken
+   * link, or an unreadable entry.
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message ragplane.v1.AuditBreak.
+ * Use `create(AuditBreakSchema)` to create a new message.
+ */
+export const AuditBreakSchema: GenMessage<AuditBreak> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_admin, 29);
+
+/**
+ * AdminService manages API keys, revokes tokens, sets tenants' audit settings, and reads
+ * and verifies the audit trail. Every RPC
  * needs the `admin` scope and acts within the caller's tenant, except for callers of the
  * platform tenant (ADMIN_TENANT), who may name any tenant.
  *
@@ -773,6 +1148,41 @@ export const AdminService: GenService<{
     methodKind: "server_streaming";
     input: typeof BackupRequestSchema;
     output: typeof BackupResponseSchema;
+  },
+  /**
+   * GetTenantSettings returns a tenant's audit settings (the defaults when it never set
+   * any).
+   *
+   * @generated from rpc ragplane.v1.AdminService.GetTenantSettings
+   */
+  getTenantSettings: {
+    methodKind: "unary";
+    input: typeof GetTenantSettingsRequestSchema;
+    output: typeof GetTenantSettingsResponseSchema;
+  },
+  /**
+   * UpdateTenantSettings changes a tenant's audit settings on every replica within
+   * seconds. A tenant's admin may change its own tenant's; a platform admin any tenant's.
+   *
+   * @generated from rpc ragplane.v1.AdminService.UpdateTenantSettings
+   */
+  updateTenantSettings: {
+    methodKind: "unary";
+    input: typeof UpdateTenantSettingsRequestSchema;
+    output: typeof UpdateTenantSettingsResponseSchema;
+  },
+  /**
+   * VerifyAuditTrail reads the whole audit trail and checks its hash chains (one per
+   * writing server process): every entry must carry its chain's next sequence number, the
+   * hash of the chain's previous entry, and a hash matching its own contents. It streams
+   * progress, then one message with the result. Only a platform admin may call it.
+   *
+   * @generated from rpc ragplane.v1.AdminService.VerifyAuditTrail
+   */
+  verifyAuditTrail: {
+    methodKind: "server_streaming";
+    input: typeof VerifyAuditTrailRequestSchema;
+    output: typeof VerifyAuditTrailResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_ragplane_v1_admin, 0);

@@ -33,6 +33,14 @@ export function toAuditEventInit(
     requestId: event.requestId,
     reason: event.reason,
     details: { ...event.details },
+    ...(event.link === undefined
+      ? {}
+      : {
+          chainId: event.link.chain,
+          chainSeq: BigInt(event.link.seq),
+          prevHash: event.link.prev,
+          hash: event.link.hash,
+        }),
   };
 }
 

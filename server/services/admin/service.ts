@@ -1,4 +1,4 @@
-import { PreconditionError } from "../../../clients/errors.js";
+import { EngineUnavailableError, PreconditionError } from "../../../clients/errors.js";
 import type { AdminService } from "../../../gen/ragplane/v1/admin_pb.js";
 import { ApiKeyNotFoundError } from "../../../security/api-keys/errors.js";
 import { issueApiKey } from "../../../security/api-keys/issue.js";
@@ -16,9 +16,20 @@ import type { TenantUsageReader } from "../../quotas/ledger.js";
 import { quotaResources } from "../../quotas/resources.js";
 import type { ServiceContext } from "../context.js";
 import type { ServiceHandlers } from "../handlers.js";
+import {
+  type AuditSettingsPort,
+  type AuditTrailCheck,
+  streamVerification,
+  toTenantSettingsInit,
+} from "./audit.js";
 import { streamBackup } from "./backup.js";
 import { optionalMs, toApiKeyInit, toAuditEventInit } from "./convert.js";
 import { callerOf, listedTenant, mayManage, targetTenant } from "./tenancy.js";
+
+function settingsOf(settings: AuditSettingsPort | undefined): AuditSettingsPort {
+  if (settings === undefined) throw new EngineUnavailableError("audit settings");
+  return settings;
+}
 
 /** Keys or audit events per page when `page_size` is 0. */
 export const defaultAdminPageSize = 100;
@@ -41,6 +52,10 @@ export interface AdminServiceOptions {
   readonly usage?: TenantUsageReader;
   /** Backups of DATA_DIR, for Backup; without them Backup is FAILED_PRECONDITION. */
   readonly backups?: Backups;
+  /** Tenants' audit settings, for Get/UpdateTenantSettings; UNAVAILABLE without them. */
+  readonly auditSettings?: AuditSettingsPort;
+  /** The trail's hash chains, for VerifyAuditTrail; FAILED_PRECONDITION without them. */
+  readonly trail?: AuditTrailCheck;
   /** The clock, in epoch ms. Default `Date.now`. */
   readonly now?: () => number;
 }
@@ -175,6 +190,37 @@ export function createAdminService(
           quota: BigInt(quotas[resource]),
         })),
       };
+    },
+
+    async getTenantSettings(request, context) {
+      const tenant = targetTenant(request.tenant, callerOf(context), adminTenant);
+      const settings = await settingsOf(options.auditSettings).get(tenant, context.signal);
+      return { settings: toTenantSettingsInit(settings) };
+    },
+
+    async updateTenantSettings(request, context) {
+      const caller = callerOf(context);
+      const tenant = targetTenant(request.tenant, caller, adminTenant);
+      const settings = await settingsOf(options.auditSettings).put(
+        {
+          tenant,
+          readAuditing: request.readAuditing,
+          updatedAt: now(),
+          updatedBy: caller.subject,
+        },
+        context.signal,
+      );
+      record("tenant_settings.updated", "UpdateTenantSettings", context, tenant, {
+        readAuditing: String(settings.readAuditing),
+      });
+      return { settings: toTenantSettingsInit(settings) };
+    },
+
+    async *verifyAuditTrail(_request, context) {
+      if (options.trail === undefined) {
+        throw new PreconditionError("this server cannot verify the audit trail");
+      }
+      yield* streamVerification(options.trail, adminTenant, context);
     },
 
     async *backup(_request, context) {
