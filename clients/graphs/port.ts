@@ -170,8 +170,17 @@ export interface GraphIds {
   readonly relationshipIds: readonly string[];
 }
 
+/** How long a tenant keeps nodes of one label, as the retention sweeper sees it. */
+export interface LabelMaxAge {
+  readonly tenant: string;
+  readonly label: string;
+  /** How long a node with the label is kept after its last write, in ms (positive). */
+  readonly maxAgeMs: number;
+}
+
 /**
- * A tenant-scoped property graph. Methods reject with the domain errors of
+ * A tenant-scoped property graph. Every upsert stamps what it writes with the time of the
+ * write (hidden from properties), which `deleteNodesWrittenBefore` compares against. Methods reject with the domain errors of
  * `clients/errors.ts` only.
  */
 export interface GraphStore {
@@ -279,6 +288,33 @@ export interface GraphStore {
    * id, whatever their type (an upsert replaces those, so they do not grow the graph).
    */
   countExisting(tenant: string, ids: GraphIds, signal?: AbortSignal): Promise<GraphCounts>;
+
+  /**
+   * Sets (or, with `undefined`, clears) how long the tenant keeps nodes with `label` after
+   * their last write. Stored in the graph engine, so every replica sees it.
+   */
+  setLabelMaxAge(
+    tenant: string,
+    label: string,
+    maxAgeMs: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<void>;
+
+  /** The maximum ages of one tenant's labels, or of every tenant's when `tenant` is undefined, by tenant and label. */
+  listLabelMaxAges(tenant: string | undefined, signal?: AbortSignal): Promise<LabelMaxAge[]>;
+
+  /**
+   * Deletes, with their relationships, at most `limit` of the tenant's nodes with `label`
+   * last written before `beforeMs` (ms since the epoch), oldest first. Fewer than `limit`
+   * deleted means none are left.
+   */
+  deleteNodesWrittenBefore(
+    tenant: string,
+    label: string,
+    beforeMs: number,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<DeleteNodesResult>;
 
   /** Whether the engine can serve requests now. Never rejects. */
   health(): Promise<EngineHealth>;

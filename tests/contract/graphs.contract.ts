@@ -13,6 +13,7 @@ import {
 } from "./graphs.fixtures.js";
 import { describeRandomGraphTraversals } from "./graphs.random.contract.js";
 import { describeGraphReads } from "./graphs.reads.contract.js";
+import { describeGraphRetention } from "./graphs.retention.contract.js";
 import { describeGraphTraversals } from "./graphs.traversal.contract.js";
 import { describeGraphUsage } from "./graphs.usage.contract.js";
 import { describeGraphWrites } from "./graphs.writes.contract.js";
@@ -40,6 +41,7 @@ export function describeGraphStoreContract(label: string, open: OpenGraphStore):
     describeGraphReads(ctx);
     describe("traversals", () => describeGraphTraversals(ctx));
     describeRandomGraphTraversals(ctx);
+    describeGraphRetention(ctx);
     describeTenancy(ctx);
     describeLifecycle(ctx);
   });

@@ -39,12 +39,21 @@ describe("property keys", () => {
 });
 
 describe("stored properties", () => {
-  it("adds tenant and id, which user properties cannot overwrite, and round-trips", () => {
-    const properties = { id: "mine", tenant: "also mine", n: 1.5, tags: ["a"], on: true };
-    const stored = toStoredProperties("t1", "n1", properties);
+  it("adds tenant, id and write time, which user properties cannot overwrite, and round-trips", () => {
+    const properties = {
+      id: "mine",
+      tenant: "also mine",
+      _rp_written_at: "mine too",
+      n: 1.5,
+      tags: ["a"],
+      on: true,
+    };
+    const stored = toStoredProperties("t1", "n1", properties, 1234);
     expect(stored).toEqual({
       "~id": "mine",
       "~tenant": "also mine",
+      "~_rp_written_at": "mine too",
+      _rp_written_at: 1234,
       n: 1.5,
       tags: ["a"],
       on: true,

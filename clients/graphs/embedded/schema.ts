@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { addRetentionSchema } from "./retention.js";
 
 /** File name of the graph database inside the data directory. */
 export const graphDatabaseFile = "graphs.sqlite";
@@ -44,6 +45,7 @@ export function openGraphDatabase(dataDir: string): Database.Database {
     db.pragma("synchronous = FULL");
     db.pragma("busy_timeout = 5000");
     db.exec(ddl);
+    addRetentionSchema(db, Date.now());
     return db;
   } catch (error) {
     db.close();

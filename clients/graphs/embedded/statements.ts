@@ -51,9 +51,17 @@ const inTypes = "(SELECT value FROM json_each(@types))";
  * scan a tenant's relationships for some of the `IN` lists, so those name their index.
  */
 export class GraphStatements {
-  readonly upsertNode: Statement<TenantId & { labels: string; properties: string }>;
+  readonly upsertNode: Statement<
+    TenantId & { labels: string; properties: string; written_at: number }
+  >;
   readonly upsertRelationship: Statement<
-    TenantId & { from_id: string; to_id: string; type: string; properties: string }
+    TenantId & {
+      from_id: string;
+      to_id: string;
+      type: string;
+      properties: string;
+      written_at: number;
+    }
   >;
   readonly getNode: Statement<TenantId, NodeRow>;
   readonly nodesByIds: Statement<TenantIds, NodeRow>;
@@ -71,14 +79,16 @@ export class GraphStatements {
 
   constructor(private readonly db: Database.Database) {
     this.upsertNode = db.prepare(
-      `INSERT INTO nodes (tenant, id, labels, properties) VALUES (@tenant, @id, @labels, @properties)
-       ON CONFLICT (tenant, id) DO UPDATE SET labels = excluded.labels, properties = excluded.properties`,
+      `INSERT INTO nodes (tenant, id, labels, properties, written_at)
+       VALUES (@tenant, @id, @labels, @properties, @written_at)
+       ON CONFLICT (tenant, id) DO UPDATE SET labels = excluded.labels,
+         properties = excluded.properties, written_at = excluded.written_at`,
     );
     this.upsertRelationship = db.prepare(
-      `INSERT INTO relationships (tenant, id, from_id, to_id, type, properties)
-       VALUES (@tenant, @id, @from_id, @to_id, @type, @properties)
+      `INSERT INTO relationships (tenant, id, from_id, to_id, type, properties, written_at)
+       VALUES (@tenant, @id, @from_id, @to_id, @type, @properties, @written_at)
        ON CONFLICT (tenant, id) DO UPDATE SET from_id = excluded.from_id, to_id = excluded.to_id,
-         type = excluded.type, properties = excluded.properties`,
+         type = excluded.type, properties = excluded.properties, written_at = excluded.written_at`,
     );
     this.getNode = db.prepare(
       "SELECT id, labels, properties FROM nodes WHERE tenant = @tenant AND id = @id",

@@ -16,6 +16,7 @@ import type {
   GraphNode,
   GraphRelationship,
   GraphStore,
+  LabelMaxAge,
   NeighborhoodsQuery,
   NeighborsQuery,
   PathResult,
@@ -26,6 +27,7 @@ import type {
 import { toGraphEngineError } from "./errors.js";
 import { shortestPath } from "./path.js";
 import { GraphReaders } from "./readers.js";
+import { GraphRetention } from "./retention.js";
 import { graphDatabaseFile, openGraphDatabase } from "./schema.js";
 import { GraphStatements, nodeFromRow, relationshipFromRow } from "./statements.js";
 import { neighborhoods, neighbors } from "./traversal.js";
@@ -43,6 +45,8 @@ export interface EmbeddedGraphStoreOptions {
   readonly readerThreads?: number;
   /** The reader threads' nice value, 0 to 19. Default `readerNice` (10). */
   readonly readerNice?: number;
+  /** The clock that stamps what is written with its write time (ms since the epoch); `Date.now` by default. */
+  readonly now?: () => number;
 }
 
 /** Reader threads of an embedded graph store unless configured. */
@@ -60,14 +64,17 @@ export class EmbeddedGraphStore implements GraphStore, Snapshottable {
   private readonly sql: GraphStatements;
   private readonly writes: GraphWrites;
   private readonly counts: GraphUsage;
+  private readonly retention: GraphRetention;
 
   private constructor(
     private readonly db: Database.Database,
     private readonly readers: GraphReaders | undefined,
+    now: () => number,
   ) {
     this.sql = new GraphStatements(db);
-    this.writes = new GraphWrites(db, this.sql);
+    this.writes = new GraphWrites(db, this.sql, now);
     this.counts = new GraphUsage(db);
+    this.retention = new GraphRetention(db);
   }
 
   /** Opens (creating if needed) the graph database in `options.dataDir`. */
@@ -76,7 +83,7 @@ export class EmbeddedGraphStore implements GraphStore, Snapshottable {
     const db = guard(undefined, () => openGraphDatabase(options.dataDir));
     const readers =
       threads > 0 ? GraphReaders.start(options.dataDir, threads, options.readerNice) : undefined;
-    return new EmbeddedGraphStore(db, readers);
+    return new EmbeddedGraphStore(db, readers, options.now ?? Date.now);
   }
 
   async upsertNodes(
@@ -190,6 +197,32 @@ export class EmbeddedGraphStore implements GraphStore, Snapshottable {
 
   async countExisting(tenant: string, ids: GraphIds, signal?: AbortSignal): Promise<GraphCounts> {
     return guard(signal, () => this.counts.existing(tenant, ids));
+  }
+
+  async setLabelMaxAge(
+    tenant: string,
+    label: string,
+    maxAgeMs: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    guard(signal, () => this.retention.set(tenant, label, maxAgeMs));
+  }
+
+  async listLabelMaxAges(tenant: string | undefined, signal?: AbortSignal): Promise<LabelMaxAge[]> {
+    return guard(signal, () => this.retention.list(tenant));
+  }
+
+  async deleteNodesWrittenBefore(
+    tenant: string,
+    label: string,
+    beforeMs: number,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<DeleteNodesResult> {
+    return guard(signal, () => {
+      const ids = this.retention.expired(tenant, label, beforeMs, limit);
+      return this.writes.deleteNodes(tenant, ids, true);
+    });
   }
 
   /** Copies the database to `targetDir/graphs.sqlite` while the store keeps serving. */

@@ -19,14 +19,17 @@ export class GraphWrites {
   ) => DeleteNodesResult;
   readonly deleteRelationships: (tenant: string, ids: readonly string[]) => number;
 
-  constructor(db: Database.Database, sql: GraphStatements) {
+  /** `now` stamps every node and relationship written with its write time (ms since the epoch). */
+  constructor(db: Database.Database, sql: GraphStatements, now: () => number) {
     this.upsertNodes = db.transaction((tenant: string, nodes: readonly GraphNode[]) => {
+      const written_at = now();
       for (const node of nodes) {
         sql.upsertNode.run({
           tenant,
           id: node.id,
           labels: JSON.stringify(normalizeLabels(node.labels)),
           properties: JSON.stringify(node.properties),
+          written_at,
         });
       }
       return nodes.length;
@@ -39,6 +42,7 @@ export class GraphWrites {
         const rows = sql.existingNodeIds.all({ tenant, ids: JSON.stringify([...endpoints]) });
         const existing = new Set(rows.map((row) => row.id));
         assertEndpointsExist(relationships, existing);
+        const written_at = now();
         return relationships.map((r) => {
           const id = relationshipIdOf(r);
           sql.upsertRelationship.run({
@@ -48,6 +52,7 @@ export class GraphWrites {
             to_id: r.toId,
             type: r.type,
             properties: JSON.stringify(r.properties),
+            written_at,
           });
           return id;
         });

@@ -14,18 +14,21 @@ import type {
 } from "../port.js";
 import { nodeLabel } from "./cypher.js";
 
-const systemKeys: ReadonlySet<string> = new Set(["tenant", "id"]);
+/** The property holding when a node or relationship was last written (ms since the epoch). */
+export const writtenAtKey = "_rp_written_at";
+
+const systemKeys: ReadonlySet<string> = new Set(["tenant", "id", writtenAtKey]);
 const escapeMark = "~";
 
 /**
- * The stored key of a user property: the key itself, or `~` + key for `tenant`, `id` and
- * keys that start with `~`. A bijection, so `decodeKey` undoes it.
+ * The stored key of a user property: the key itself, or `~` + key for `tenant`, `id`,
+ * {@link writtenAtKey} and keys that start with `~`. A bijection, so `decodeKey` undoes it.
  */
 export function encodeKey(key: string): string {
   return systemKeys.has(key) || key.startsWith(escapeMark) ? `${escapeMark}${key}` : key;
 }
 
-/** The user key of a stored property key, or undefined for the system keys `tenant` and `id`. */
+/** The user key of a stored property key, or undefined for the system keys (`tenant`, `id`, the write time). */
 export function decodeKey(stored: string): string | undefined {
   if (systemKeys.has(stored)) return undefined;
   return stored.startsWith(escapeMark) ? stored.slice(escapeMark.length) : stored;
@@ -33,17 +36,20 @@ export function decodeKey(stored: string): string | undefined {
 
 /**
  * The full property map to store on a node or relationship: the user's properties under
- * escaped keys, plus `tenant` and `id`. JS numbers go to Neo4j as floats (doubles).
+ * escaped keys, plus `tenant`, `id` and the write time. JS numbers go to Neo4j as floats
+ * (doubles).
  */
 export function toStoredProperties(
   tenant: string,
   id: string,
   properties: Properties,
+  writtenAt: number,
 ): Record<string, PropertyValue> {
   const stored: Record<string, PropertyValue> = {};
   for (const [key, value] of Object.entries(properties)) stored[encodeKey(key)] = value;
   stored.tenant = tenant;
   stored.id = id;
+  stored[writtenAtKey] = writtenAt;
   return stored;
 }
 

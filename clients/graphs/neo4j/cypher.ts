@@ -12,6 +12,9 @@ import type { TraversalDirection } from "../port.js";
  */
 export const nodeLabel = "_RpNode";
 
+/** The label of the nodes recording a tenant's maximum age of one label (see `retention.ts`). */
+export const labelRetentionLabel = "_RpLabelRetention";
+
 /** The label of the nodes recording applied schema migrations (see `migrations.ts`). */
 export const migrationLabel = "_RpMigration";
 

@@ -9,7 +9,8 @@
  * `relationship-types.ts`.
  */
 import { type Driver, int } from "neo4j-driver";
-import { migrationLabel, nodeLabel } from "./cypher.js";
+import { writtenAtKey } from "./conversion.js";
+import { labelRetentionLabel, migrationLabel, nodeLabel } from "./cypher.js";
 
 /** One step of the schema. */
 export interface Migration {
@@ -36,6 +37,20 @@ export const migrations: readonly Migration[] = [
        FOR (n:${nodeLabel}) REQUIRE (n.tenant, n.id) IS UNIQUE`,
       `CREATE CONSTRAINT ragplane_migration_version IF NOT EXISTS
        FOR (m:${migrationLabel}) REQUIRE m.version IS UNIQUE`,
+    ],
+  },
+  {
+    version: 2,
+    description: "write times of nodes and relationships; maximum ages of labels",
+    statements: [
+      `CREATE RANGE INDEX ragplane_node_written_at IF NOT EXISTS
+       FOR (n:${nodeLabel}) ON (n.tenant, n.${writtenAtKey})`,
+      `CREATE CONSTRAINT ragplane_label_retention_key IF NOT EXISTS
+       FOR (l:${labelRetentionLabel}) REQUIRE (l.tenant, l.label) IS UNIQUE`,
+      `MATCH (n:${nodeLabel}) WHERE n.${writtenAtKey} IS NULL
+       CALL (n) { SET n.${writtenAtKey} = timestamp() } IN TRANSACTIONS OF 10000 ROWS`,
+      `MATCH (:${nodeLabel})-[r]->(:${nodeLabel}) WHERE r.${writtenAtKey} IS NULL
+       CALL (r) { SET r.${writtenAtKey} = timestamp() } IN TRANSACTIONS OF 10000 ROWS`,
     ],
   },
 ];

@@ -37,6 +37,8 @@ export interface Neo4jGraphStoreOptions {
   readonly healthTimeoutMs?: number;
   /** The resilience policy of every transaction; default `neo4jPolicy` from the above. */
   readonly policy?: EnginePolicy;
+  /** The clock that stamps what is written with its write time (ms since the epoch); `Date.now` by default. */
+  readonly now?: () => number;
 }
 
 /** `Neo4jGraphStoreOptions` with every default applied, checked. */

@@ -10,6 +10,7 @@ import type {
   GraphNode,
   GraphRelationship,
   GraphStore,
+  LabelMaxAge,
   NeighborhoodsQuery,
   NeighborsQuery,
   PathResult,
@@ -30,6 +31,7 @@ import { shortestPath } from "./path.js";
 import { neo4jPolicy } from "./policy.js";
 import { loadRelationships, relationshipsAmong } from "./reads.js";
 import { RelationshipTypeConstraints } from "./relationship-types.js";
+import { deleteNodesWrittenBefore, listLabelMaxAges, setLabelMaxAge } from "./retention.js";
 import { Transactions } from "./transactions.js";
 import { loadNode, loadNodes, neighbors } from "./traversal.js";
 import { existingIds, tenantUsage } from "./usage.js";
@@ -65,6 +67,7 @@ export class Neo4jGraphStore implements GraphStore {
     private readonly options: ResolvedNeo4jOptions,
     private readonly relationshipTypes: RelationshipTypeConstraints,
     policy: EnginePolicy,
+    private readonly now: () => number,
   ) {
     this.tx = new Transactions(
       driver,
@@ -113,7 +116,7 @@ export class Neo4jGraphStore implements GraphStore {
           transactionTimeoutMs: resolved.transactionTimeoutMs,
           maxAttempts: resolved.maxAttempts,
         });
-      return new Neo4jGraphStore(driver, resolved, types, policy);
+      return new Neo4jGraphStore(driver, resolved, types, policy, options.now ?? Date.now);
     } catch (error) {
       await driver.close().catch(() => undefined);
       throw toNeo4jEngineError(error);
@@ -126,7 +129,7 @@ export class Neo4jGraphStore implements GraphStore {
     signal?: AbortSignal,
   ): Promise<number> {
     return this.writes.run(tenant, signal, () =>
-      this.tx.write(signal, (step) => upsertNodes(step, tenant, nodes)),
+      this.tx.write(signal, (step) => upsertNodes(step, tenant, nodes, this.now())),
     );
   }
 
@@ -149,7 +152,7 @@ export class Neo4jGraphStore implements GraphStore {
       throw toNeo4jEngineError(error, signal);
     }
     return this.writes.run(tenant, signal, () =>
-      this.tx.write(signal, (step) => upsertRelationships(step, tenant, relationships)),
+      this.tx.write(signal, (step) => upsertRelationships(step, tenant, relationships, this.now())),
     );
   }
 
@@ -240,6 +243,33 @@ export class Neo4jGraphStore implements GraphStore {
 
   async countExisting(tenant: string, ids: GraphIds, signal?: AbortSignal): Promise<GraphCounts> {
     return this.tx.read(signal, (step) => existingIds(step, tenant, ids));
+  }
+
+  async setLabelMaxAge(
+    tenant: string,
+    label: string,
+    maxAgeMs: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.tx.write(signal, (step) => setLabelMaxAge(step, tenant, label, maxAgeMs));
+  }
+
+  async listLabelMaxAges(tenant: string | undefined, signal?: AbortSignal): Promise<LabelMaxAge[]> {
+    return this.tx.read(signal, (step) => listLabelMaxAges(step, tenant));
+  }
+
+  async deleteNodesWrittenBefore(
+    tenant: string,
+    label: string,
+    beforeMs: number,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<DeleteNodesResult> {
+    return this.writes.run(tenant, signal, () =>
+      this.tx.write(signal, (step) =>
+        deleteNodesWrittenBefore(step, tenant, label, beforeMs, limit),
+      ),
+    );
   }
 
   async health(): Promise<EngineHealth> {

@@ -31,6 +31,7 @@ export async function upsertNodes(
   step: Step,
   tenant: string,
   nodes: readonly GraphNode[],
+  writtenAt: number,
 ): Promise<number> {
   nodes.forEach((node, index) => {
     checkGraphNames(node.labels, `nodes[${index}].labels`);
@@ -40,7 +41,7 @@ export async function upsertNodes(
     .map((node) => ({
       id: node.id,
       labels: normalizeLabels(node.labels),
-      props: toStoredProperties(tenant, node.id, node.properties),
+      props: toStoredProperties(tenant, node.id, node.properties, writtenAt),
     }));
   if (rows.length > 0) {
     await step.run(
@@ -71,6 +72,7 @@ export async function upsertRelationships(
   step: Step,
   tenant: string,
   relationships: readonly RelationshipInput[],
+  writtenAt: number,
 ): Promise<string[]> {
   const ids = relationships.map(relationshipIdOf);
   if (relationships.length === 0) return ids;
@@ -100,7 +102,7 @@ export async function upsertRelationships(
       id,
       fromId: r.fromId,
       toId: r.toId,
-      props: toStoredProperties(tenant, id, r.properties),
+      props: toStoredProperties(tenant, id, r.properties, writtenAt),
     };
     const group = byType.get(r.type);
     if (group) group.push(row);

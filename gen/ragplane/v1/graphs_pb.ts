@@ -4,8 +4,8 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Value } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
+import type { Duration, Value } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_duration, file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
 import type { Lineage } from "./lineage_pb.js";
 import { file_ragplane_v1_lineage } from "./lineage_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ragplane/v1/graphs.proto.
  */
 export const file_ragplane_v1_graphs: GenFile = /*@__PURE__*/
-  fileDesc("ChhyYWdwbGFuZS92MS9ncmFwaHMucHJvdG8SC3JhZ3BsYW5lLnYxIssBCgROb2RlEgoKAmlkGAEgASgJEg4KBmxhYmVscxgCIAMoCRI1Cgpwcm9wZXJ0aWVzGAMgAygLMiEucmFncGxhbmUudjEuTm9kZS5Qcm9wZXJ0aWVzRW50cnkSJQoHbGluZWFnZRgEIAEoCzIULnJhZ3BsYW5lLnYxLkxpbmVhZ2UaSQoPUHJvcGVydGllc0VudHJ5EgsKA2tleRgBIAEoCRIlCgV2YWx1ZRgCIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZToCOAEi+QEKDFJlbGF0aW9uc2hpcBIKCgJpZBgBIAEoCRIPCgdmcm9tX2lkGAIgASgJEg0KBXRvX2lkGAMgASgJEgwKBHR5cGUYBCABKAkSPQoKcHJvcGVydGllcxgFIAMoCzIpLnJhZ3BsYW5lLnYxLlJlbGF0aW9uc2hpcC5Qcm9wZXJ0aWVzRW50cnkSJQoHbGluZWFnZRgGIAEoCzIULnJhZ3BsYW5lLnYxLkxpbmVhZ2UaSQoPUHJvcGVydGllc0VudHJ5EgsKA2tleRgBIAEoCRIlCgV2YWx1ZRgCIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZToCOAEiNgoSVXBzZXJ0Tm9kZXNSZXF1ZXN0EiAKBW5vZGVzGAEgAygLMhEucmFncGxhbmUudjEuTm9kZSInChNVcHNlcnROb2Rlc1Jlc3BvbnNlEhAKCHVwc2VydGVkGAEgASgNIk4KGlVwc2VydFJlbGF0aW9uc2hpcHNSZXF1ZXN0EjAKDXJlbGF0aW9uc2hpcHMYASADKAsyGS5yYWdwbGFuZS52MS5SZWxhdGlvbnNoaXAiPAobVXBzZXJ0UmVsYXRpb25zaGlwc1Jlc3BvbnNlEhAKCHVwc2VydGVkGAEgASgNEgsKA2lkcxgCIAMoCSIcCg5HZXROb2RlUmVxdWVzdBIKCgJpZBgBIAEoCSIyCg9HZXROb2RlUmVzcG9uc2USHwoEbm9kZRgBIAEoCzIRLnJhZ3BsYW5lLnYxLk5vZGUiMQoSRGVsZXRlTm9kZXNSZXF1ZXN0EgsKA2lkcxgBIAMoCRIOCgZkZXRhY2gYAiABKAgiRQoTRGVsZXRlTm9kZXNSZXNwb25zZRIPCgdkZWxldGVkGAEgASgNEh0KFXJlbGF0aW9uc2hpcHNfZGVsZXRlZBgCIAEoDSIpChpEZWxldGVSZWxhdGlvbnNoaXBzUmVxdWVzdBILCgNpZHMYASADKAkiLgobRGVsZXRlUmVsYXRpb25zaGlwc1Jlc3BvbnNlEg8KB2RlbGV0ZWQYASABKA0ipQEKEE5laWdoYm9yc1JlcXVlc3QSDwoHbm9kZV9pZBgBIAEoCRIpCglkaXJlY3Rpb24YAiABKA4yFi5yYWdwbGFuZS52MS5EaXJlY3Rpb24SDQoFdHlwZXMYAyADKAkSDgoGbGFiZWxzGAQgAygJEhEKCW1heF9kZXB0aBgFIAEoDRINCgVsaW1pdBgGIAEoDRIUCgx3aXRoX2xpbmVhZ2UYByABKAgiZwoRTmVpZ2hib3JzUmVzcG9uc2USIAoFbm9kZXMYASADKAsyES5yYWdwbGFuZS52MS5Ob2RlEjAKDXJlbGF0aW9uc2hpcHMYAiADKAsyGS5yYWdwbGFuZS52MS5SZWxhdGlvbnNoaXAiggEKE1Nob3J0ZXN0UGF0aFJlcXVlc3QSDwoHZnJvbV9pZBgBIAEoCRINCgV0b19pZBgCIAEoCRINCgV0eXBlcxgDIAMoCRIRCgltYXhfZGVwdGgYBCABKA0SKQoJZGlyZWN0aW9uGAUgASgOMhYucmFncGxhbmUudjEuRGlyZWN0aW9uInkKFFNob3J0ZXN0UGF0aFJlc3BvbnNlEg0KBWZvdW5kGAEgASgIEiAKBW5vZGVzGAIgAygLMhEucmFncGxhbmUudjEuTm9kZRIwCg1yZWxhdGlvbnNoaXBzGAMgAygLMhkucmFncGxhbmUudjEuUmVsYXRpb25zaGlwKl8KCURpcmVjdGlvbhIZChVESVJFQ1RJT05fVU5TUEVDSUZJRUQQABIRCg1ESVJFQ1RJT05fT1VUEAESEAoMRElSRUNUSU9OX0lOEAISEgoORElSRUNUSU9OX0JPVEgQAzKRBQoNR3JhcGhzU2VydmljZRJVCgtVcHNlcnROb2RlcxIfLnJhZ3BsYW5lLnYxLlVwc2VydE5vZGVzUmVxdWVzdBogLnJhZ3BsYW5lLnYxLlVwc2VydE5vZGVzUmVzcG9uc2UiA5ACAhJtChNVcHNlcnRSZWxhdGlvbnNoaXBzEicucmFncGxhbmUudjEuVXBzZXJ0UmVsYXRpb25zaGlwc1JlcXVlc3QaKC5yYWdwbGFuZS52MS5VcHNlcnRSZWxhdGlvbnNoaXBzUmVzcG9uc2UiA5ACAhJJCgdHZXROb2RlEhsucmFncGxhbmUudjEuR2V0Tm9kZVJlcXVlc3QaHC5yYWdwbGFuZS52MS5HZXROb2RlUmVzcG9uc2UiA5ACARJVCgtEZWxldGVOb2RlcxIfLnJhZ3BsYW5lLnYxLkRlbGV0ZU5vZGVzUmVxdWVzdBogLnJhZ3BsYW5lLnYxLkRlbGV0ZU5vZGVzUmVzcG9uc2UiA5ACAhJtChNEZWxldGVSZWxhdGlvbnNoaXBzEicucmFncGxhbmUudjEuRGVsZXRlUmVsYXRpb25zaGlwc1JlcXVlc3QaKC5yYWdwbGFuZS52MS5EZWxldGVSZWxhdGlvbnNoaXBzUmVzcG9uc2UiA5ACAhJPCglOZWlnaGJvcnMSHS5yYWdwbGFuZS52MS5OZWlnaGJvcnNSZXF1ZXN0Gh4ucmFncGxhbmUudjEuTmVpZ2hib3JzUmVzcG9uc2UiA5ACARJYCgxTaG9ydGVzdFBhdGgSIC5yYWdwbGFuZS52MS5TaG9ydGVzdFBhdGhSZXF1ZXN0GiEucmFncGxhbmUudjEuU2hvcnRlc3RQYXRoUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_google_protobuf_struct, file_ragplane_v1_lineage]);
+  fileDesc("ChhyYWdwbGFuZS92MS9ncmFwaHMucHJvdG8SC3JhZ3BsYW5lLnYxIssBCgROb2RlEgoKAmlkGAEgASgJEg4KBmxhYmVscxgCIAMoCRI1Cgpwcm9wZXJ0aWVzGAMgAygLMiEucmFncGxhbmUudjEuTm9kZS5Qcm9wZXJ0aWVzRW50cnkSJQoHbGluZWFnZRgEIAEoCzIULnJhZ3BsYW5lLnYxLkxpbmVhZ2UaSQoPUHJvcGVydGllc0VudHJ5EgsKA2tleRgBIAEoCRIlCgV2YWx1ZRgCIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZToCOAEi+QEKDFJlbGF0aW9uc2hpcBIKCgJpZBgBIAEoCRIPCgdmcm9tX2lkGAIgASgJEg0KBXRvX2lkGAMgASgJEgwKBHR5cGUYBCABKAkSPQoKcHJvcGVydGllcxgFIAMoCzIpLnJhZ3BsYW5lLnYxLlJlbGF0aW9uc2hpcC5Qcm9wZXJ0aWVzRW50cnkSJQoHbGluZWFnZRgGIAEoCzIULnJhZ3BsYW5lLnYxLkxpbmVhZ2UaSQoPUHJvcGVydGllc0VudHJ5EgsKA2tleRgBIAEoCRIlCgV2YWx1ZRgCIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZToCOAEiNgoSVXBzZXJ0Tm9kZXNSZXF1ZXN0EiAKBW5vZGVzGAEgAygLMhEucmFncGxhbmUudjEuTm9kZSInChNVcHNlcnROb2Rlc1Jlc3BvbnNlEhAKCHVwc2VydGVkGAEgASgNIk4KGlVwc2VydFJlbGF0aW9uc2hpcHNSZXF1ZXN0EjAKDXJlbGF0aW9uc2hpcHMYASADKAsyGS5yYWdwbGFuZS52MS5SZWxhdGlvbnNoaXAiPAobVXBzZXJ0UmVsYXRpb25zaGlwc1Jlc3BvbnNlEhAKCHVwc2VydGVkGAEgASgNEgsKA2lkcxgCIAMoCSIcCg5HZXROb2RlUmVxdWVzdBIKCgJpZBgBIAEoCSIyCg9HZXROb2RlUmVzcG9uc2USHwoEbm9kZRgBIAEoCzIRLnJhZ3BsYW5lLnYxLk5vZGUiMQoSRGVsZXRlTm9kZXNSZXF1ZXN0EgsKA2lkcxgBIAMoCRIOCgZkZXRhY2gYAiABKAgiRQoTRGVsZXRlTm9kZXNSZXNwb25zZRIPCgdkZWxldGVkGAEgASgNEh0KFXJlbGF0aW9uc2hpcHNfZGVsZXRlZBgCIAEoDSIpChpEZWxldGVSZWxhdGlvbnNoaXBzUmVxdWVzdBILCgNpZHMYASADKAkiLgobRGVsZXRlUmVsYXRpb25zaGlwc1Jlc3BvbnNlEg8KB2RlbGV0ZWQYASABKA0ipQEKEE5laWdoYm9yc1JlcXVlc3QSDwoHbm9kZV9pZBgBIAEoCRIpCglkaXJlY3Rpb24YAiABKA4yFi5yYWdwbGFuZS52MS5EaXJlY3Rpb24SDQoFdHlwZXMYAyADKAkSDgoGbGFiZWxzGAQgAygJEhEKCW1heF9kZXB0aBgFIAEoDRINCgVsaW1pdBgGIAEoDRIUCgx3aXRoX2xpbmVhZ2UYByABKAgiZwoRTmVpZ2hib3JzUmVzcG9uc2USIAoFbm9kZXMYASADKAsyES5yYWdwbGFuZS52MS5Ob2RlEjAKDXJlbGF0aW9uc2hpcHMYAiADKAsyGS5yYWdwbGFuZS52MS5SZWxhdGlvbnNoaXAiggEKE1Nob3J0ZXN0UGF0aFJlcXVlc3QSDwoHZnJvbV9pZBgBIAEoCRINCgV0b19pZBgCIAEoCRINCgV0eXBlcxgDIAMoCRIRCgltYXhfZGVwdGgYBCABKA0SKQoJZGlyZWN0aW9uGAUgASgOMhYucmFncGxhbmUudjEuRGlyZWN0aW9uInkKFFNob3J0ZXN0UGF0aFJlc3BvbnNlEg0KBWZvdW5kGAEgASgIEiAKBW5vZGVzGAIgAygLMhEucmFncGxhbmUudjEuTm9kZRIwCg1yZWxhdGlvbnNoaXBzGAMgAygLMhkucmFncGxhbmUudjEuUmVsYXRpb25zaGlwIksKDkxhYmVsUmV0ZW50aW9uEg0KBWxhYmVsGAEgASgJEioKB21heF9hZ2UYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24iVQoYU2V0TGFiZWxSZXRlbnRpb25SZXF1ZXN0Eg0KBWxhYmVsGAEgASgJEioKB21heF9hZ2UYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24iSwoZU2V0TGFiZWxSZXRlbnRpb25SZXNwb25zZRIuCglyZXRlbnRpb24YASABKAsyGy5yYWdwbGFuZS52MS5MYWJlbFJldGVudGlvbiIcChpMaXN0TGFiZWxSZXRlbnRpb25zUmVxdWVzdCJOChtMaXN0TGFiZWxSZXRlbnRpb25zUmVzcG9uc2USLwoKcmV0ZW50aW9ucxgBIAMoCzIbLnJhZ3BsYW5lLnYxLkxhYmVsUmV0ZW50aW9uKl8KCURpcmVjdGlvbhIZChVESVJFQ1RJT05fVU5TUEVDSUZJRUQQABIRCg1ESVJFQ1RJT05fT1VUEAESEAoMRElSRUNUSU9OX0lOEAISEgoORElSRUNUSU9OX0JPVEgQAzLpBgoNR3JhcGhzU2VydmljZRJVCgtVcHNlcnROb2RlcxIfLnJhZ3BsYW5lLnYxLlVwc2VydE5vZGVzUmVxdWVzdBogLnJhZ3BsYW5lLnYxLlVwc2VydE5vZGVzUmVzcG9uc2UiA5ACAhJtChNVcHNlcnRSZWxhdGlvbnNoaXBzEicucmFncGxhbmUudjEuVXBzZXJ0UmVsYXRpb25zaGlwc1JlcXVlc3QaKC5yYWdwbGFuZS52MS5VcHNlcnRSZWxhdGlvbnNoaXBzUmVzcG9uc2UiA5ACAhJJCgdHZXROb2RlEhsucmFncGxhbmUudjEuR2V0Tm9kZVJlcXVlc3QaHC5yYWdwbGFuZS52MS5HZXROb2RlUmVzcG9uc2UiA5ACARJVCgtEZWxldGVOb2RlcxIfLnJhZ3BsYW5lLnYxLkRlbGV0ZU5vZGVzUmVxdWVzdBogLnJhZ3BsYW5lLnYxLkRlbGV0ZU5vZGVzUmVzcG9uc2UiA5ACAhJtChNEZWxldGVSZWxhdGlvbnNoaXBzEicucmFncGxhbmUudjEuRGVsZXRlUmVsYXRpb25zaGlwc1JlcXVlc3QaKC5yYWdwbGFuZS52MS5EZWxldGVSZWxhdGlvbnNoaXBzUmVzcG9uc2UiA5ACAhJPCglOZWlnaGJvcnMSHS5yYWdwbGFuZS52MS5OZWlnaGJvcnNSZXF1ZXN0Gh4ucmFncGxhbmUudjEuTmVpZ2hib3JzUmVzcG9uc2UiA5ACARJYCgxTaG9ydGVzdFBhdGgSIC5yYWdwbGFuZS52MS5TaG9ydGVzdFBhdGhSZXF1ZXN0GiEucmFncGxhbmUudjEuU2hvcnRlc3RQYXRoUmVzcG9uc2UiA5ACARJnChFTZXRMYWJlbFJldGVudGlvbhIlLnJhZ3BsYW5lLnYxLlNldExhYmVsUmV0ZW50aW9uUmVxdWVzdBomLnJhZ3BsYW5lLnYxLlNldExhYmVsUmV0ZW50aW9uUmVzcG9uc2UiA5ACAhJtChNMaXN0TGFiZWxSZXRlbnRpb25zEicucmFncGxhbmUudjEuTGlzdExhYmVsUmV0ZW50aW9uc1JlcXVlc3QaKC5yYWdwbGFuZS52MS5MaXN0TGFiZWxSZXRlbnRpb25zUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_struct, file_ragplane_v1_lineage]);
 
 /**
  * Node is a vertex of the graph.
@@ -528,6 +528,120 @@ export const ShortestPathResponseSchema: GenMessage<ShortestPathResponse> = /*@_
   messageDesc(file_ragplane_v1_graphs, 15);
 
 /**
+ * LabelRetention is how long nodes with one label are kept after their last write.
+ *
+ * @generated from message ragplane.v1.LabelRetention
+ */
+export type LabelRetention = Message<"ragplane.v1.LabelRetention"> & {
+  /**
+   * The label.
+   *
+   * @generated from field: string label = 1;
+   */
+  label: string;
+
+  /**
+   * The maximum age; unset means forever.
+   *
+   * @generated from field: google.protobuf.Duration max_age = 2;
+   */
+  maxAge?: Duration | undefined;
+};
+
+/**
+ * Describes the message ragplane.v1.LabelRetention.
+ * Use `create(LabelRetentionSchema)` to create a new message.
+ */
+export const LabelRetentionSchema: GenMessage<LabelRetention> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_graphs, 16);
+
+/**
+ * SetLabelRetentionRequest sets the maximum age of a label.
+ *
+ * @generated from message ragplane.v1.SetLabelRetentionRequest
+ */
+export type SetLabelRetentionRequest = Message<"ragplane.v1.SetLabelRetentionRequest"> & {
+  /**
+   * A label matching ^[A-Za-z][A-Za-z0-9_]{0,63}$.
+   *
+   * @generated from field: string label = 1;
+   */
+  label: string;
+
+  /**
+   * How long a node with the label is kept after it was last written, 1 s to 100 years;
+   * unset or zero means forever.
+   *
+   * @generated from field: google.protobuf.Duration max_age = 2;
+   */
+  maxAge?: Duration | undefined;
+};
+
+/**
+ * Describes the message ragplane.v1.SetLabelRetentionRequest.
+ * Use `create(SetLabelRetentionRequestSchema)` to create a new message.
+ */
+export const SetLabelRetentionRequestSchema: GenMessage<SetLabelRetentionRequest> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_graphs, 17);
+
+/**
+ * SetLabelRetentionResponse returns the retention as stored.
+ *
+ * @generated from message ragplane.v1.SetLabelRetentionResponse
+ */
+export type SetLabelRetentionResponse = Message<"ragplane.v1.SetLabelRetentionResponse"> & {
+  /**
+   * The label and its maximum age (unset when cleared).
+   *
+   * @generated from field: ragplane.v1.LabelRetention retention = 1;
+   */
+  retention?: LabelRetention | undefined;
+};
+
+/**
+ * Describes the message ragplane.v1.SetLabelRetentionResponse.
+ * Use `create(SetLabelRetentionResponseSchema)` to create a new message.
+ */
+export const SetLabelRetentionResponseSchema: GenMessage<SetLabelRetentionResponse> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_graphs, 18);
+
+/**
+ * ListLabelRetentionsRequest asks for the caller's label retentions.
+ *
+ * @generated from message ragplane.v1.ListLabelRetentionsRequest
+ */
+export type ListLabelRetentionsRequest = Message<"ragplane.v1.ListLabelRetentionsRequest"> & {
+};
+
+/**
+ * Describes the message ragplane.v1.ListLabelRetentionsRequest.
+ * Use `create(ListLabelRetentionsRequestSchema)` to create a new message.
+ */
+export const ListLabelRetentionsRequestSchema: GenMessage<ListLabelRetentionsRequest> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_graphs, 19);
+
+/**
+ * ListLabelRetentionsResponse lists the caller's label retentions.
+ *
+ * @generated from message ragplane.v1.ListLabelRetentionsResponse
+ */
+export type ListLabelRetentionsResponse = Message<"ragplane.v1.ListLabelRetentionsResponse"> & {
+  /**
+   * The labels with a maximum age, in label order.
+   *
+   * @generated from field: repeated ragplane.v1.LabelRetention retentions = 1;
+   */
+  retentions: LabelRetention[];
+};
+
+/**
+ * Describes the message ragplane.v1.ListLabelRetentionsResponse.
+ * Use `create(ListLabelRetentionsResponseSchema)` to create a new message.
+ */
+export const ListLabelRetentionsResponseSchema: GenMessage<ListLabelRetentionsResponse> = /*@__PURE__*/
+  messageDesc(file_ragplane_v1_graphs, 20);
+
+/**
  * Direction of relationships to follow from a node.
  *
  * @generated from enum ragplane.v1.Direction
@@ -647,6 +761,28 @@ export const GraphsService: GenService<{
     methodKind: "unary";
     input: typeof ShortestPathRequestSchema;
     output: typeof ShortestPathResponseSchema;
+  },
+  /**
+   * SetLabelRetention sets how long the caller's nodes with a label are kept: a node
+   * with the label last written longer ago than max_age is deleted, with its
+   * relationships, by the retention sweeper. An unset or zero max_age keeps them forever.
+   *
+   * @generated from rpc ragplane.v1.GraphsService.SetLabelRetention
+   */
+  setLabelRetention: {
+    methodKind: "unary";
+    input: typeof SetLabelRetentionRequestSchema;
+    output: typeof SetLabelRetentionResponseSchema;
+  },
+  /**
+   * ListLabelRetentions lists the caller's labels that have a maximum age, by label.
+   *
+   * @generated from rpc ragplane.v1.GraphsService.ListLabelRetentions
+   */
+  listLabelRetentions: {
+    methodKind: "unary";
+    input: typeof ListLabelRetentionsRequestSchema;
+    output: typeof ListLabelRetentionsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_ragplane_v1_graphs, 0);

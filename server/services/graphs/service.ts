@@ -1,5 +1,6 @@
 import type { GraphStore } from "../../../clients/graphs/port.js";
 import type { GraphsService } from "../../../gen/ragplane/v1/graphs_pb.js";
+import { toMaxAgeDuration, toMaxAgeMs } from "../../retention/max-age.js";
 import type { ServiceHandlers } from "../handlers.js";
 import {
   graphItemConverters,
@@ -67,6 +68,22 @@ export function createGraphsService(
       return {
         nodes: subgraph.nodes.map(convert.node),
         relationships: subgraph.relationships.map(convert.relationship),
+      };
+    },
+
+    async setLabelRetention(request, { tenant, signal }) {
+      const maxAgeMs = toMaxAgeMs(request.maxAge);
+      await store.setLabelMaxAge(tenant, request.label, maxAgeMs, signal);
+      return { retention: { label: request.label, maxAge: toMaxAgeDuration(maxAgeMs) } };
+    },
+
+    async listLabelRetentions(_request, { tenant, signal }) {
+      const retentions = await store.listLabelMaxAges(tenant, signal);
+      return {
+        retentions: retentions.map((entry) => ({
+          label: entry.label,
+          maxAge: toMaxAgeDuration(entry.maxAgeMs),
+        })),
       };
     },
 

@@ -6,6 +6,7 @@ import {
   type Relationship,
 } from "../../../gen/ragplane/v1/graphs_pb.js";
 import { limits } from "../../limits.js";
+import { checkMaxAge } from "../../retention/max-age.js";
 import { Violations } from "../../validation/violations.js";
 import type { ServiceValidators } from "../handlers.js";
 import { checkProperties } from "./properties.js";
@@ -90,6 +91,17 @@ export const graphsValidators: ServiceValidators<typeof GraphsService.method> = 
     v.atMost("max_depth", request.maxDepth, limits.maxNeighborsDepth);
     v.atMost("limit", request.limit, limits.maxPageSize);
     return v.list;
+  },
+
+  setLabelRetention(request) {
+    const v = new Violations();
+    checkName(v, "label", request.label);
+    checkMaxAge(v, "max_age", request.maxAge);
+    return v.list;
+  },
+
+  listLabelRetentions() {
+    return [];
   },
 
   shortestPath(request) {
