@@ -203,6 +203,8 @@ export const methodPolicies: Readonly<Record<string, MethodPolicy>> = {
     ),
     { action: "read", target: graph, result: ["found", "nodes"] },
   ),
+  "ragplane.v1.GraphsService/SetLabelRetention": write("graphs:write"),
+  "ragplane.v1.GraphsService/ListLabelRetentions": read("graphs:read"),
 
   "ragplane.v1.RetrievalService/Retrieve": audits(
     expensiveWhen<RetrieveRequest>(
