@@ -2,18 +2,37 @@ import { toJson } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { type AuditEvent, AuditEventSchema } from "../gen/ragplane/v1/admin_pb.js";
 import { duration, list, parseCommand, positiveInteger } from "./args.js";
+import { auditSettingsUsage, runAuditSettings } from "./audit-settings.js";
+import { auditVerifyUsage, runAuditVerify } from "./audit-verify.js";
 import type { CommandContext } from "./context.js";
 import { json, table } from "./output.js";
 
 /** Usage of the `audit` command. */
-export const auditUsage =
-  "ragplane audit [--tenant <tenant>] [--since <duration>] [--type <type,...>]... [--limit <n>] [--json]";
+export const auditUsage = [
+  "ragplane audit [--tenant <tenant>] [--since <duration>] [--type <type,...>]... [--limit <n>] [--json]",
+  auditVerifyUsage,
+  auditSettingsUsage,
+].join("\n");
 
 /** Events printed when `--limit` is not given. */
 export const defaultAuditLimit = 100;
 
-/** Runs `audit`: prints up to `--limit` events of the trail, oldest first. */
-export async function runAudit(args: readonly string[], context: CommandContext): Promise<void> {
+/**
+ * Runs `audit`: `audit verify` and `audit settings`, or else prints up to `--limit`
+ * events of the trail, oldest first. Resolves with the exit code.
+ */
+export async function runAudit(args: readonly string[], context: CommandContext): Promise<number> {
+  const [subcommand, ...rest] = args;
+  if (subcommand === "verify") return runAuditVerify(rest, context);
+  if (subcommand === "settings") {
+    await runAuditSettings(rest, context);
+    return 0;
+  }
+  await listAudit(args, context);
+  return 0;
+}
+
+async function listAudit(args: readonly string[], context: CommandContext): Promise<void> {
   const { values } = parseCommand(args, {
     tenant: { type: "string" },
     since: { type: "string" },

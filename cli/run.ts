@@ -41,7 +41,8 @@ former per-tenant Qdrant collections at QDRANT_URL (QDRANT_API_KEY) into the sha
 
 /**
  * Runs one command line and resolves with the process exit code: 0 on success, 1 when
- * the command failed (the error's code and message on stderr), 2 for a wrong command line.
+ * the command failed (the error's code and message on stderr), 2 for a wrong command line,
+ * 3 when `audit verify` found the trail broken.
  */
 export async function runCli(
   argv: readonly string[],
@@ -66,8 +67,7 @@ export async function runCli(
         await runKeys(args, context);
         return 0;
       case "audit":
-        await runAudit(args, context);
-        return 0;
+        return await runAudit(args, context);
       case "token":
         await runToken(args, context);
         return 0;
