@@ -29,6 +29,8 @@ import { QuotaLedger } from "./quotas/ledger.js";
 import { engineMeter } from "./quotas/meter.js";
 import { addReflection } from "./reflection.js";
 import { createReflectionAnswerer } from "./reflection-answers.js";
+import { collectionSource, labelSource } from "./retention/sources.js";
+import { RetentionSweeper } from "./retention/sweeper.js";
 import type { OpenSecurity } from "./security.js";
 import { createAdminService } from "./services/admin/service.js";
 import { adminValidators } from "./services/admin/validate.js";
@@ -138,6 +140,15 @@ export function build(deps: RagplaneDeps): RagplaneServer {
         logger,
         batchEvents: config.ingestion.batchEvents,
         ...(metrics === undefined ? {} : { recorder: metrics.ingestion }),
+      })
+    : undefined;
+  const sweeper = config.retention.sweeper
+    ? new RetentionSweeper({
+        sources: [collectionSource(engines.vectors), labelSource(engines.graphs)],
+        logger,
+        audit: security.audit,
+        intervalMs: config.retention.sweepIntervalMs,
+        ...(metrics === undefined ? {} : { recorder: metrics.retention }),
       })
     : undefined;
   metrics?.gauge(
@@ -314,6 +325,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       projector?.start().catch((error: unknown) => {
         logger.error({ err: error }, "the ingestion projector could not start");
       });
+      sweeper?.start();
       await tlsReloader?.start(tlsFiles?.reloadIntervalMs ?? 0);
       const metricsPort = metricsServer?.port;
       const healthProbePort = probePort?.port;
@@ -341,6 +353,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       probePort?.close();
       await metricsServer?.close();
       await projector?.stop();
+      await sweeper?.stop();
       await ingestionSettings.close();
     },
   };

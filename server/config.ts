@@ -12,6 +12,7 @@ import {
 } from "./config-engine-links.js";
 import { productionProblems } from "./config-production.js";
 import { type QuotaConfig, readQuotas } from "./config-quotas.js";
+import { type RetentionConfig, readRetention } from "./config-retention.js";
 import { readSecurity, type SecurityConfig } from "./config-security.js";
 import { type Env, EnvReader } from "./env-reader.js";
 import { withSecretFiles } from "./secret-files.js";
@@ -84,6 +85,8 @@ export interface Config {
   readonly metrics: MetricsConfig | undefined;
   /** How this replica takes part in ingestion. */
   readonly ingestion: IngestionConfig;
+  /** The retention sweeper and the audit trail's retention. */
+  readonly retention: RetentionConfig;
   /** OpenTelemetry tracing, from the standard `OTEL_*` variables; undefined when off. */
   readonly tracing: TracingConfig | undefined;
 }
@@ -200,6 +203,7 @@ export function loadConfig(environment: Env = process.env): Config {
       projector: read.boolean("INGESTION_PROJECTOR", true),
       batchEvents: read.integer("INGESTION_BATCH_EVENTS", 256, 1, 1_000),
     },
+    retention: readRetention(read),
     tracing: readTracing(env),
   };
   if (production) problems.push(...productionProblems(config, env));

@@ -13,6 +13,7 @@ import {
   type HistogramChild,
 } from "./instruments.js";
 import { QuotaGauges } from "./quota-metrics.js";
+import { RetentionMetrics } from "./retention-metrics.js";
 
 /** Latency buckets of calls and engine calls, in seconds: 1 ms to 10 s. */
 const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -161,6 +162,9 @@ export class ServerMetrics implements RpcMetrics, SecurityMetrics, EngineMetrics
 
   /** What the ingestion projector wrote, skipped and dead-lettered. */
   readonly ingestion = new IngestionMetrics(this.registry);
+
+  /** What the retention sweeper removed, when it last swept, and its failures. */
+  readonly retention = new RetentionMetrics(this.registry);
 
   constructor(options: { readonly processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) {
