@@ -70,16 +70,21 @@ if (brokers.length === 0) {
       ];
       for (const event of recorded) audit.record(event);
       await audit.flush();
+      const linked = (i: number) => ({
+        ...recorded[i],
+        position: String(i),
+        link: expect.objectContaining({ chain: audit.chainId, seq: i + 1 }),
+      });
       expect(await audit.query({ limit: 10 })).toEqual({
-        events: recorded.map((event, i) => ({ ...event, position: String(i) })),
+        events: recorded.map((_, i) => linked(i)),
       });
       expect(
         (await audit.query({ limit: 10, tenant: "acme", types: ["permission.denied"] })).events,
-      ).toEqual([{ ...recorded[3], position: "3" }]);
+      ).toEqual([linked(3)]);
       const first = await audit.query({ limit: 3 });
       expect(first.next).toBe("2");
       const rest = await audit.query({ limit: 3, after: first.next });
-      expect(rest).toEqual({ events: [{ ...recorded[3], position: "3" }] });
+      expect(rest).toEqual({ events: [linked(3)] });
     });
 
     it("selects by time and answers at once when since lies after everything stored", async () => {
