@@ -16,6 +16,8 @@ export interface AuditChainReport {
   readonly chain: string;
   /** Entries of the chain checked. */
   readonly entries: number;
+  /** The sequence number of the chain's first entry found: 1 unless the trail was pruned. */
+  readonly firstSeq: number;
   /** The sequence number and hash of the chain's last entry (keep them to detect a cut tail). */
   readonly lastSeq: number;
   readonly lastHash: string;
@@ -35,10 +37,16 @@ export interface AuditVerification {
   readonly chains: readonly AuditChainReport[];
   /** The first entry that could not be read as an audit entry at all. */
   readonly unreadable?: AuditBreak;
+  /**
+   * The trail's first position, when entries before it are gone (retention): chains
+   * then may start after 1, as they did before the cut.
+   */
+  readonly prunedBefore?: string;
 }
 
 interface ChainState {
   entries: number;
+  firstSeq: number;
   lastSeq: number;
   lastHash: string;
   broken?: AuditBreak;
@@ -52,12 +60,17 @@ interface ChainState {
  * inserted one (a hash it cannot forge, or a broken link) are each reported at the first
  * position where they show. Only the first break of each chain is kept; the entries
  * after it are still counted. Entries without chain fields are counted as unchained.
+ *
+ * A trail whose first position is not 0 lost its oldest entries (to retention, or to
+ * someone): chains may then start at any number, and the result says where the trail
+ * starts, for the auditor to compare with the retention configured.
  */
 export class AuditTrailVerifier {
   readonly #chains = new Map<string, ChainState>();
   #checked = 0;
   #unchained = 0;
   #unreadable: AuditBreak | undefined;
+  #firstPosition: string | undefined;
 
   /** Entries seen so far. */
   get checked(): number {
@@ -67,6 +80,7 @@ export class AuditTrailVerifier {
   /** Checks the entry at `position`; undefined is an entry that could not be decoded. */
   add(position: string, entry: AuditEntry | undefined): void {
     this.#checked += 1;
+    this.#firstPosition ??= position;
     if (entry === undefined) {
       this.#unreadable ??= { position, seq: 0, reason: "unreadable entry: not an audit entry" };
       return;
@@ -78,7 +92,13 @@ export class AuditTrailVerifier {
     }
     let state = this.#chains.get(link.chain);
     if (state === undefined) {
-      state = { entries: 0, lastSeq: 0, lastHash: "" };
+      const pruned = this.#firstPosition !== "0";
+      state = {
+        entries: 0,
+        firstSeq: link.seq,
+        lastSeq: pruned ? link.seq - 1 : 0,
+        lastHash: pruned ? link.prev : "",
+      };
       this.#chains.set(link.chain, state);
     }
     state.entries += 1;
@@ -98,6 +118,7 @@ export class AuditTrailVerifier {
       ([chain, state]): AuditChainReport => ({
         chain,
         entries: state.entries,
+        firstSeq: state.firstSeq,
         lastSeq: state.lastSeq,
         lastHash: state.lastHash,
         ...(state.broken === undefined ? {} : { broken: state.broken }),
@@ -110,6 +131,9 @@ export class AuditTrailVerifier {
       unchained: this.#unchained,
       chains,
       ...(this.#unreadable === undefined ? {} : { unreadable: this.#unreadable }),
+      ...(this.#firstPosition === undefined || this.#firstPosition === "0"
+        ? {}
+        : { prunedBefore: this.#firstPosition }),
     };
   }
 

@@ -30,9 +30,9 @@ function chainOf(count: number, id: string): AuditEntry[] {
   return chain.extend(events).map((link, i) => ({ event: events[i] as AuditEvent, link }));
 }
 
-function verify(entries: readonly (AuditEntry | undefined)[]): AuditVerification {
+function verify(entries: readonly (AuditEntry | undefined)[], from = 0): AuditVerification {
   const verifier = new AuditTrailVerifier();
-  for (const [position, entry] of entries.entries()) verifier.add(String(position), entry);
+  for (const [i, entry] of entries.entries()) verifier.add(String(from + i), entry);
   return verifier.result();
 }
 
@@ -90,7 +90,9 @@ describe("AuditTrailVerifier", () => {
       ok: true,
       checked: 5,
       unchained: 0,
-      chains: [{ chain: "c", entries: 5, lastSeq: 5, lastHash: at(entries, 4).link?.hash }],
+      chains: [
+        { chain: "c", entries: 5, firstSeq: 1, lastSeq: 5, lastHash: at(entries, 4).link?.hash },
+      ],
     });
   });
 
@@ -122,6 +124,17 @@ describe("AuditTrailVerifier", () => {
     const entries = chainOf(3, "c").slice(1);
     expect(verify(entries).chains[0]?.broken?.reason).toBe(
       "entries missing: the chain starts at 2, not 1",
+    );
+  });
+
+  it("accepts chains starting after 1 in a trail whose oldest entries were pruned, and says so", () => {
+    const entries = chainOf(6, "c").slice(2);
+    const result = verify(entries, 2);
+    expect(result).toMatchObject({ ok: true, prunedBefore: "2" });
+    expect(result.chains[0]).toMatchObject({ firstSeq: 3, lastSeq: 6, entries: 4 });
+    const gap = [...entries.slice(0, 1), ...entries.slice(2)];
+    expect(verify(gap, 2).chains[0]?.broken?.reason).toBe(
+      "entries missing: sequence 4 to 4 not found",
     );
   });
 

@@ -74,11 +74,13 @@ function toResultInit(result: AuditVerification) {
     chains: result.chains.map((chain) => ({
       chainId: chain.chain,
       entries: BigInt(chain.entries),
+      firstSeq: BigInt(chain.firstSeq),
       lastSeq: BigInt(chain.lastSeq),
       lastHash: chain.lastHash,
       ...(chain.broken === undefined ? {} : { broken: toBreakInit(chain.broken) }),
     })),
     ...(result.unreadable === undefined ? {} : { unreadable: toBreakInit(result.unreadable) }),
+    prunedBefore: result.prunedBefore ?? "",
   };
 }
 
