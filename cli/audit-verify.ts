@@ -46,14 +46,20 @@ function describe(result: AuditVerifyResult): string {
   const lines = [
     `audit trail ${verdict}: ${result.checked} entries checked, ${result.unchained} unchained (written before hash chains)`,
   ];
+  if (result.prunedBefore !== "") {
+    lines.push(
+      `the trail starts at position ${result.prunedBefore}: older entries are gone (compare with AUDIT_RETENTION)`,
+    );
+  }
   if (result.unreadable !== undefined) lines.push(`unreadable entry: ${where(result.unreadable)}`);
   if (result.chains.length > 0) {
     lines.push(
       table(
-        ["CHAIN", "ENTRIES", "LAST SEQ", "LAST HASH", "FIRST BREAK"],
+        ["CHAIN", "ENTRIES", "FIRST SEQ", "LAST SEQ", "LAST HASH", "FIRST BREAK"],
         result.chains.map((chain) => [
           chain.chainId,
           chain.entries.toString(),
+          chain.firstSeq.toString(),
           chain.lastSeq.toString(),
           chain.lastHash,
           chain.broken === undefined ? "" : where(chain.broken),
