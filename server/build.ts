@@ -29,6 +29,7 @@ import { QuotaLedger } from "./quotas/ledger.js";
 import { engineMeter } from "./quotas/meter.js";
 import { addReflection } from "./reflection.js";
 import { createReflectionAnswerer } from "./reflection-answers.js";
+import { applyAuditRetention } from "./retention/audit-retention.js";
 import { collectionSource, labelSource } from "./retention/sources.js";
 import { RetentionSweeper } from "./retention/sweeper.js";
 import type { OpenSecurity } from "./security.js";
@@ -326,6 +327,12 @@ export function build(deps: RagplaneDeps): RagplaneServer {
         logger.error({ err: error }, "the ingestion projector could not start");
       });
       sweeper?.start();
+      const auditRetentionMs = config.retention.auditRetentionMs;
+      if (auditRetentionMs !== undefined) {
+        applyAuditRetention(deps.engines.events, auditRetentionMs).catch((error: unknown) => {
+          logger.error({ err: error }, "the audit trail's retention could not be applied");
+        });
+      }
       await tlsReloader?.start(tlsFiles?.reloadIntervalMs ?? 0);
       const metricsPort = metricsServer?.port;
       const healthProbePort = probePort?.port;

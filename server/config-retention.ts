@@ -11,9 +11,11 @@ export interface RetentionConfig {
   readonly sweepIntervalMs: number;
   /**
    * `AUDIT_RETENTION`: how long the audit trail keeps its entries, as a duration such as
-   * `2160h`, `90d` or `30m` (units ms, s, m, h, d); `0` keeps them forever. Default `0`.
+   * `2160h`, `90d` or `30m` (units ms, s, m, h, d), applied to the `audit` topic at
+   * start; `0` keeps them forever. Unset by default: the topic keeps the retention it has
+   * (forever when ragplane created it).
    */
-  readonly auditRetentionMs: number;
+  readonly auditRetentionMs: number | undefined;
 }
 
 const day = 86_400_000;
@@ -34,17 +36,18 @@ export function readRetention(read: EnvReader): RetentionConfig {
   };
 }
 
-/** A duration variable in ms: `0`, or a whole number with a unit, at least 1 s and at most 100 years. */
-function readDuration(read: EnvReader, name: string): number {
+/** A duration variable in ms: unset, `0`, or a whole number with a unit, 1 s to 100 years. */
+function readDuration(read: EnvReader, name: string): number | undefined {
   const value = read.optional(name);
-  if (value === undefined || value === "0") return 0;
+  if (value === undefined) return undefined;
+  if (value === "0") return 0;
   const match = /^(\d+)(ms|s|m|h|d)$/.exec(value);
   const ms = match ? Number(match[1]) * (units[match[2] as string] as number) : Number.NaN;
   if (!(ms >= 1_000 && ms <= 36_500 * day)) {
     read.problem(
       `${name}=${JSON.stringify(value)} must be 0 (forever) or a duration from 1s to 36500d, such as 90d or 720h`,
     );
-    return 0;
+    return undefined;
   }
   return ms;
 }

@@ -18,6 +18,17 @@ export interface EventLog {
   /** Returns one topic. Throws `NotFoundError` if the tenant has no topic of that name. */
   getTopic(tenant: string, name: string, signal?: AbortSignal): Promise<Topic>;
 
+  /**
+   * Changes how long a topic keeps its events (0: forever) and returns the topic. Throws
+   * `NotFoundError` if the tenant has no topic of that name.
+   */
+  setTopicRetention(
+    tenant: string,
+    name: string,
+    retentionMs: number,
+    signal?: AbortSignal,
+  ): Promise<Topic>;
+
   /** Lists the tenant's topics in name order (byte order), one page at a time. */
   listTopics(tenant: string, page: TopicPageRequest, signal?: AbortSignal): Promise<TopicPage>;
 

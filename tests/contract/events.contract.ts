@@ -109,6 +109,18 @@ export function describeEventLogContract(
         });
       });
 
+      it("changes a topic's retention, to a time and back to forever", async () => {
+        const t = tenant();
+        await log().createTopic(t, { name: "orders", partitions: 2, retentionMs: 0 });
+        const changed = await log().setTopicRetention(t, "orders", 3_600_000);
+        expect(changed).toEqual({ name: "orders", partitions: 2, retentionMs: 3_600_000 });
+        expect(await log().getTopic(t, "orders")).toEqual(changed);
+        await log().setTopicRetention(t, "orders", 0);
+        expect((await log().getTopic(t, "orders")).retentionMs).toBe(0);
+        const error = await failureOf(log().setTopicRetention(t, "missing", 1_000));
+        expect(error).toBeInstanceOf(NotFoundError);
+      });
+
       it("reports an unknown topic with NotFoundError", async () => {
         const error = await failureOf(log().getTopic(tenant(), "missing"));
         expect(error).toBeInstanceOf(NotFoundError);

@@ -23,6 +23,8 @@ class CuttableLog implements EventLog {
   createTopic: EventLog["createTopic"] = (...args) => this.inner.createTopic(...args);
   getTopic: EventLog["getTopic"] = (...args) => this.inner.getTopic(...args);
   listTopics: EventLog["listTopics"] = (...args) => this.inner.listTopics(...args);
+  setTopicRetention: EventLog["setTopicRetention"] = (...args) =>
+    this.inner.setTopicRetention(...args);
   append: EventLog["append"] = (...args) => this.inner.append(...args);
   endOffsets: EventLog["endOffsets"] = (...args) => this.inner.endOffsets(...args);
   startOffsets: EventLog["startOffsets"] = (...args) => this.inner.startOffsets(...args);

@@ -135,6 +135,23 @@ export class EmbeddedEventLog implements EventLog, Snapshottable {
     return toTopic(this.#topic(tenant, name));
   }
 
+  async setTopicRetention(
+    tenant: string,
+    name: string,
+    retentionMs: number,
+    signal?: AbortSignal,
+  ): Promise<Topic> {
+    throwIfAborted(signal);
+    if (!Number.isInteger(retentionMs) || retentionMs < 0) {
+      throw new RangeError(`retentionMs must be a non-negative integer, got ${retentionMs}`);
+    }
+    const { changes } = this.#run(() =>
+      this.#statements.setRetention.run(retentionMs, tenant, name),
+    );
+    if (changes === 0) throw new NotFoundError("topic", name);
+    return toTopic(this.#topic(tenant, name));
+  }
+
   async listTopics(
     tenant: string,
     page: TopicPageRequest,

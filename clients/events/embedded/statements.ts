@@ -60,6 +60,9 @@ export function prepareStatements(db: Database) {
       `SELECT topic_id, name, partitions, retention_ms FROM topics
        WHERE tenant = ? AND name > ? ORDER BY name LIMIT ?`,
     ),
+    setRetention: db.prepare<[number, string, string]>(
+      "UPDATE topics SET retention_ms = ? WHERE tenant = ? AND name = ?",
+    ),
     topicsWithRetention: db.prepare<[], TopicRow>(
       `SELECT topic_id, name, partitions, retention_ms FROM topics WHERE retention_ms > 0`,
     ),

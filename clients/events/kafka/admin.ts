@@ -5,6 +5,7 @@ import type { EnginePolicy } from "../../resilience/engine-policy.js";
 import type { Topic, TopicPage, TopicPageRequest, TopicSpec } from "../port.js";
 import { toKafkaError } from "./errors.js";
 import { isMetadataChurn } from "./policy.js";
+import { alterTopicRetention } from "./retention-config.js";
 import type { TopicNames } from "./topic-names.js";
 
 /** Cluster-side settings of the topics the adapter creates. */
@@ -110,6 +111,17 @@ export class TopicAdmin {
     } catch (error) {
       throw toKafkaError(error, name);
     }
+  }
+
+  /** Changes the topic's retention. Throws `NotFoundError` if it does not exist. */
+  async setRetention(name: string, physical: string, retentionMs: number): Promise<Topic> {
+    const topic = await this.describe(name, physical);
+    try {
+      await this.#request(() => alterTopicRetention(this.#admin, physical, retentionMs));
+    } catch (error) {
+      throw toKafkaError(error, name);
+    }
+    return { ...topic, retentionMs };
   }
 
   /** The topic to append to, its partition count cached for `metadataCacheMs`. */

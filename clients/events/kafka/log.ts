@@ -155,9 +155,7 @@ export class KafkaEventLog implements EventLog {
     if (!Number.isInteger(spec.partitions) || spec.partitions < 1) {
       throw new RangeError(`partitions must be a positive integer, got ${spec.partitions}`);
     }
-    if (!Number.isInteger(spec.retentionMs) || spec.retentionMs < 0) {
-      throw new RangeError(`retentionMs must be a non-negative integer, got ${spec.retentionMs}`);
-    }
+    checkRetention(spec.retentionMs);
     const physical = this.#names.physical(tenant, spec.name);
     if (physical === undefined) {
       throw new PreconditionError(
@@ -171,6 +169,20 @@ export class KafkaEventLog implements EventLog {
   async getTopic(tenant: string, name: string, signal?: AbortSignal): Promise<Topic> {
     this.#ensureOpen(signal);
     return abortable(this.#admin.describe(name, this.#physical(tenant, name)), signal);
+  }
+
+  async setTopicRetention(
+    tenant: string,
+    name: string,
+    retentionMs: number,
+    signal?: AbortSignal,
+  ): Promise<Topic> {
+    this.#ensureOpen(signal);
+    checkRetention(retentionMs);
+    return abortable(
+      this.#admin.setRetention(name, this.#physical(tenant, name), retentionMs),
+      signal,
+    );
   }
 
   async listTopics(
@@ -352,4 +364,10 @@ function logTo(log: KafkaEventLogOptions["log"]): logCreator {
  */
 function saslOptions({ mechanism, username, password }: KafkaSaslOptions): SASLOptions {
   return { mechanism, username, password } as SASLOptions;
+}
+
+function checkRetention(retentionMs: number): void {
+  if (!Number.isInteger(retentionMs) || retentionMs < 0) {
+    throw new RangeError(`retentionMs must be a non-negative integer, got ${retentionMs}`);
+  }
 }
