@@ -57,11 +57,14 @@ if (brokers.length === 0) {
       return result;
     }
 
-    it("interleaves both servers' chains in one trail, and verifies it intact", async () => {
+    it("shares read auditing and interleaves both servers' chains in one trail, verified intact", async () => {
       await untilAccepted(() => vectors(second).listCollections({}));
       await untilAccepted(() =>
         admin(second).updateTenantSettings({ tenant: "default", readAuditing: true }),
       );
+      await untilAccepted(async () => {
+        if (!first.security.auditSettings.readsAudited("default")) throw new Error("not yet");
+      });
       for (const [i, server] of [first, second, first, second].entries()) {
         const name = `c${i}`;
         await vectors(server).createCollection({ name, dimension: 2, distance: Distance.COSINE });
