@@ -1,6 +1,9 @@
 import { create, type DescMethod, type Message } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
+import { EventsService } from "../../gen/ragplane/v1/events_pb.js";
 import { GraphsService } from "../../gen/ragplane/v1/graphs_pb.js";
+import { IngestionService } from "../../gen/ragplane/v1/ingestion_pb.js";
+import { RetrievalService } from "../../gen/ragplane/v1/retrieval_pb.js";
 import {
   DeleteRequestSchema,
   SearchRequestSchema,
@@ -87,6 +90,37 @@ describe("data access audit interceptor", () => {
         "RebuildCollection",
       ].sort(),
     );
+  });
+
+  it("names only fields the RPCs' messages have, so every declared count is real", () => {
+    const services = [
+      EventsService,
+      VectorsService,
+      GraphsService,
+      RetrievalService,
+      IngestionService,
+    ];
+    const methods = new Map<string, DescMethod>(
+      services.flatMap((service) =>
+        service.methods.map((method): [string, DescMethod] => [
+          `${service.typeName}/${method.name}`,
+          method,
+        ]),
+      ),
+    );
+    const has = (message: DescMethod["input"], field: string) =>
+      message.fields.some((f) => f.localName === field);
+    for (const [key, policy] of Object.entries(methodPolicies)) {
+      const access = policy.access;
+      if (access === undefined) continue;
+      const method = methods.get(key);
+      expect(method, key).toBeDefined();
+      if (method === undefined) continue;
+      if ("field" in access.target) expect(has(method.input, access.target.field), key).toBe(true);
+      if (access.items !== undefined) expect(has(method.input, access.items), key).toBe(true);
+      for (const field of access.result ?? [])
+        expect(has(method.output, field), `${key} ${field}`).toBe(true);
+    }
   });
 
   it("records a write with target, counts and outcome, and nothing of the payload", async () => {
