@@ -29,7 +29,7 @@ import { QuotaLedger } from "./quotas/ledger.js";
 import { engineMeter } from "./quotas/meter.js";
 import { addReflection } from "./reflection.js";
 import { createReflectionAnswerer } from "./reflection-answers.js";
-import { applyAuditRetention } from "./retention/audit-retention.js";
+import { keepApplyingAuditRetention } from "./retention/audit-retention.js";
 import { collectionSource, labelSource } from "./retention/sources.js";
 import { RetentionSweeper } from "./retention/sweeper.js";
 import type { OpenSecurity } from "./security.js";
@@ -143,6 +143,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
         ...(metrics === undefined ? {} : { recorder: metrics.ingestion }),
       })
     : undefined;
+  const background = new AbortController();
   const sweeper = config.retention.sweeper
     ? new RetentionSweeper({
         sources: [collectionSource(engines.vectors), labelSource(engines.graphs)],
@@ -329,8 +330,10 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       sweeper?.start();
       const auditRetentionMs = config.retention.auditRetentionMs;
       if (auditRetentionMs !== undefined) {
-        applyAuditRetention(deps.engines.events, auditRetentionMs).catch((error: unknown) => {
-          logger.error({ err: error }, "the audit trail's retention could not be applied");
+        void keepApplyingAuditRetention(deps.engines.events, auditRetentionMs, {
+          logger,
+          signal: background.signal,
+          retryMs: 500,
         });
       }
       await tlsReloader?.start(tlsFiles?.reloadIntervalMs ?? 0);
@@ -361,6 +364,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       await metricsServer?.close();
       await projector?.stop();
       await sweeper?.stop();
+      background.abort();
       await ingestionSettings.close();
     },
   };
