@@ -21,7 +21,8 @@ export async function setMaxAge(
   maxAgeMs: number | undefined,
   signal: Signal,
 ): Promise<CollectionInfo> {
-  const { info } = await placement(ctx, tenant, name, { signal, fresh: true });
+  const { info, collection } = await placement(ctx, tenant, name, { signal, fresh: true });
+  if (maxAgeMs !== undefined) await stampUnstamped(ctx, tenant, info.name, collection, signal);
   const catalog = catalogCollectionName(ctx.prefix);
   const points = [catalogRecordUuid(tenant, info.name)];
   if (maxAgeMs === undefined) {
@@ -42,6 +43,29 @@ export async function setMaxAge(
   ctx.shapes.delete(tenant, name);
   const { maxAgeMs: _previous, ...rest } = info;
   return maxAgeMs === undefined ? rest : { ...rest, maxAgeMs };
+}
+
+/**
+ * Gives the collection's points written before points carried a write time the time of
+ * now, so they expire one maximum age from now instead of never: one filtered set-payload,
+ * which matches nothing once every point has one.
+ */
+async function stampUnstamped(
+  ctx: QdrantContext,
+  tenant: string,
+  name: string,
+  collection: string,
+  signal: Signal,
+): Promise<void> {
+  await ctx.caller.send(
+    "POST",
+    collectionPath(collection, "points/payload?wait=true"),
+    {
+      payload: { [writtenAtField]: ctx.now() },
+      filter: qdrantFilter(tenant, name, undefined, [{ is_empty: { key: writtenAtField } }]),
+    } satisfies Schemas["SetPayload"],
+    { signal, idempotent: true, collection: name },
+  );
 }
 
 /** Every collection of every tenant with a maximum age, from one scroll of the catalog. */
