@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 import { NotFoundError } from "../../clients/errors.js";
 import { BadRequestSchema, RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import {
+  DeleteRequestSchema,
+  DeleteResponseSchema,
   GetCollectionRequestSchema,
   GetCollectionResponseSchema,
   VectorsService,
@@ -307,5 +309,44 @@ describe("interceptor chain", () => {
     );
     await open(authed(), { stream: false, message: request });
     expect(tenant).toBe("acme");
+  });
+
+  it("audits data access after validation: an invalid delete is not recorded, a valid one is", async () => {
+    const audit = new RecordedAudit();
+    const remove = VectorsService.method.delete;
+    const chain = createChain({
+      logger,
+      deadlines,
+      validators: new Map([
+        [
+          methodKey(remove),
+          ((m: { collection: string }) =>
+            m.collection === "" ? [{ field: "collection", description: "empty" }] : []) as never,
+        ],
+      ]),
+      authenticators: { apiKeys },
+      audit,
+      limiter: new CountingLimiter(),
+      streamLimits: { maxPerPrincipal: 0, maxPerTenant: 0 },
+    });
+    const invoke = applyInterceptors(
+      chain,
+      () =>
+        Promise.resolve({ stream: false, message: create(DeleteResponseSchema, { deleted: 1n }) }),
+      remove,
+    );
+    const call = () => new FakeCall(remove, { authorization: `Bearer ${testKey}` });
+    const invalid = create(DeleteRequestSchema, { collection: "", ids: ["a"] });
+    await rejection(invoke(call(), { stream: false, message: invalid }));
+    expect(audit.events).toEqual([]);
+    const valid = create(DeleteRequestSchema, { collection: "docs", ids: ["a", "b"] });
+    await invoke(call(), { stream: false, message: valid });
+    expect(audit.events.map((event) => [event.type, event.tenant, event.details])).toEqual([
+      [
+        "data.delete",
+        "acme",
+        { target: "docs", targetKind: "collection", items: "2", deleted: "1", outcome: "ok" },
+      ],
+    ]);
   });
 });
