@@ -48,12 +48,13 @@ describe("pointUuid", () => {
 });
 
 describe("stored payload layout", () => {
-  it("keeps the caller's payload whole under its own key beside the scope, tenant, id and order keys", () => {
+  it("keeps the caller's payload whole under its own key beside the scope, tenant, id, write time and order keys", () => {
     const stored = storedPayload("acme", "docs", "ab", { rp_tenant: "spoof", rp_id: "x", n: 1 }, 5);
     expect(stored).toEqual({
       rp_scope: '["acme","docs"]',
       rp_tenant: "acme",
       rp_id: "ab",
+      rp_written_at: 5,
       rp_o0: 0x616200000000,
       rp_o1: 0,
       rp_o2: 0,
