@@ -23,16 +23,20 @@ describe("TenantWriteQueue", () => {
 
   it("goes on after a failed write, and lets a caller that gives up leave at once", async () => {
     const queue = new TenantWriteQueue();
-    const failed = queue.run("a", undefined, async () => {
-      await tick();
-      throw new Error("refused");
-    });
+    const failed = expect(
+      queue.run("a", undefined, async () => {
+        await tick();
+        throw new Error("refused");
+      }),
+    ).rejects.toThrow("refused");
     const abort = new AbortController();
-    const leaving = queue.run("a", abort.signal, async () => "never");
+    const leaving = expect(
+      queue.run("a", abort.signal, async () => "never"),
+    ).rejects.toBeInstanceOf(CancelledError);
     abort.abort(new CancelledError());
     const after = queue.run("a", undefined, async () => "ran");
-    await expect(failed).rejects.toThrow("refused");
-    await expect(leaving).rejects.toBeInstanceOf(CancelledError);
+    await leaving;
+    await failed;
     await expect(after).resolves.toBe("ran");
   });
 });
