@@ -158,7 +158,10 @@ export const methodPolicies: Readonly<Record<string, MethodPolicy>> = {
     result: ["deleted"],
   }),
   "ragplane.v1.VectorsService/ListAliases": read("vectors:read"),
-  "ragplane.v1.VectorsService/SetCollectionRetention": write("vectors:write"),
+  "ragplane.v1.VectorsService/SetCollectionRetention": audits(write("vectors:write"), {
+    action: "write",
+    target: collectionNamed,
+  }),
 
   "ragplane.v1.GraphsService/UpsertNodes": audits(write("graphs:write"), {
     action: "write",
@@ -203,7 +206,10 @@ export const methodPolicies: Readonly<Record<string, MethodPolicy>> = {
     ),
     { action: "read", target: graph, result: ["found", "nodes"] },
   ),
-  "ragplane.v1.GraphsService/SetLabelRetention": write("graphs:write"),
+  "ragplane.v1.GraphsService/SetLabelRetention": audits(write("graphs:write"), {
+    action: "write",
+    target: graph,
+  }),
   "ragplane.v1.GraphsService/ListLabelRetentions": read("graphs:read"),
 
   "ragplane.v1.RetrievalService/Retrieve": audits(
