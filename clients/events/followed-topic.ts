@@ -5,7 +5,9 @@ import {
   EngineUnavailableError,
   NotFoundError,
   PreconditionError,
+  throwIfAborted,
 } from "../errors.js";
+import { abortable } from "../signals.js";
 import { AppliedOffsets } from "./applied-offsets.js";
 import type { EventLog, NewEvent, ReadStart, StoredEvent } from "./port.js";
 
@@ -43,6 +45,9 @@ export class FollowedTopic {
   readonly #applied = new AppliedOffsets();
   readonly #stop = new AbortController();
   #following: Promise<void> | undefined;
+  #starting: Promise<void> | undefined;
+  #caughtUp = false;
+  #lastFailure: unknown;
 
   constructor(options: FollowedTopicOptions) {
     this.#options = options;
@@ -86,6 +91,31 @@ export class FollowedTopic {
     }
   }
 
+  /**
+   * Makes sure the topic exists, follows it and resolves once caught up with it, retrying
+   * failures in the background (logged, with the pauses of {@link retryDelay}) until
+   * closed. Later calls return the same promise.
+   */
+  start(): Promise<void> {
+    this.#starting ??= this.#catchUp();
+    return this.#starting;
+  }
+
+  /**
+   * Resolves once {@link start} has caught up. While the log cannot be read (the last
+   * attempt failed) it rejects at once with `EngineUnavailableError`; when `signal`
+   * aborts first, with the signal's domain error.
+   */
+  async ready(signal?: AbortSignal): Promise<void> {
+    throwIfAborted(signal);
+    const starting = this.start();
+    if (this.#caughtUp) return;
+    if (this.#lastFailure !== undefined) {
+      throw new EngineUnavailableError(this.#options.what, { cause: this.#lastFailure });
+    }
+    await abortable(starting, signal);
+  }
+
   /** Starts following the topic in the background (once; later calls do nothing). */
   follow(): void {
     this.#following ??= this.#follow();
@@ -111,6 +141,29 @@ export class FollowedTopic {
     this.#stop.abort();
     this.#applied.fail(new EngineUnavailableError(`${this.#options.what} (closed)`));
     await this.#following;
+  }
+
+  async #catchUp(): Promise<void> {
+    const signal = this.#stop.signal;
+    for (let failures = 0; ; failures++) {
+      try {
+        await this.ensureTopic(signal);
+        this.follow();
+        await this.caughtUp(signal);
+        this.#caughtUp = true;
+        this.#lastFailure = undefined;
+        return;
+      } catch (error) {
+        if (signal.aborted) throw error;
+        this.#lastFailure = error;
+        const delay = this.retryDelay(failures);
+        this.#options.logger.warn(
+          { err: error, retryInMs: delay },
+          `${this.#options.what}: not readable yet`,
+        );
+        await sleep(delay, undefined, { signal }).catch(() => undefined);
+      }
+    }
   }
 
   async #follow(): Promise<void> {

@@ -1,10 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
-import { EngineUnavailableError, throwIfAborted } from "../../clients/errors.js";
 import { FollowedTopic } from "../../clients/events/followed-topic.js";
 import type { EventLog, StoredEvent } from "../../clients/events/port.js";
-import { abortable } from "../../clients/signals.js";
 import { systemTenant } from "../tenant.js";
 
 /** The topic, under the system tenant, that holds every change of tenants' audit settings. */
@@ -48,9 +45,6 @@ export class TenantAuditSettingsStore implements ReadAuditing {
   readonly #logger: Logger;
   readonly #log: FollowedTopic;
   readonly #table = new Map<string, TenantAuditSettings>();
-  #ready: Promise<void> | undefined;
-  #caughtUp = false;
-  #lastFailure: unknown;
 
   constructor(options: TenantAuditSettingsStoreOptions) {
     this.#logger = options.logger;
@@ -69,8 +63,7 @@ export class TenantAuditSettingsStore implements ReadAuditing {
    * failures in the background until closed. Later calls return the same promise.
    */
   start(): Promise<void> {
-    this.#ready ??= this.#catchUp();
-    return this.#ready;
+    return this.#log.start();
   }
 
   readsAudited(tenant: string): boolean {
@@ -104,34 +97,8 @@ export class TenantAuditSettingsStore implements ReadAuditing {
   }
 
   /** Waits until caught up; while the log cannot be read, UNAVAILABLE at once. */
-  async #started(signal: AbortSignal | undefined): Promise<void> {
-    throwIfAborted(signal);
-    const ready = this.start();
-    if (this.#caughtUp) return;
-    if (this.#lastFailure !== undefined) {
-      throw new EngineUnavailableError("audit settings", { cause: this.#lastFailure });
-    }
-    await abortable(ready, signal);
-  }
-
-  async #catchUp(): Promise<void> {
-    const signal = this.#log.closedSignal;
-    for (let failures = 0; ; failures++) {
-      try {
-        await this.#log.ensureTopic(signal);
-        this.#log.follow();
-        await this.#log.caughtUp(signal);
-        this.#caughtUp = true;
-        this.#lastFailure = undefined;
-        return;
-      } catch (error) {
-        if (signal.aborted) throw error;
-        this.#lastFailure = error;
-        const delay = this.#log.retryDelay(failures);
-        this.#logger.warn({ err: error, retryInMs: delay }, "audit settings: not readable yet");
-        await sleep(delay, undefined, { signal }).catch(() => undefined);
-      }
-    }
+  #started(signal: AbortSignal | undefined): Promise<void> {
+    return this.#log.ready(signal);
   }
 
   #apply(event: StoredEvent): void {

@@ -1,9 +1,7 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { EngineUnavailableError, throwIfAborted } from "../../clients/errors.js";
 import { FollowedTopic } from "../../clients/events/followed-topic.js";
 import type { EventLog, StoredEvent } from "../../clients/events/port.js";
-import { abortable } from "../../clients/signals.js";
 import { systemTenant } from "../../security/tenant.js";
 import type { IngestionSettings } from "./settings.js";
 import {
@@ -53,9 +51,6 @@ export class IngestionSettingsStore {
   readonly #log: FollowedTopic;
   readonly #table = new Map<string, IngestionSettings>();
   readonly #listeners = new Set<SettingsListener>();
-  #ready: Promise<void> | undefined;
-  #caughtUp = false;
-  #lastFailure: unknown;
   #closed = false;
 
   constructor(options: IngestionSettingsStoreOptions) {
@@ -78,8 +73,7 @@ export class IngestionSettingsStore {
    * A failure is retried in the background; the promise then resolves once caught up.
    */
   start(): Promise<void> {
-    this.#ready ??= this.#catchUp();
-    return this.#ready;
+    return this.#log.start();
   }
 
   /**
@@ -89,12 +83,7 @@ export class IngestionSettingsStore {
    */
   async ready(signal?: AbortSignal): Promise<void> {
     this.#checkOpen(signal);
-    const ready = this.start();
-    if (this.#caughtUp) return;
-    if (this.#lastFailure !== undefined) {
-      throw new EngineUnavailableError("ingestion settings", { cause: this.#lastFailure });
-    }
-    await abortable(ready, signal);
+    await this.#log.ready(signal);
   }
 
   /** A topic's settings, when it has an ingestion. */
@@ -142,36 +131,6 @@ export class IngestionSettingsStore {
     if (this.#closed) return;
     this.#closed = true;
     await this.#log.close();
-  }
-
-  /** Makes sure the topic exists, follows it, and waits until caught up, retrying failures. */
-  async #catchUp(): Promise<void> {
-    const signal = this.#log.closedSignal;
-    for (let failures = 0; ; failures++) {
-      try {
-        await this.#log.ensureTopic(signal);
-        break;
-      } catch (error) {
-        if (signal.aborted) throw error;
-        this.#lastFailure = error;
-        const delay = this.#log.retryDelay(failures);
-        this.#logger.warn({ err: error, retryInMs: delay }, "ingestion settings: no topic yet");
-        await sleep(delay, undefined, { signal }).catch(() => undefined);
-      }
-    }
-    this.#log.follow();
-    for (let failures = 0; ; failures++) {
-      try {
-        await this.#log.caughtUp(signal);
-        this.#caughtUp = true;
-        this.#lastFailure = undefined;
-        return;
-      } catch (error) {
-        if (signal.aborted) throw error;
-        this.#lastFailure = error;
-        await sleep(this.#log.retryDelay(failures), undefined, { signal }).catch(() => undefined);
-      }
-    }
   }
 
   async #write(change: SettingsChange, signal: AbortSignal | undefined): Promise<void> {
