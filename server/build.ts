@@ -27,7 +27,7 @@ import { IngestionSettingsStore } from "./ingestion/settings-store.js";
 import { enforceQuotas } from "./quotas/enforce.js";
 import { QuotaLedger } from "./quotas/ledger.js";
 import { engineMeter } from "./quotas/meter.js";
-import { addReflection } from "./reflection.js";
+import { addReflection, descriptorFiles, descriptorSetPaths } from "./reflection.js";
 import { createReflectionAnswerer } from "./reflection-answers.js";
 import { keepApplyingAuditRetention } from "./retention/audit-retention.js";
 import { collectionSource, labelSource } from "./retention/sources.js";
@@ -254,7 +254,8 @@ export function build(deps: RagplaneDeps): RagplaneServer {
   addMethodsToGrpcServer(grpcServer, methods.values(), metrics?.messageSizes);
   const watchSlots = new HealthWatchSlots(config.connections.healthWatch);
   health.grpc.addToServer(cappingHealthWatch(grpcServer, watchSlots));
-  if (config.reflection) addReflection(grpcServer);
+  const descriptors = config.reflection ? descriptorFiles(descriptorSetPaths) : [];
+  if (config.reflection) addReflection(grpcServer, descriptors);
 
   const shutdown = new AbortController();
   const httpServer = createHttpServer(
@@ -265,7 +266,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       operations: {
         health,
         watchSlots,
-        ...(config.reflection ? { reflection: createReflectionAnswerer() } : {}),
+        ...(config.reflection ? { reflection: createReflectionAnswerer(descriptors) } : {}),
       },
     }),
     {

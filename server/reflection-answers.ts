@@ -6,7 +6,11 @@ import {
   type MessageInitShape,
   toBinary,
 } from "@bufbuild/protobuf";
-import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import {
+  type FileDescriptorProto,
+  FileDescriptorProtoSchema,
+  FileDescriptorSetSchema,
+} from "@bufbuild/protobuf/wkt";
 import {
   type ServerReflectionRequest,
   type ServerReflectionResponse,
@@ -30,9 +34,9 @@ export type ReflectionAnswerer = (request: ServerReflectionRequest) => ServerRef
  * Files are answered with every file they import, as grpcurl and buf curl expect.
  */
 export function createReflectionAnswerer(
-  paths: readonly string[] = descriptorSetPaths,
+  files: readonly FileDescriptorProto[] = descriptorFiles(descriptorSetPaths),
 ): ReflectionAnswerer {
-  const registry = registryOf(paths);
+  const registry = createFileRegistry(create(FileDescriptorSetSchema, { file: [...files] }));
   const serviceNames = [...registry]
     .filter((type) => type.kind === "service")
     .map((service) => service.typeName)
@@ -87,10 +91,6 @@ export function createReflectionAnswerer(
         return failure(invalidArgument, "empty reflection request");
     }
   };
-}
-
-function registryOf(paths: readonly string[]): FileRegistry {
-  return createFileRegistry(create(FileDescriptorSetSchema, { file: descriptorFiles(paths) }));
 }
 
 /** The file declaring a symbol: a type, or a method, field or enum value inside one. */

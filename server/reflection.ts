@@ -23,10 +23,11 @@ export const descriptorSetPaths = ["ragplane.binpb", "operations.binpb"].map((na
  * proto files at hand). The descriptors are buf's own bytes, handed to @grpc/reflection
  * file by file, so comments survive and map fields are described exactly as compiled.
  */
-export function addReflection(server: Server): void {
-  new ReflectionService(packageDefinitionFromDescriptorSets(descriptorSetPaths)).addToServer(
-    server,
-  );
+export function addReflection(
+  server: Server,
+  files: readonly FileDescriptorProto[] = descriptorFiles(descriptorSetPaths),
+): void {
+  new ReflectionService(packageDefinitionOf(files)).addToServer(server);
 }
 
 /**
@@ -43,9 +44,9 @@ export function descriptorFiles(paths: readonly string[]): FileDescriptorProto[]
   return [...byName.values()];
 }
 
-function packageDefinitionFromDescriptorSets(paths: readonly string[]): PackageDefinition {
+function packageDefinitionOf(files: readonly FileDescriptorProto[]): PackageDefinition {
   const definition: Record<string, unknown> = {};
-  for (const file of descriptorFiles(paths)) {
+  for (const file of files) {
     definition[file.name] = {
       format: "Protocol Buffer 3 FileDescriptorProto",
       fileDescriptorProtos: [Buffer.from(toBinary(FileDescriptorProtoSchema, file))],
