@@ -12,7 +12,7 @@ import {
   GraphsService,
 } from "../../gen/ragplane/v1/graphs_pb.js";
 import { embeddedEngineEnv } from "../support/engine-env.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { startTestServer, type TestServer, waitUntilReady } from "../support/server.js";
 import { TcpRelay } from "../support/tcp-relay.js";
 
 const neo4jUrl = process.env.NEO4J_URL;
@@ -77,10 +77,7 @@ describe.skipIf(neo4jUrl === undefined)(
         ENGINE_BREAKER_OPEN_MS: "200",
         READINESS_INTERVAL_MS: "200",
       });
-      const deadline = Date.now() + 30_000;
-      while (!(await server.server.health.refresh()).ready && Date.now() < deadline) {
-        await sleep(250);
-      }
+      await waitUntilReady(server);
       apiKey = await server.createKey("retrying", ["graphs:read", "graphs:write"]);
       const { graphs } = createRagplaneClients({
         baseUrl: `http://127.0.0.1:${server.ports.httpPort}`,
@@ -170,11 +167,7 @@ describe.skipIf(neo4jUrl === undefined)(
       } finally {
         await relay.open();
       }
-      const deadline = Date.now() + 10_000;
-      while (!(await server.server.health.refresh()).ready && Date.now() < deadline) {
-        await sleep(100);
-      }
-      expect((await server.server.health.refresh()).ready).toBe(true);
+      expect(await waitUntilReady(server, 10_000, 100)).toBe(true);
     }, 20_000);
   },
 );

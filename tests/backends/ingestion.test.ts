@@ -11,7 +11,7 @@ import { lineageKeys } from "../../server/lineage/fields.js";
 import { chunkEvent, sampleChunk } from "../support/chunks.js";
 import { realEngineEnv, realEnginesConfigured } from "../support/engine-env.js";
 import { kafkaBrokers, lazyKafkaAdmin } from "../support/kafka-admin.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { startTestServer, type TestServer, waitUntilReady } from "../support/server.js";
 
 const configured = realEnginesConfigured && process.env.QDRANT_URL !== undefined;
 
@@ -20,13 +20,6 @@ async function counter(server: TestServer, name: string): Promise<number> {
   const text = await server.metrics.registry.metrics();
   const line = text.split("\n").find((l) => l.startsWith(`${name} `));
   return line === undefined ? 0 : Number(line.split(" ")[1]);
-}
-
-async function ready(server: TestServer): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await server.server.health.refresh()).ready && Date.now() < deadline) {
-    await sleep(250);
-  }
 }
 
 describe.skipIf(!configured)(
@@ -45,7 +38,7 @@ describe.skipIf(!configured)(
       const env = { ...realEngineEnv, KAFKA_TOPIC_PREFIX: prefix, BOOTSTRAP_ADMIN_KEY: adminKey };
       first = await startTestServer(env);
       second = await startTestServer(env, undefined, { adminKey });
-      await Promise.all([ready(first), ready(second)]);
+      await Promise.all([waitUntilReady(first), waitUntilReady(second)]);
       key = await first.createKey(tenant);
     });
     afterAll(async () => {

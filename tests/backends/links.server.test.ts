@@ -15,7 +15,7 @@ import {
   securedKafka,
   securedRedis,
 } from "../support/secured-engines.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { startTestServer, type TestServer, waitUntilReady } from "../support/server.js";
 import { type ServerProcess, startServerProcess } from "../support/server-process.js";
 
 const kafka = securedKafka();
@@ -60,10 +60,7 @@ if (kafka === undefined || redis === undefined) {
         AUTH_METHODS: "api-key",
         BOOTSTRAP_ADMIN_KEY: generateApiKey().key,
       });
-      const deadline = Date.now() + 30_000;
-      while (!(await server.server.health.refresh()).ready && Date.now() < deadline) {
-        await sleep(250);
-      }
+      await waitUntilReady(server);
     });
     afterAll(async () => {
       await server?.close();

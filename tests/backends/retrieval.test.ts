@@ -7,7 +7,7 @@ import { LineageSchema } from "../../gen/ragplane/v1/lineage_pb.js";
 import { RetrievalService } from "../../gen/ragplane/v1/retrieval_pb.js";
 import { VectorsService } from "../../gen/ragplane/v1/vectors_pb.js";
 import { toLineageInit } from "../../server/lineage/convert.js";
-import { embeddedEngineEnv } from "../support/engine-env.js";
+import { engineEnvFor } from "../support/engine-env.js";
 import { rejection } from "../support/errors.js";
 import {
   expectReferenceAnswer,
@@ -17,7 +17,7 @@ import {
   seedKnowledgeBase,
   seedLineageItems,
 } from "../support/retrieval.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { startTestServer, type TestServer, waitUntilReady } from "../support/server.js";
 import { plain } from "../support/values.js";
 
 const qdrantUrl = process.env.QDRANT_URL;
@@ -25,14 +25,7 @@ const neo4jUrl = process.env.NEO4J_URL;
 const configured = qdrantUrl !== undefined && neo4jUrl !== undefined;
 
 /** Only Qdrant and Neo4j: events and the rest stay embedded. */
-const env = (): Record<string, string> => ({
-  ...embeddedEngineEnv,
-  QDRANT_URL: qdrantUrl ?? "",
-  QDRANT_API_KEY: process.env.QDRANT_API_KEY ?? "",
-  NEO4J_URL: neo4jUrl ?? "",
-  NEO4J_USER: process.env.NEO4J_USER ?? "",
-  NEO4J_PASSWORD: process.env.NEO4J_PASSWORD ?? "",
-});
+const env = (): Record<string, string> => engineEnvFor(["qdrant", "neo4j"]);
 
 const lineageJson = (offset: bigint) =>
   toJson(LineageSchema, create(LineageSchema, toLineageInit(sampleLineage(offset))));
@@ -52,10 +45,7 @@ describe.skipIf(!configured)(
 
     beforeAll(async () => {
       server = await startTestServer(env());
-      const deadline = Date.now() + 30_000;
-      while (!(await server.server.health.refresh()).ready && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
+      await waitUntilReady(server);
       expect(server.engines.kinds).toMatchObject({ vectors: "qdrant", graphs: "neo4j" });
       const transport = server.transport("grpc-js", { apiKey: await server.createKey(tenant) });
       clients = {

@@ -22,7 +22,7 @@ import {
   testClaims,
   testIssuer,
 } from "../support/jwt.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { startTestServer, type TestServer, waitUntilReady } from "../support/server.js";
 
 const redisUrl = process.env.REDIS_URL;
 
@@ -72,10 +72,8 @@ if (!redisUrl || faultRunDir === undefined) {
     const startServer = async (): Promise<TestServer> => {
       const server = await startTestServer(env);
       await server.engines.redisReady;
-      const deadline = Date.now() + 30_000;
-      while (!(await server.server.health.refresh()).ready) {
-        if (Date.now() > deadline) throw new Error("the server did not become ready");
-        await sleep(100);
+      if (!(await waitUntilReady(server, 30_000, 100))) {
+        throw new Error("the server did not become ready");
       }
       return server;
     };

@@ -6,7 +6,12 @@ import { GraphsService } from "../../gen/ragplane/v1/graphs_pb.js";
 import { realEngineEnv, realEnginesConfigured } from "../support/engine-env.js";
 import { rejection } from "../support/errors.js";
 import { expectPublishDuplicateReplay } from "../support/events-round-trip.js";
-import { startTestServer, type TestServer, transportNames } from "../support/server.js";
+import {
+  startTestServer,
+  type TestServer,
+  transportNames,
+  waitUntilReady,
+} from "../support/server.js";
 
 describe.skipIf(!realEnginesConfigured)(
   "the server on real engines (needs KAFKA_BROKERS and NEO4J_URL)",
@@ -16,10 +21,7 @@ describe.skipIf(!realEnginesConfigured)(
 
     beforeAll(async () => {
       server = await startTestServer({ ...realEngineEnv, KAFKA_TOPIC_PREFIX: `srv${run}` });
-      const deadline = Date.now() + 30_000;
-      while (!(await server.server.health.refresh()).ready && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
+      await waitUntilReady(server);
     });
     afterAll(() => server?.close());
 

@@ -9,7 +9,12 @@ import { describeRetrievalIsolation } from "../integration/tenancy.retrieval.js"
 import { type Tenants, tenantA, tenantB } from "../integration/tenancy.support.js";
 import { describeVectorsIsolation } from "../integration/tenancy.vectors.js";
 import { realEngineEnv, realEnginesConfigured } from "../support/engine-env.js";
-import { startTestServer, type TestServer, transportNames } from "../support/server.js";
+import {
+  startTestServer,
+  type TestServer,
+  transportNames,
+  waitUntilReady,
+} from "../support/server.js";
 
 describe.skipIf(!realEnginesConfigured)(
   "tenant isolation on real engines (Kafka, Neo4j; Qdrant when QDRANT_URL is set)",
@@ -20,10 +25,7 @@ describe.skipIf(!realEnginesConfigured)(
 
     beforeAll(async () => {
       server = await startTestServer({ ...realEngineEnv, KAFKA_TOPIC_PREFIX: `ten${run}` });
-      const deadline = Date.now() + 30_000;
-      while (!(await server.server.health.refresh()).ready && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
+      await waitUntilReady(server);
       keys.a = await server.createKey(`${tenantA}-${run}`);
       keys.b = await server.createKey(`${tenantB}-${run}`);
     });

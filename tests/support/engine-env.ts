@@ -24,3 +24,26 @@ export const realEngineEnv: Readonly<Record<string, string>> = Object.fromEntrie
 export const embeddedEngineEnv: Readonly<Record<string, string>> = Object.fromEntries(
   engineVariables.map((name) => [name, ""]),
 );
+
+/** The variables that point the server at each real engine. */
+const variablesOfEngine = {
+  kafka: ["KAFKA_BROKERS"],
+  redis: ["REDIS_URL"],
+  neo4j: ["NEO4J_URL", "NEO4J_USER", "NEO4J_PASSWORD"],
+  qdrant: ["QDRANT_URL", "QDRANT_API_KEY"],
+} as const;
+
+/**
+ * The environment of a server on some real engines only: the variables of `engines` from
+ * this process's environment ("" when unset), every other engine variable empty, so the
+ * rest run embedded.
+ */
+export function engineEnvFor(
+  engines: readonly (keyof typeof variablesOfEngine)[],
+): Record<string, string> {
+  const env: Record<string, string> = { ...embeddedEngineEnv };
+  for (const engine of engines) {
+    for (const name of variablesOfEngine[engine]) env[name] = process.env[name] ?? "";
+  }
+  return env;
+}

@@ -170,3 +170,20 @@ function clientTransports(
     close: () => grpcJs.close(),
   };
 }
+
+/**
+ * Polls the server's readiness (its engines connect in the background) every `pollMs`
+ * until it is ready or `timeoutMs` has passed; resolves with whether it became ready.
+ */
+export async function waitUntilReady(
+  server: TestServer,
+  timeoutMs = 30_000,
+  pollMs = 250,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if ((await server.server.health.refresh()).ready) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}

@@ -1,6 +1,6 @@
 import { Distance } from "../../../gen/ragplane/v1/vectors_pb.js";
 import { realEngineEnv } from "../engine-env.js";
-import { startTestServer, type TestServer } from "../server.js";
+import { startTestServer, type TestServer, waitUntilReady } from "../server.js";
 import { TcpRelay } from "../tcp-relay.js";
 import { type LoadClients, loadClients } from "./load.js";
 
@@ -75,10 +75,8 @@ export async function startFaultServer(run: string): Promise<FaultServer> {
     await Promise.all([...relays.values()].map((relay) => relay.cut()));
   };
   try {
-    const deadline = Date.now() + 60_000;
-    while (!(await server.server.health.refresh()).ready) {
-      if (Date.now() > deadline) throw new Error("the fault server did not become ready");
-      await new Promise((resolve) => setTimeout(resolve, 250));
+    if (!(await waitUntilReady(server, 60_000))) {
+      throw new Error("the fault server did not become ready");
     }
     const apiKey = await server.createKey(`faults-${run}`);
     const clients = loadClients(server.transport("grpc-js", { apiKey }));
