@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, createClient } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +6,7 @@ import { GraphsService } from "../../gen/ragplane/v1/graphs_pb.js";
 import { Distance, VectorsService } from "../../gen/ragplane/v1/vectors_pb.js";
 import { auditTenant, auditTopic } from "../../security/audit/log-audit.js";
 import { rejection } from "../support/errors.js";
+import { eventually, seedExpiringItems } from "../support/retention.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 let server: TestServer;
@@ -24,15 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
 });
-
-async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = await probe();
-    if (done(value) || Date.now() > deadline) return value;
-    await sleep(100);
-  }
-}
 
 async function metricsText(): Promise<string> {
   const response = await fetch(`http://127.0.0.1:${server.ports.metricsPort}/metrics`);
@@ -85,32 +76,7 @@ describe("retention through a running server", () => {
   });
 
   it("deletes points and nodes older than their maximum age, keeps newer ones, and reports it", async () => {
-    await vectors.createCollection({
-      name: "expiring",
-      dimension: 2,
-      distance: Distance.DOT,
-      maxAge: durationFromMs(1_000),
-    });
-    await vectors.upsert({
-      collection: "expiring",
-      points: [
-        { id: "old-1", vector: [1, 0] },
-        { id: "old-2", vector: [0, 1] },
-      ],
-    });
-    await graphs.upsertNodes({
-      nodes: [
-        { id: "s-old", labels: ["Session"] },
-        { id: "person", labels: ["Person"] },
-      ],
-    });
-    await graphs.upsertRelationships({
-      relationships: [{ fromId: "person", toId: "s-old", type: "OPENED" }],
-    });
-    await graphs.setLabelRetention({ label: "Session", maxAge: durationFromMs(1_000) });
-    await sleep(1_100);
-    await vectors.upsert({ collection: "expiring", points: [{ id: "new", vector: [1, 1] }] });
-    await graphs.upsertNodes({ nodes: [{ id: "s-new", labels: ["Session"] }] });
+    await seedExpiringItems(vectors, graphs, 2);
 
     const left = await eventually(
       () => vectors.get({ collection: "expiring", ids: ["old-1", "old-2", "new"] }),
