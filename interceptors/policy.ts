@@ -251,6 +251,12 @@ export const methodPolicies: Readonly<Record<string, MethodPolicy>> = {
   "ragplane.v1.AdminService/GetTenantSettings": admin("read"),
   "ragplane.v1.AdminService/UpdateTenantSettings": admin("write"),
   "ragplane.v1.AdminService/VerifyAuditTrail": admin("stream"),
+
+  "ragplane.v1.ComplianceService/EraseSubject": admin("stream"),
+  "ragplane.v1.ComplianceService/GetErasure": admin("read"),
+  "ragplane.v1.ComplianceService/ListErasures": admin("read"),
+  "ragplane.v1.ComplianceService/ExportSubject": admin("stream"),
+  "ragplane.v1.ComplianceService/RewrapDataKeys": admin("stream"),
 };
 
 /** The policy of a method; throws (at build time) when the table lacks it. */

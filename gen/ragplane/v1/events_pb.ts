@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ragplane/v1/events.proto.
  */
 export const file_ragplane_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("ChhyYWdwbGFuZS92MS9ldmVudHMucHJvdG8SC3JhZ3BsYW5lLnYxIuQBCgVFdmVudBIKCgJpZBgBIAEoCRILCgNrZXkYAiABKAkSDwoHcGF5bG9hZBgDIAEoDBIUCgxjb250ZW50X3R5cGUYBCABKAkSMAoHaGVhZGVycxgFIAMoCzIfLnJhZ3BsYW5lLnYxLkV2ZW50LkhlYWRlcnNFbnRyeRIPCgdzdWJqZWN0GAYgASgJEigKBHRpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGi4KDEhlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIkMKDlB1Ymxpc2hSZXF1ZXN0Eg0KBXRvcGljGAEgASgJEiIKBmV2ZW50cxgCIAMoCzISLnJhZ3BsYW5lLnYxLkV2ZW50IkcKA0FjaxIKCgJpZBgBIAEoCRIRCglwYXJ0aXRpb24YAiABKAUSDgoGb2Zmc2V0GAMgASgDEhEKCWR1cGxpY2F0ZRgEIAEoCCIxCg9QdWJsaXNoUmVzcG9uc2USHgoEYWNrcxgBIAMoCzIQLnJhZ3BsYW5lLnYxLkFjayKxAQoQU3Vic2NyaWJlUmVxdWVzdBINCgV0b3BpYxgBIAEoCRIWCgxzdGFydF9vZmZzZXQYAiABKANIABIwCgpzdGFydF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEgAEhUKC2Zyb21fbGF0ZXN0GAQgASgISAASFgoJcGFydGl0aW9uGAUgASgFSAGIAQFCBwoFc3RhcnRCDAoKX3BhcnRpdGlvbiJZChFTdWJzY3JpYmVSZXNwb25zZRIhCgVldmVudBgBIAEoCzISLnJhZ3BsYW5lLnYxLkV2ZW50EhEKCXBhcnRpdGlvbhgCIAEoBRIOCgZvZmZzZXQYAyABKAMiVwoFVG9waWMSDAoEbmFtZRgBIAEoCRISCgpwYXJ0aXRpb25zGAIgASgFEiwKCXJldGVudGlvbhgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiI6ChFMaXN0VG9waWNzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCSJRChJMaXN0VG9waWNzUmVzcG9uc2USIgoGdG9waWNzGAEgAygLMhIucmFncGxhbmUudjEuVG9waWMSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJImQKEkNyZWF0ZVRvcGljUmVxdWVzdBIMCgRuYW1lGAEgASgJEhIKCnBhcnRpdGlvbnMYAiABKAUSLAoJcmV0ZW50aW9uGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIjgKE0NyZWF0ZVRvcGljUmVzcG9uc2USIQoFdG9waWMYASABKAsyEi5yYWdwbGFuZS52MS5Ub3BpYzLTAgoNRXZlbnRzU2VydmljZRJJCgdQdWJsaXNoEhsucmFncGxhbmUudjEuUHVibGlzaFJlcXVlc3QaHC5yYWdwbGFuZS52MS5QdWJsaXNoUmVzcG9uc2UiA5ACAhJRCglTdWJzY3JpYmUSHS5yYWdwbGFuZS52MS5TdWJzY3JpYmVSZXF1ZXN0Gh4ucmFncGxhbmUudjEuU3Vic2NyaWJlUmVzcG9uc2UiA5ACATABElIKCkxpc3RUb3BpY3MSHi5yYWdwbGFuZS52MS5MaXN0VG9waWNzUmVxdWVzdBofLnJhZ3BsYW5lLnYxLkxpc3RUb3BpY3NSZXNwb25zZSIDkAIBElAKC0NyZWF0ZVRvcGljEh8ucmFncGxhbmUudjEuQ3JlYXRlVG9waWNSZXF1ZXN0GiAucmFncGxhbmUudjEuQ3JlYXRlVG9waWNSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("ChhyYWdwbGFuZS92MS9ldmVudHMucHJvdG8SC3JhZ3BsYW5lLnYxIvQBCgVFdmVudBIKCgJpZBgBIAEoCRILCgNrZXkYAiABKAkSDwoHcGF5bG9hZBgDIAEoDBIUCgxjb250ZW50X3R5cGUYBCABKAkSMAoHaGVhZGVycxgFIAMoCzIfLnJhZ3BsYW5lLnYxLkV2ZW50LkhlYWRlcnNFbnRyeRIPCgdzdWJqZWN0GAYgASgJEigKBHRpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBmVyYXNlZBgIIAEoCBouCgxIZWFkZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJDCg5QdWJsaXNoUmVxdWVzdBINCgV0b3BpYxgBIAEoCRIiCgZldmVudHMYAiADKAsyEi5yYWdwbGFuZS52MS5FdmVudCJHCgNBY2sSCgoCaWQYASABKAkSEQoJcGFydGl0aW9uGAIgASgFEg4KBm9mZnNldBgDIAEoAxIRCglkdXBsaWNhdGUYBCABKAgiMQoPUHVibGlzaFJlc3BvbnNlEh4KBGFja3MYASADKAsyEC5yYWdwbGFuZS52MS5BY2sisQEKEFN1YnNjcmliZVJlcXVlc3QSDQoFdG9waWMYASABKAkSFgoMc3RhcnRfb2Zmc2V0GAIgASgDSAASMAoKc3RhcnRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBIABIVCgtmcm9tX2xhdGVzdBgEIAEoCEgAEhYKCXBhcnRpdGlvbhgFIAEoBUgBiAEBQgcKBXN0YXJ0QgwKCl9wYXJ0aXRpb24iWQoRU3Vic2NyaWJlUmVzcG9uc2USIQoFZXZlbnQYASABKAsyEi5yYWdwbGFuZS52MS5FdmVudBIRCglwYXJ0aXRpb24YAiABKAUSDgoGb2Zmc2V0GAMgASgDIlcKBVRvcGljEgwKBG5hbWUYASABKAkSEgoKcGFydGl0aW9ucxgCIAEoBRIsCglyZXRlbnRpb24YAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24iOgoRTGlzdFRvcGljc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiUQoSTGlzdFRvcGljc1Jlc3BvbnNlEiIKBnRvcGljcxgBIAMoCzISLnJhZ3BsYW5lLnYxLlRvcGljEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJkChJDcmVhdGVUb3BpY1JlcXVlc3QSDAoEbmFtZRgBIAEoCRISCgpwYXJ0aXRpb25zGAIgASgFEiwKCXJldGVudGlvbhgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiI4ChNDcmVhdGVUb3BpY1Jlc3BvbnNlEiEKBXRvcGljGAEgASgLMhIucmFncGxhbmUudjEuVG9waWMy0wIKDUV2ZW50c1NlcnZpY2USSQoHUHVibGlzaBIbLnJhZ3BsYW5lLnYxLlB1Ymxpc2hSZXF1ZXN0GhwucmFncGxhbmUudjEuUHVibGlzaFJlc3BvbnNlIgOQAgISUQoJU3Vic2NyaWJlEh0ucmFncGxhbmUudjEuU3Vic2NyaWJlUmVxdWVzdBoeLnJhZ3BsYW5lLnYxLlN1YnNjcmliZVJlc3BvbnNlIgOQAgEwARJSCgpMaXN0VG9waWNzEh4ucmFncGxhbmUudjEuTGlzdFRvcGljc1JlcXVlc3QaHy5yYWdwbGFuZS52MS5MaXN0VG9waWNzUmVzcG9uc2UiA5ACARJQCgtDcmVhdGVUb3BpYxIfLnJhZ3BsYW5lLnYxLkNyZWF0ZVRvcGljUmVxdWVzdBogLnJhZ3BsYW5lLnYxLkNyZWF0ZVRvcGljUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * Event is one record of the log.
@@ -50,14 +50,18 @@ export type Event = Message<"ragplane.v1.Event"> & {
   contentType: string;
 
   /**
-   * Free-form metadata (at most 64 entries, keys at most 256 bytes).
+   * Free-form metadata (at most 64 entries, keys at most 256 bytes; keys starting with
+   * "_rp_" are reserved).
    *
    * @generated from field: map<string, string> headers = 5;
    */
   headers: { [key: string]: string };
 
   /**
-   * What the event is about, e.g. a document id; at most 256 bytes.
+   * The data subject the event is about (e.g. a person's id); at most 256 bytes. An
+   * event with a subject is stored encrypted under that subject's own data key, which
+   * EraseSubject destroys. Other payloads are encrypted under the tenant's key when
+   * encryption at rest is on.
    *
    * @generated from field: string subject = 6;
    */
@@ -69,6 +73,15 @@ export type Event = Message<"ragplane.v1.Event"> & {
    * @generated from field: google.protobuf.Timestamp time = 7;
    */
   time?: Timestamp | undefined;
+
+  /**
+   * Set by Subscribe on a tombstone: the event's subject was erased, so its payload,
+   * content type, headers and subject are gone (empty); id, key, time and position stay.
+   * Ignored on Publish.
+   *
+   * @generated from field: bool erased = 8;
+   */
+  erased: boolean;
 };
 
 /**
