@@ -23,8 +23,8 @@ export interface LoadServer {
   readonly metricsPort: number;
   /** The configuration the child read. */
   readonly config: Config;
-  /** The `authorization` header of `tenant`. */
-  headers(tenant: string): Promise<Record<string, string>>;
+  /** The `authorization` header of `tenant`: every data scope, and `admin` when asked for. */
+  headers(tenant: string, options?: { readonly admin?: boolean }): Promise<Record<string, string>>;
 }
 
 /**
@@ -75,7 +75,7 @@ export async function startLoadServer(
     httpPort: ports.http,
     metricsPort: ports.metrics,
     config,
-    headers: (tenant) => tenantHeaders(config, tenant),
+    headers: (tenant, options) => tenantHeaders(config, tenant, options?.admin === true),
   };
 }
 
@@ -83,9 +83,13 @@ export async function startLoadServer(
  * A tenant's `authorization` header: a JWT signed with the local key the child created in
  * its DATA_DIR, with the child's issuer, audience and claim names, every data scope,
  * valid 23 hours (under JWT_MAX_LIFETIME_S), its subject the tenant (so each tenant is
- * its own principal too).
+ * its own principal too); with `admin`, the admin scope as well.
  */
-async function tenantHeaders(config: Config, tenant: string): Promise<Record<string, string>> {
+async function tenantHeaders(
+  config: Config,
+  tenant: string,
+  admin: boolean,
+): Promise<Record<string, string>> {
   const jwt = config.security.jwt;
   if (jwt === undefined || !jwt.useLocalKey) {
     throw new Error("the benchmark authenticates with the local signing key: unset JWT_* keys");
@@ -95,7 +99,7 @@ async function tenantHeaders(config: Config, tenant: string): Promise<Record<str
     issuer: jwt.issuer,
     audience: jwt.audience,
     tenant,
-    scopes: scopes.filter((scope) => scope !== "admin"),
+    scopes: admin ? [...scopes] : scopes.filter((scope) => scope !== "admin"),
     subject: tenant,
     ttlSeconds: 82_800,
     tenantClaim: jwt.tenantClaim,
