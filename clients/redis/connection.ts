@@ -1,6 +1,7 @@
 import { Redis } from "ioredis";
 import { EngineUnavailableError } from "../errors.js";
 import type { EngineHealth } from "../health.js";
+import { positiveNumber } from "../options.js";
 import type { EnginePolicy, PolicyCallOptions } from "../resilience/engine-policy.js";
 import { type EngineTlsOptions, tlsConnectOptions } from "../tls.js";
 import { redisEngine, toRedisError } from "./errors.js";
@@ -53,9 +54,9 @@ export class RedisConnection {
    * running then.
    */
   static async connect(options: RedisConnectionOptions): Promise<RedisConnection> {
-    const connectTimeoutMs = positive(options.connectTimeoutMs ?? 2000, "connectTimeoutMs");
-    const commandTimeoutMs = positive(options.commandTimeoutMs ?? 1000, "commandTimeoutMs");
-    const maxDelayMs = positive(options.maxReconnectDelayMs ?? 2000, "maxReconnectDelayMs");
+    const connectTimeoutMs = positiveNumber(options.connectTimeoutMs ?? 2000, "connectTimeoutMs");
+    const commandTimeoutMs = positiveNumber(options.commandTimeoutMs ?? 1000, "commandTimeoutMs");
+    const maxDelayMs = positiveNumber(options.maxReconnectDelayMs ?? 2000, "maxReconnectDelayMs");
     if (options.tls !== undefined && !options.url.startsWith("rediss:")) {
       throw new RangeError("tls needs a rediss:// url");
     }
@@ -135,13 +136,6 @@ export class RedisConnection {
       this.#client.disconnect();
     }
   }
-}
-
-function positive(value: number, option: string): number {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`${option} must be a positive number, got ${value}`);
-  }
-  return value;
 }
 
 function withPassword(url: string, password: string | undefined): string {

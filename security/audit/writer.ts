@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { NewEvent } from "../../clients/events/port.js";
+import { positiveInteger } from "../../clients/options.js";
 
 /** A batch made ready for appending, see {@link AuditWriterOptions.seal}. */
 export interface SealedBatch {
@@ -164,11 +165,4 @@ export class AuditWriter<T> {
       `${message}: audit events dropped`,
     );
   }
-}
-
-function positiveInteger(value: number, option: string): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`${option} must be a positive integer, got ${value}`);
-  }
-  return value;
 }

@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Logger } from "pino";
+import { positiveInteger } from "../../clients/options.js";
 import type { AuditLog } from "../../security/audit/port.js";
 import type { RetentionRecorder } from "./recorder.js";
 import type { RetentionSource, RetentionTarget } from "./sources.js";
@@ -58,9 +59,9 @@ export class RetentionSweeper {
 
   constructor(options: RetentionSweeperOptions) {
     this.#options = options;
-    this.#batchSize = positive(options.batchSize ?? defaultSweepBatchSize, "batchSize");
-    this.#maxBatches = positive(options.maxBatches ?? defaultSweepMaxBatches, "maxBatches");
-    positive(options.intervalMs, "intervalMs");
+    this.#batchSize = positiveInteger(options.batchSize ?? defaultSweepBatchSize, "batchSize");
+    this.#maxBatches = positiveInteger(options.maxBatches ?? defaultSweepMaxBatches, "maxBatches");
+    positiveInteger(options.intervalMs, "intervalMs");
     this.#now = options.now ?? Date.now;
   }
 
@@ -188,11 +189,4 @@ export class RetentionSweeper {
       "retention sweep failed; the next sweep tries again",
     );
   }
-}
-
-function positive(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(`${name} must be a positive integer, got ${value}`);
-  }
-  return value;
 }

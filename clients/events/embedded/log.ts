@@ -8,6 +8,7 @@ import {
   throwIfAborted,
 } from "../../errors.js";
 import type { EngineHealth } from "../../health.js";
+import { positiveNumber } from "../../options.js";
 import { backupDatabase, type Snapshottable } from "../../snapshot.js";
 import { resolveConsumeOptions } from "../consume-options.js";
 import type {
@@ -81,14 +82,14 @@ export class EmbeddedEventLog implements EventLog, Snapshottable {
     this.#statements = prepareStatements(db);
     this.#append = prepareAppend(db, this.#statements);
     this.#insertTopic = prepareInsertTopic(db, this.#statements);
-    this.#pollIntervalMs = positive(options.pollIntervalMs ?? 1000, "pollIntervalMs");
-    this.#pageSize = positive(options.pageSize ?? 256, "pageSize");
+    this.#pollIntervalMs = positiveNumber(options.pollIntervalMs ?? 1000, "pollIntervalMs");
+    this.#pageSize = positiveNumber(options.pageSize ?? 256, "pageSize");
     const sweepMs = options.retentionSweepMs ?? 60_000;
     this.#stopSweeps =
       sweepMs === 0
         ? () => {}
         : scheduleSweeps(
-            positive(sweepMs, "retentionSweepMs"),
+            positiveNumber(sweepMs, "retentionSweepMs"),
             () => (this.#closed ? Promise.resolve(0) : this.sweepRetention()),
             (error) => {
               if (!this.#closed) options.onBackgroundError?.(error);
@@ -344,11 +345,4 @@ function prepareInsertTopic(
 
 function toTopic(row: TopicRow): Topic {
   return { name: row.name, partitions: row.partitions, retentionMs: row.retention_ms };
-}
-
-function positive(value: number, option: string): number {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`${option} must be a positive number, got ${value}`);
-  }
-  return value;
 }
