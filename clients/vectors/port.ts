@@ -61,6 +61,11 @@ export interface CollectionSpec {
   readonly index?: IndexSettings;
   /** How long a point is kept after its last write, in ms; forever when absent. */
   readonly maxAgeMs?: number;
+  /**
+   * Top-level payload keys whose values are stored encrypted (by the decorator of
+   * server/encryption/sealed-vectors.ts; the store only keeps the list); none by default.
+   */
+  readonly sensitiveFields?: readonly string[];
 }
 
 /** A collection as stored. */
@@ -73,6 +78,8 @@ export interface CollectionInfo {
   readonly index?: IndexSettings;
   /** How long a point is kept after its last write, in ms; forever when absent. */
   readonly maxAgeMs?: number;
+  /** Top-level payload keys whose values are stored encrypted; `[]` when none. */
+  readonly sensitiveFields: readonly string[];
 }
 
 /** A collection that keeps its points for a limited time, as the retention sweeper sees it. */
@@ -118,6 +125,11 @@ export interface PointInput {
   readonly vector: ArrayLike<number>;
   /** JSON metadata; an absent payload is stored as `{}`. */
   readonly payload?: JsonObject;
+  /**
+   * The data subject the point is about (e.g. a person's id), for erasure and export;
+   * absent or empty for none. Kept beside the payload, never inside it, and indexed.
+   */
+  readonly subject?: string;
 }
 
 /**
@@ -128,6 +140,11 @@ export interface StoredPoint {
   readonly id: string;
   readonly payload?: JsonObject;
   readonly vector?: number[];
+  /**
+   * The point's data subject: set when the point has a non-empty subject and the payload
+   * was asked for (`get` always asks for it).
+   */
+  readonly subject?: string;
 }
 
 /** A search hit. */
@@ -154,12 +171,20 @@ export interface SearchQuery {
   readonly hnswEf?: number;
 }
 
-/** Which points a delete removes: these ids, or every point matching the filter. */
-export type PointSelector = { readonly ids: readonly string[] } | { readonly filter: PointFilter };
+/**
+ * Which points a delete removes: these ids, every point matching the filter, or every
+ * point of a data subject (in that collection).
+ */
+export type PointSelector =
+  | { readonly ids: readonly string[] }
+  | { readonly filter: PointFilter }
+  | { readonly subject: string };
 
 /** One page of a scroll through points in id order. */
 export interface ScrollQuery {
   readonly filter?: PointFilter;
+  /** Only the points of this data subject (combined with the filter); all when absent. */
+  readonly subject?: string;
   /** Page size (at least 1). */
   readonly limit: number;
   /** Start after this id (the previous page's `nextAfter`). */
@@ -247,7 +272,10 @@ export interface VectorStore {
     signal?: AbortSignal,
   ): Promise<StoredPoint[]>;
 
-  /** Deletes points by ids or by filter; returns how many existed and were deleted. */
+  /**
+   * Deletes points by ids, by filter or by subject; returns how many existed and were
+   * deleted.
+   */
   delete(
     tenant: string,
     collection: string,

@@ -18,6 +18,7 @@ import {
 import { describeVectorPoints } from "./vectors.points.contract.js";
 import { describeVectorRetention } from "./vectors.retention.contract.js";
 import { describeVectorSearch } from "./vectors.search.contract.js";
+import { describeVectorSubjects } from "./vectors.subjects.contract.js";
 
 export type { OpenVectorStore, VectorStoreHarness } from "./vectors.fixtures.js";
 
@@ -35,6 +36,7 @@ export function describeVectorStoreContract(label: string, open: OpenVectorStore
     describe("filters", () => describeVectorFilters(ctx));
     describe("aliases", () => describeVectorAliases(ctx));
     describe("retention", () => describeVectorRetention(ctx));
+    describe("subjects and sensitive fields", () => describeVectorSubjects(ctx));
     describeTenancy(ctx);
     describeLifecycle(ctx);
   });
@@ -55,6 +57,7 @@ function describeCollections(ctx: ContractContext): void {
         distance: "cosine",
         payloadIndexes: [{ key: "meta.lang", type: "keyword" }],
         index: defaultIndexSettings,
+        sensitiveFields: [],
       });
       await ctx.store.upsert(ctx.tenant, "docs", [point("a", [1, 0, 0]), point("b", [0, 1, 0])]);
       const details = await ctx.store.getCollection(ctx.tenant, "docs");
@@ -113,6 +116,7 @@ function describeCollections(ctx: ContractContext): void {
         distance: "dot",
         payloadIndexes: [],
         index: defaultIndexSettings,
+        sensitiveFields: [],
       });
     });
 

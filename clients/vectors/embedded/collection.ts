@@ -49,6 +49,8 @@ export interface PointEntry {
   /** Already normalised for cosine collections. */
   readonly vector: Float32Array;
   readonly payloadText: string;
+  /** The point's data subject; undefined for none. */
+  readonly subject: string | undefined;
 }
 
 /**
@@ -79,7 +81,7 @@ export function createIndex(
 
 /**
  * A collection held in memory: dense slots of ids, keys, vectors (one Float32 matrix),
- * payloads (JSON text and a parsed copy for filtering), and the HNSW index keyed by the
+ * payloads (JSON text and a parsed copy for filtering), data subjects, and the HNSW index keyed by the
  * points' SQLite keys. A delete moves the last slot into the freed one, so slots stay
  * dense and a scan touches only live points.
  *
@@ -108,6 +110,7 @@ export class LoadedCollection {
   readonly #keys: number[] = [];
   readonly #payloadText: string[] = [];
   readonly #payloads: JsonObject[] = [];
+  readonly #subjects: (string | undefined)[] = [];
   readonly #slotById = new Map<string, number>();
   readonly #slotByKey = new Map<number, number>();
   readonly #valueIndexes = new Map<string, PayloadValueIndex>();
@@ -182,6 +185,11 @@ export class LoadedCollection {
     return JSON.parse(this.#payloadText[slot] as string) as JsonObject;
   }
 
+  /** The data subject of the point in a slot; undefined for none. */
+  subjectAt(slot: number): string | undefined {
+    return this.#subjects[slot];
+  }
+
   /** The vector in a slot as a plain array, safe to hand out. */
   vectorCopy(slot: number): number[] {
     const start = slot * this.dimension;
@@ -189,8 +197,14 @@ export class LoadedCollection {
   }
 
   /** Adds a stored point to memory only (while loading; the index is built after). */
-  appendStored(key: number, id: string, vectorBytes: Uint8Array, payloadText: string): void {
-    const slot = this.#newSlot(key, id, payloadText);
+  appendStored(
+    key: number,
+    id: string,
+    vectorBytes: Uint8Array,
+    payloadText: string,
+    subject: string | undefined,
+  ): void {
+    const slot = this.#newSlot(key, id, payloadText, subject);
     new Uint8Array(this.#vectors.buffer, slot * this.dimension * 4, this.dimension * 4).set(
       vectorBytes,
     );
@@ -229,12 +243,13 @@ export class LoadedCollection {
     entries.forEach((entry, i) => {
       let slot = this.#slotById.get(entry.id);
       if (slot === undefined) {
-        slot = this.#newSlot(entry.key, entry.id, entry.payloadText);
+        slot = this.#newSlot(entry.key, entry.id, entry.payloadText, entry.subject);
       } else {
         replaced.push(BigInt(entry.key));
         this.#unindexPayload(slot);
         this.#payloadText[slot] = entry.payloadText;
         this.#payloads[slot] = JSON.parse(entry.payloadText) as JsonObject;
+        this.#subjects[slot] = entry.subject;
         this.#indexPayload(slot);
       }
       this.#vectors.set(entry.vector, slot * dimension);
@@ -260,13 +275,14 @@ export class LoadedCollection {
     if (this.#tombstones > Math.max(tombstoneCompactionMin, this.#size)) this.rebuildIndex();
   }
 
-  #newSlot(key: number, id: string, payloadText: string): number {
+  #newSlot(key: number, id: string, payloadText: string, subject: string | undefined): number {
     const slot = this.#size++;
     this.#ensureCapacity(this.#size);
     this.#ids[slot] = id;
     this.#keys[slot] = key;
     this.#payloadText[slot] = payloadText;
     this.#payloads[slot] = JSON.parse(payloadText) as JsonObject;
+    this.#subjects[slot] = subject;
     this.#indexPayload(slot);
     this.#slotById.set(id, slot);
     this.#slotByKey.set(key, slot);
@@ -298,6 +314,7 @@ export class LoadedCollection {
       this.#keys[slot] = movedKey;
       this.#payloadText[slot] = this.#payloadText[last] as string;
       this.#payloads[slot] = this.#payloads[last] as JsonObject;
+      this.#subjects[slot] = this.#subjects[last];
       for (const index of this.#valueIndexes.values())
         index.move(last, slot, this.#payloads[slot] as JsonObject);
       this.#vectors.copyWithin(
@@ -312,6 +329,7 @@ export class LoadedCollection {
     this.#keys.length = last;
     this.#payloadText.length = last;
     this.#payloads.length = last;
+    this.#subjects.length = last;
   }
 
   #ensureCapacity(points: number): void {

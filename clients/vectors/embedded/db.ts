@@ -8,6 +8,7 @@ import {
 } from "../port.js";
 import { AliasDirectory } from "./aliases.js";
 import { RetentionTable } from "./retention.js";
+import { addSubjectColumns } from "./subjects.js";
 
 /**
  * A collection row. `version` counts writes; `savedVersion` and `savedChecksum` describe
@@ -24,24 +25,34 @@ export interface CollectionRow {
   readonly index: IndexSettings;
   /** How long a point is kept after its last write, in ms; forever when absent. */
   readonly maxAgeMs?: number;
+  /** Top-level payload keys whose values are stored encrypted (by a decorator). */
+  readonly sensitiveFields: readonly string[];
   readonly version: number;
   readonly savedVersion: number | null;
   readonly savedChecksum: string | null;
 }
 
-/** A point row. `key` is the point's numeric label in the HNSW index. */
+/**
+ * A point row. `key` is the point's numeric label in the HNSW index; `subject` is null
+ * for a point without a data subject.
+ */
 export interface PointRow {
   readonly key: number;
   readonly id: string;
   readonly vector: Buffer;
   readonly payload: string;
+  readonly subject: string | null;
 }
 
-/** A point to write: its vector as Float32 bytes and its payload as JSON text. */
+/**
+ * A point to write: its vector as Float32 bytes, its payload as JSON text, and its data
+ * subject (null for none).
+ */
 export interface PointWrite {
   readonly id: string;
   readonly vector: Buffer;
   readonly payload: string;
+  readonly subject: string | null;
 }
 
 const schema = `
@@ -80,6 +91,7 @@ interface RawCollectionRow {
   saved_checksum: string | null;
   index_settings: string | null;
   max_age_ms?: number | null;
+  sensitive_fields?: string | null;
 }
 
 function toCollection(row: RawCollectionRow): CollectionRow {
@@ -95,6 +107,7 @@ function toCollection(row: RawCollectionRow): CollectionRow {
         ? defaultIndexSettings
         : (JSON.parse(row.index_settings) as IndexSettings),
     ...(row.max_age_ms ? { maxAgeMs: row.max_age_ms } : {}),
+    sensitiveFields: row.sensitive_fields ? (JSON.parse(row.sensitive_fields) as string[]) : [],
     version: row.version,
     savedVersion: row.saved_version,
     savedChecksum: row.saved_checksum,
@@ -128,11 +141,12 @@ export class VectorDb {
         "SELECT * FROM collections WHERE tenant = ? AND name > ? ORDER BY name LIMIT ?",
       ),
       insertCollection: db.prepare<
-        [string, string, number, string, string, string],
+        [string, string, number, string, string, string, string | null],
         RawCollectionRow
       >(
-        `INSERT INTO collections (tenant, name, dimension, distance, payload_indexes, index_settings)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
+        `INSERT INTO collections
+           (tenant, name, dimension, distance, payload_indexes, index_settings, sensitive_fields)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       ),
       deleteCollection: db.prepare<[number]>("DELETE FROM collections WHERE uid = ?"),
       deleteCollectionPoints: db.prepare<[number]>("DELETE FROM points WHERE collection_uid = ?"),
@@ -140,18 +154,25 @@ export class VectorDb {
         .prepare<[number], number>("SELECT count(*) FROM points WHERE collection_uid = ?")
         .pluck(),
       points: db.prepare<[number], PointRow>(
-        "SELECT key, id, vector, payload FROM points WHERE collection_uid = ?",
+        "SELECT key, id, vector, payload, subject FROM points WHERE collection_uid = ?",
       ),
       keysInIdOrder: db
         .prepare<[number, string], number>(
           "SELECT key FROM points WHERE collection_uid = ? AND id > ? ORDER BY id",
         )
         .pluck(),
+      keysOfSubject: db
+        .prepare<[number, string, string], number>(
+          "SELECT key FROM points WHERE collection_uid = ? AND subject = ? AND id > ? ORDER BY id",
+        )
+        .pluck(),
       upsertPoint: db
-        .prepare<[number, string, Buffer, string, number], number>(
-          `INSERT INTO points (collection_uid, id, vector, payload, written_at) VALUES (?, ?, ?, ?, ?)
+        .prepare<[number, string, Buffer, string, number, string | null], number>(
+          `INSERT INTO points (collection_uid, id, vector, payload, written_at, subject)
+           VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (collection_uid, id) DO UPDATE
-           SET vector = excluded.vector, payload = excluded.payload, written_at = excluded.written_at
+           SET vector = excluded.vector, payload = excluded.payload,
+               written_at = excluded.written_at, subject = excluded.subject
            RETURNING key`,
         )
         .pluck(),
@@ -176,6 +197,7 @@ export class VectorDb {
     db.pragma("locking_mode = EXCLUSIVE");
     db.exec(schema);
     addIndexSettingsColumn(db);
+    addSubjectColumns(db);
     return new VectorDb(db);
   }
 
@@ -198,6 +220,7 @@ export class VectorDb {
     distance: Distance,
     payloadIndexes: readonly PayloadIndexSpec[],
     index: IndexSettings = defaultIndexSettings,
+    sensitiveFields: readonly string[] = [],
   ): CollectionRow {
     const row = this.#statements.insertCollection.get(
       tenant,
@@ -206,6 +229,7 @@ export class VectorDb {
       distance,
       JSON.stringify(payloadIndexes),
       JSON.stringify({ m: index.m, efConstruct: index.efConstruct }),
+      sensitiveFields.length === 0 ? null : JSON.stringify(sensitiveFields),
     );
     return toCollection(row as RawCollectionRow);
   }
@@ -234,6 +258,14 @@ export class VectorDb {
   }
 
   /**
+   * Keys of a collection's points of one data subject whose id sorts after `after`, in
+   * id order (the subject index).
+   */
+  keysOfSubject(uid: number, subject: string, after = ""): IterableIterator<number> {
+    return this.#statements.keysOfSubject.iterate(uid, subject, after);
+  }
+
+  /**
    * Inserts or replaces points in one transaction, each written at `now` (ms since the
    * epoch), and bumps the version. Returns each point's key (unchanged for a replaced id)
    * and the new version.
@@ -246,7 +278,14 @@ export class VectorDb {
     return this.#db.transaction(() => {
       const keys = points.map(
         (point) =>
-          this.#statements.upsertPoint.get(uid, point.id, point.vector, point.payload, now)!,
+          this.#statements.upsertPoint.get(
+            uid,
+            point.id,
+            point.vector,
+            point.payload,
+            now,
+            point.subject,
+          )!,
       );
       return { keys, version: this.#statements.bumpVersion.get(uid)! };
     })();

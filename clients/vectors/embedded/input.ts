@@ -37,6 +37,8 @@ export interface PreparedPoint {
   readonly id: string;
   readonly vector: Float32Array;
   readonly payloadText: string;
+  /** The data subject; undefined for none (absent or empty). */
+  readonly subject: string | undefined;
 }
 
 /**
@@ -52,7 +54,12 @@ export function preparePoints(
   points.forEach((point, i) => {
     const vector = prepareVector(point.vector, dimension, distance, `points[${i}].vector`);
     byId.delete(point.id);
-    byId.set(point.id, { id: point.id, vector, payloadText: JSON.stringify(point.payload ?? {}) });
+    byId.set(point.id, {
+      id: point.id,
+      vector,
+      payloadText: JSON.stringify(point.payload ?? {}),
+      subject: point.subject || undefined,
+    });
   });
   return [...byId.values()];
 }

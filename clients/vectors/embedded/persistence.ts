@@ -33,7 +33,13 @@ export function loadCollection(
 ): LoadedCollection {
   const collection = new LoadedCollection(row);
   for (const point of db.points(row.uid)) {
-    collection.appendStored(point.key, point.id, point.vector, point.payload);
+    collection.appendStored(
+      point.key,
+      point.id,
+      point.vector,
+      point.payload,
+      point.subject ?? undefined,
+    );
   }
   const index =
     row.savedVersion === row.version ? tryLoadIndex(collection, row, indexDir) : undefined;

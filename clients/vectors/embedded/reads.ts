@@ -22,10 +22,14 @@ export function pointAt(
   withPayload: boolean,
   withVector: boolean,
 ): StoredPoint {
-  const point: { id: string; payload?: JsonObject; vector?: number[] } = {
+  const point: { id: string; payload?: JsonObject; vector?: number[]; subject?: string } = {
     id: collection.idAt(slot),
   };
-  if (withPayload) point.payload = collection.payloadCopy(slot);
+  if (withPayload) {
+    point.payload = collection.payloadCopy(slot);
+    const subject = collection.subjectAt(slot);
+    if (subject !== undefined) point.subject = subject;
+  }
   if (withVector) point.vector = collection.vectorCopy(slot);
   return point;
 }
@@ -104,8 +108,14 @@ export function getPoints(
   return points;
 }
 
-/** The keys of the existing points a selector picks. */
-export function selectKeys(collection: LoadedCollection, selector: PointSelector): number[] {
+/**
+ * The keys of the existing points a selector of ids or filter picks (a subject's points
+ * are found with the database's subject index).
+ */
+export function selectKeys(
+  collection: LoadedCollection,
+  selector: Exclude<PointSelector, { readonly subject: string }>,
+): number[] {
   const keys: number[] = [];
   if ("ids" in selector) {
     for (const id of new Set(selector.ids)) {

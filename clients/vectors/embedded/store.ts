@@ -99,6 +99,7 @@ export class EmbeddedVectorStore implements VectorStore, Snapshottable {
       spec.distance,
       spec.payloadIndexes ?? [],
       spec.index,
+      spec.sensitiveFields ?? [],
     );
     if (spec.maxAgeMs === undefined) return describe(row);
     this.#db.retention.setMaxAge(row.uid, spec.maxAgeMs);
@@ -163,6 +164,7 @@ export class EmbeddedVectorStore implements VectorStore, Snapshottable {
         id: point.id,
         vector: vectorBytes(point.vector),
         payload: point.payloadText,
+        subject: point.subject ?? null,
       })),
       this.#now(),
     );
@@ -202,7 +204,10 @@ export class EmbeddedVectorStore implements VectorStore, Snapshottable {
     this.#check(signal);
     this.#batcher.flush();
     const target = this.#collection(tenant, collection);
-    const keys = selectKeys(target, selector);
+    const keys =
+      "subject" in selector
+        ? [...this.#db.keysOfSubject(target.uid, selector.subject)]
+        : selectKeys(target, selector);
     if (keys.length === 0) return 0;
     const version = this.#db.deletePoints(target.uid, keys);
     this.#apply(tenant, target, version, () => target.applyDeletes(keys));
@@ -227,7 +232,12 @@ export class EmbeddedVectorStore implements VectorStore, Snapshottable {
   ): Promise<PointPage> {
     this.#check(signal);
     const target = this.#collection(tenant, collection);
-    return scrollPoints(target, this.#db.keysInIdOrder(target.uid, query.after ?? ""), query);
+    const after = query.after ?? "";
+    const keys =
+      query.subject === undefined
+        ? this.#db.keysInIdOrder(target.uid, after)
+        : this.#db.keysOfSubject(target.uid, query.subject, after);
+    return scrollPoints(target, keys, query);
   }
 
   async putAlias(
@@ -401,5 +411,6 @@ function describe(row: CollectionRow): CollectionInfo {
     payloadIndexes: row.payloadIndexes,
     index: row.index,
     ...(row.maxAgeMs === undefined ? {} : { maxAgeMs: row.maxAgeMs }),
+    sensitiveFields: row.sensitiveFields,
   };
 }

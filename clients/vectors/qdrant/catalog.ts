@@ -57,6 +57,7 @@ export const recordFields = {
   index: "rp_index",
   createdMs: "rp_created_ms",
   maxAgeMs: "rp_max_age_ms",
+  sensitiveFields: "rp_sensitive_fields",
 } as const;
 
 /**
@@ -89,6 +90,9 @@ function recordPayload(tenant: string, info: CollectionInfo): Record<string, unk
     [recordFields.index]: info.index ?? defaultIndexSettings,
     [recordFields.createdMs]: Date.now(),
     ...(info.maxAgeMs === undefined ? {} : { [recordFields.maxAgeMs]: info.maxAgeMs }),
+    ...(info.sensitiveFields.length === 0
+      ? {}
+      : { [recordFields.sensitiveFields]: [...info.sensitiveFields] }),
   };
 }
 
@@ -109,6 +113,7 @@ export function describeRecord(
       payloadIndexes.push({ key, type });
   }
   const maxAgeMs = payload?.[recordFields.maxAgeMs];
+  const sensitive = payload?.[recordFields.sensitiveFields];
   return {
     name,
     dimension,
@@ -116,6 +121,9 @@ export function describeRecord(
     payloadIndexes,
     index: indexOf(payload),
     ...(typeof maxAgeMs === "number" && maxAgeMs > 0 ? { maxAgeMs } : {}),
+    sensitiveFields: Array.isArray(sensitive)
+      ? sensitive.filter((field): field is string => typeof field === "string")
+      : [],
   };
 }
 

@@ -33,6 +33,7 @@ export async function createCollection(
     payloadIndexes: [...(spec.payloadIndexes ?? [])],
     index: spec.index ?? defaultIndexSettings,
     ...(spec.maxAgeMs === undefined ? {} : { maxAgeMs: spec.maxAgeMs }),
+    sensitiveFields: [...(spec.sensitiveFields ?? [])],
   };
   await ensureCatalog(ctx, signal);
   const shared = await ensureSharedCollection(ctx, info, signal);
@@ -44,7 +45,11 @@ export async function createCollection(
   if (stored?.info.dimension !== info.dimension || stored.info.distance !== info.distance)
     throw new AlreadyExistsError("collection", spec.name);
   ctx.shapes.set(tenant, spec.name, info);
-  return { ...info, payloadIndexes: [...info.payloadIndexes] };
+  return {
+    ...info,
+    payloadIndexes: [...info.payloadIndexes],
+    sensitiveFields: [...info.sensitiveFields],
+  };
 }
 
 /**

@@ -34,6 +34,7 @@ export interface CheckedPoint {
   readonly id: string;
   readonly vector: number[];
   readonly payload: PointInput["payload"];
+  readonly subject: PointInput["subject"];
 }
 
 /**
@@ -45,7 +46,7 @@ export function checkPoints(points: readonly PointInput[], dimension: number): C
   points.forEach((point, i) => {
     const vector = checkVector(point.vector, dimension, `points[${i}].vector`);
     byId.delete(point.id);
-    byId.set(point.id, { id: point.id, vector, payload: point.payload });
+    byId.set(point.id, { id: point.id, vector, payload: point.payload, subject: point.subject });
   });
   return [...byId.values()];
 }

@@ -10,7 +10,7 @@ import { orderKeyLevels, orderKeys } from "./ordering.js";
  *
  * ```json
  * { "rp_scope": "[\"acme\",\"docs\"]", "rp_tenant": "acme", "rp_id": "doc-1#3",
- *   "rp_written_at": 1767…, "rp_o0": 110…, "rp_o1": …, "rp_o2": …,
+ *   "rp_written_at": 1767…, "rp_subject": "person-7", "rp_o0": 110…, "rp_o1": …, "rp_o2": …,
  *   "rp_payload": { "lang": "en" } }
  * ```
  *
@@ -26,6 +26,11 @@ export const idField = "rp_id";
 export const payloadField = "rp_payload";
 /** When the point was last written (ms since the epoch), indexed as an integer for retention. */
 export const writtenAtField = "rp_written_at";
+/**
+ * The point's data subject, indexed as a keyword for erasure and export; absent for a
+ * point without one. Outside the caller's payload, so never filterable by it.
+ */
+export const subjectField = "rp_subject";
 
 /** The integer payload key that holds a point's order key at `level`. */
 export function orderField(level: number): string {
@@ -44,6 +49,7 @@ export function storedPayload(
   id: string,
   payload: JsonObject | undefined,
   writtenAt: number,
+  subject?: string,
 ): Record<string, JsonValue> {
   const stored: Record<string, JsonValue> = {
     [scopeField]: scopeOf(tenant, collection),
@@ -51,6 +57,7 @@ export function storedPayload(
     [idField]: id,
     [writtenAtField]: writtenAt,
   };
+  if (subject) stored[subjectField] = subject;
   orderKeys(id).forEach((key, level) => {
     stored[orderField(level)] = key;
   });
@@ -62,6 +69,14 @@ export function storedPayload(
 export function storedId(payload: Record<string, unknown> | null | undefined): string | undefined {
   const id = payload?.[idField];
   return typeof id === "string" ? id : undefined;
+}
+
+/** The data subject kept in a stored payload; undefined for none. */
+export function storedSubject(
+  payload: Record<string, unknown> | null | undefined,
+): string | undefined {
+  const subject = payload?.[subjectField];
+  return typeof subject === "string" && subject !== "" ? subject : undefined;
 }
 
 /** The caller's payload inside a stored payload (`{}` when absent). */

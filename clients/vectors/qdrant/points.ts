@@ -4,11 +4,19 @@ import { PreconditionError } from "../../errors.js";
 import type { PointFilter } from "../filter.js";
 import type { PointInput, PointSelector, StoredPoint } from "../port.js";
 import { type Placement, placement, type QdrantContext } from "./context.js";
-import { type QdrantFilter, qdrantFilter } from "./filter.js";
+import { type QdrantCondition, type QdrantFilter, qdrantFilter } from "./filter.js";
 import { collectionPath, float32Json, JsonText } from "./http.js";
 import { pointUuid } from "./ids.js";
 import { type CheckedPoint, checkPoints, upsertBatches } from "./input.js";
-import { callerPayload, idField, payloadField, storedId, storedPayload } from "./payload.js";
+import {
+  callerPayload,
+  idField,
+  payloadField,
+  storedId,
+  storedPayload,
+  storedSubject,
+  subjectField,
+} from "./payload.js";
 
 type Signal = AbortSignal | undefined;
 
@@ -58,7 +66,7 @@ function upsertBody(
 ): JsonText {
   const points = batch.map(
     (point) =>
-      `{"id":${JSON.stringify(pointUuid(tenant, collection, point.id))},"vector":${float32Json(point.vector)},"payload":${JSON.stringify(storedPayload(tenant, collection, point.id, point.payload, writtenAt))}}`,
+      `{"id":${JSON.stringify(pointUuid(tenant, collection, point.id))},"vector":${float32Json(point.vector)},"payload":${JSON.stringify(storedPayload(tenant, collection, point.id, point.payload, writtenAt, point.subject))}}`,
   );
   return new JsonText(`{"points":[${points.join(",")}]}`);
 }
@@ -117,20 +125,24 @@ export async function scrollByIds(
   ids: readonly string[],
   options: {
     readonly filter: PointFilter | undefined;
+    /** Only the points of this data subject. */
+    readonly subject?: string | undefined;
     readonly withPayload: boolean;
     readonly withVector: boolean;
     readonly signal: Signal;
   },
 ): Promise<Map<string, StoredPoint>> {
   const collection = place.info.name;
-  const hasId = { has_id: ids.map((id) => pointUuid(tenant, collection, id)) };
+  const hasId: QdrantCondition = { has_id: ids.map((id) => pointUuid(tenant, collection, id)) };
+  const extra =
+    options.subject === undefined ? [hasId] : [hasId, subjectCondition(options.subject)];
   const response = await ctx.caller.send<Schemas["ScrollResult"]>(
     "POST",
     collectionPath(place.collection, "points/scroll"),
     {
-      filter: qdrantFilter(tenant, collection, options.filter, [hasId]),
+      filter: qdrantFilter(tenant, collection, options.filter, extra),
       limit: ids.length,
-      with_payload: options.withPayload ? [idField, payloadField] : [idField],
+      with_payload: payloadFields(options.withPayload),
       with_vector: options.withVector,
     } satisfies Schemas["ScrollRequest"],
     { signal: options.signal, idempotent: true, collection },
@@ -143,6 +155,16 @@ export async function scrollByIds(
   return points;
 }
 
+/** The stored payload keys a read asks for: the id, and the payload and subject when wanted. */
+export function payloadFields(withPayload: boolean): string[] {
+  return withPayload ? [idField, payloadField, subjectField] : [idField];
+}
+
+/** The condition that keeps a data subject's points only. */
+export function subjectCondition(subject: string): QdrantCondition {
+  return { key: subjectField, match: { value: subject } };
+}
+
 /** Our point from a Qdrant record or scored point; undefined when it is not one of ours. */
 export function toStoredPoint(
   record: Schemas["Record"] | Schemas["ScoredPoint"],
@@ -151,8 +173,12 @@ export function toStoredPoint(
 ): StoredPoint | undefined {
   const id = storedId(record.payload);
   if (id === undefined) return undefined;
-  const point: { id: string; payload?: JsonObject; vector?: number[] } = { id };
-  if (withPayload) point.payload = callerPayload(record.payload);
+  const point: { id: string; payload?: JsonObject; vector?: number[]; subject?: string } = { id };
+  if (withPayload) {
+    point.payload = callerPayload(record.payload);
+    const subject = storedSubject(record.payload);
+    if (subject !== undefined) point.subject = subject;
+  }
   if (withVector && Array.isArray(record.vector)) point.vector = record.vector as number[];
   return point;
 }
@@ -177,7 +203,9 @@ export async function deletePoints(
       ? qdrantFilter(tenant, name, undefined, [
           { has_id: [...new Set(selector.ids)].map((id) => pointUuid(tenant, name, id)) },
         ])
-      : qdrantFilter(tenant, name, selector.filter);
+      : "subject" in selector
+        ? qdrantFilter(tenant, name, undefined, [subjectCondition(selector.subject)])
+        : qdrantFilter(tenant, name, selector.filter);
   const existing = await count(ctx, place, collection, filter, signal);
   if (existing === 0) return 0;
   await ctx.caller.send(

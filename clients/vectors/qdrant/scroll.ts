@@ -5,7 +5,7 @@ import { type QdrantCondition, qdrantFilter } from "./filter.js";
 import { collectionPath } from "./http.js";
 import { type IdSource, idsAfter, type KeyEquality } from "./ordering.js";
 import { idField, orderField, storedId } from "./payload.js";
-import { scrollByIds } from "./points.js";
+import { scrollByIds, subjectCondition } from "./points.js";
 
 /** Page size of a full read of a group of points. */
 const scanPageSize = 1000;
@@ -32,6 +32,7 @@ export async function scrollPoints(
   if (pageIds.length === 0) return { points: [] };
   const found = await scrollByIds(ctx, tenant, place, pageIds, {
     filter: query.filter,
+    subject: query.subject,
     withPayload: query.withPayload,
     withVector: query.withVector,
     signal,
@@ -49,8 +50,9 @@ function qdrantIdSource(
   signal: AbortSignal | undefined,
 ): IdSource {
   const collection = place.info.name;
+  const subject = query.subject === undefined ? [] : [subjectCondition(query.subject)];
   const filterFor = (scope: readonly KeyEquality[]) =>
-    qdrantFilter(tenant, collection, query.filter, scope.map(keyCondition));
+    qdrantFilter(tenant, collection, query.filter, [...subject, ...scope.map(keyCondition)]);
   const page = async (request: Schemas["ScrollRequest"]) => {
     return ctx.caller.send<Schemas["ScrollResult"]>(
       "POST",

@@ -4,8 +4,7 @@ import { type Distance, defaultSearchEf, type ScoredPoint, type SearchQuery } fr
 import { type Placement, placement, type QdrantContext } from "./context.js";
 import { qdrantFilter } from "./filter.js";
 import { collectionPath, jsonWithVector } from "./http.js";
-import { idField, payloadField } from "./payload.js";
-import { toStoredPoint } from "./points.js";
+import { payloadFields, toStoredPoint } from "./points.js";
 
 /**
  * Answers a similarity search with Qdrant's search endpoint (`POST /points/search`). Its
@@ -37,7 +36,7 @@ export async function searchPoints(
         hnsw_ef: Math.max(query.hnswEf ?? defaultSearchEf, query.limit),
       },
       limit: query.limit,
-      with_payload: query.withPayload ? [idField, payloadField] : [idField],
+      with_payload: payloadFields(query.withPayload),
       with_vector: query.withVector,
     } satisfies Omit<Schemas["SearchRequest"], "vector">),
     { signal, idempotent: true, collection, vectorField: "vector" },

@@ -4,7 +4,14 @@ import { resultOf } from "./call.js";
 import { createIfMissing, qdrantDistance } from "./catalog.js";
 import type { QdrantContext } from "./context.js";
 import { sharedCollectionName, type VectorShape } from "./layout.js";
-import { orderFields, qdrantKeyPath, scopeField, tenantField, writtenAtField } from "./payload.js";
+import {
+  orderFields,
+  qdrantKeyPath,
+  scopeField,
+  subjectField,
+  tenantField,
+  writtenAtField,
+} from "./payload.js";
 
 type Signal = AbortSignal | undefined;
 type FieldIndex = [field: string, schema: Schemas["PayloadFieldSchema"]];
@@ -38,8 +45,10 @@ export function sharedCollectionSettings(
 
 /**
  * The shared collection of `shape`, created with its indexes (scope as `is_tenant`,
- * tenant, write time, and the order keys of id-ordered scrolls) when missing. Known collections are
- * remembered, so this costs a round trip once per shape and process.
+ * tenant, write time, data subject, and the order keys of id-ordered scrolls) when
+ * missing. The indexes are created (a no-op when present) once per shape and process, so
+ * a shared collection made before an index existed gets it at its first use. Known
+ * collections are remembered, so this costs a round trip once per shape and process.
  */
 export async function ensureSharedCollection(
   ctx: QdrantContext,
@@ -61,6 +70,7 @@ export async function ensureSharedCollection(
     [scopeField, { type: "keyword", is_tenant: true }],
     [tenantField, "keyword"],
     [writtenAtField, "integer"],
+    [subjectField, "keyword"],
     ...orderFields.map((field): FieldIndex => [field, "integer"]),
   ];
   for (const [field, schema] of indexes) await createIndex(ctx, collection, field, schema, signal);
