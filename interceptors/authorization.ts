@@ -5,6 +5,7 @@ import { PermissionDeniedError } from "../security/errors.js";
 import type { RefusalBudget } from "../security/rate-limit/refusals.js";
 import { principalOf } from "./authentication.js";
 import type { Interceptor } from "./call.js";
+import { observeOutcome } from "./call-outcome.js";
 import type { SecurityMetrics } from "./metrics.js";
 import { policyOf } from "./policy.js";
 import { chargeRefusal } from "./rate-limit.js";
@@ -58,15 +59,9 @@ export function createAuthorizationInterceptor(options: AuthorizationOptions): I
       }
       call.values.set(tenantKey, principal.tenant);
       if (!audited) return next(call, input);
-      try {
-        const output = await next(call, input);
-        audit.record(auditEventFor(call, "admin.call", "", { outcome: "ok" }));
-        return output;
-      } catch (error) {
-        const outcome = error instanceof Error ? error.name : "error";
-        audit.record(auditEventFor(call, "admin.call", "", { outcome }));
-        throw error;
-      }
+      return observeOutcome(next(call, input), {
+        done: (outcome) => audit.record(auditEventFor(call, "admin.call", "", { outcome })),
+      });
     };
   };
 }

@@ -3,6 +3,7 @@ import type { AuditLog } from "../security/audit/port.js";
 import { auditEventFor } from "../security/audit/recorder.js";
 import type { ReadAuditing } from "../security/audit/tenant-settings.js";
 import type { Call, CallInput, Interceptor } from "./call.js";
+import { observeOutcome } from "./call-outcome.js";
 import { type DataAccess, policyOf } from "./policy.js";
 import { tenantKey } from "./values.js";
 
@@ -53,22 +54,16 @@ export function createDataAccessAuditInterceptor(options: DataAccessAuditOptions
         messages: 0,
         last: undefined,
       };
-      let output: Awaited<ReturnType<typeof next>>;
-      try {
-        output = await next(call, tallied(input, access, tally));
-      } catch (error) {
-        record(call, tally, outcomeOf(error));
-        throw error;
-      }
-      if (!output.stream) {
-        tally.last = output.message;
-        record(call, tally, "ok");
-        return output;
-      }
-      return {
-        stream: true,
-        messages: counted(output.messages, tally, (o) => record(call, tally, o)),
-      };
+      return observeOutcome(next(call, tallied(input, access, tally)), {
+        message: (message, streamed) => {
+          tally.last = message;
+          if (streamed) {
+            tally.streamed = true;
+            tally.messages += 1;
+          }
+        },
+        done: (outcome) => record(call, tally, outcome),
+      });
     };
   };
 }
@@ -93,29 +88,6 @@ async function* passing(
   for await (const message of source) {
     take(message);
     yield message;
-  }
-}
-
-/** Passes a response stream through, counting it, and reports its outcome once it ends. */
-async function* counted(
-  source: AsyncIterable<Message>,
-  tally: Tally,
-  done: (outcome: string) => void,
-): AsyncGenerator<Message> {
-  let outcome = "cancelled";
-  tally.streamed = true;
-  try {
-    for await (const message of source) {
-      tally.messages += 1;
-      tally.last = message;
-      yield message;
-    }
-    outcome = "ok";
-  } catch (error) {
-    outcome = outcomeOf(error);
-    throw error;
-  } finally {
-    done(outcome);
   }
 }
 
@@ -152,8 +124,4 @@ function countOf(value: unknown): number | string {
 
 function lengthOf(value: unknown): number {
   return Array.isArray(value) ? value.length : 0;
-}
-
-function outcomeOf(error: unknown): string {
-  return error instanceof Error ? error.name : "error";
 }
