@@ -17,6 +17,11 @@
  * - **Relationship ids.** A relationship upserted without an id gets
  *   `deriveRelationshipId(fromId, type, toId)` (see `relationship-id.ts`), so re-upserting
  *   it replaces rather than duplicates it.
+ * - **Subjects.** A node or relationship may name the data subject it is about
+ *   (`subject`): stored hidden (never among the properties), indexed per tenant, returned
+ *   by every read when non-empty, cleared by an upsert without one. `subjectNodes`,
+ *   `subjectRelationships` page through a subject's items in id order (`nextAfter`, the
+ *   last id returned, only when more may follow) and `deleteSubject` erases them.
  * - **Cancellation.** Every call checks its signal before it starts (and traversals between
  *   levels) and rejects with `CancelledError` / `EngineTimeoutError` from `throwIfAborted`;
  *   an aborted write writes nothing.
@@ -44,6 +49,12 @@ export interface GraphNode {
   readonly labels: readonly string[];
   /** The node's properties. */
   readonly properties: Properties;
+  /**
+   * The data subject the node is about (e.g. a person's id), stored apart from the
+   * properties and indexed per tenant; absent or empty for none. Reads set it only when
+   * non-empty; an upsert without it clears a stored one.
+   */
+  readonly subject?: string;
 }
 
 /** A stored, directed, typed edge. */
@@ -58,6 +69,8 @@ export interface GraphRelationship {
   readonly type: string;
   /** The relationship's properties. */
   readonly properties: Properties;
+  /** The data subject the relationship is about, as for nodes; set only when non-empty. */
+  readonly subject?: string;
 }
 
 /** A relationship to upsert; `id` is optional (derived when absent or empty). */
@@ -72,6 +85,8 @@ export interface RelationshipInput {
   readonly type: string;
   /** The relationship's properties (replacing any stored ones). */
   readonly properties: Properties;
+  /** The data subject, as for nodes: absent or empty stores none (clearing a stored one). */
+  readonly subject?: string;
 }
 
 /** Which relationships a traversal follows from a node. */
@@ -156,6 +171,25 @@ export interface DeleteNodesResult {
   readonly deleted: number;
   /** Distinct relationships deleted with them (detach only). */
   readonly relationshipsDeleted: number;
+}
+
+/** A page of a subject's items: at most `limit`, after the id `after` (from the start when absent). */
+export interface SubjectPage {
+  /** Most items to return (a positive integer). */
+  readonly limit: number;
+  /** Return only items whose id sorts after this one (`compareIds`). */
+  readonly after?: string;
+}
+
+/** What `GraphStore.deleteSubject` removed. */
+export interface DeleteSubjectResult {
+  /** Nodes of the subject deleted. */
+  readonly nodes: number;
+  /**
+   * Distinct relationships deleted: those of the subject, and those detached with the
+   * subject's nodes (whatever their subject).
+   */
+  readonly relationships: number;
 }
 
 /** How many nodes and relationships: a tenant's, or those of a list of ids that exist. */
@@ -315,6 +349,34 @@ export interface GraphStore {
     limit: number,
     signal?: AbortSignal,
   ): Promise<DeleteNodesResult>;
+
+  /** The tenant's nodes of `subject`, in id order (compareIds), `limit` at a time after `after`. */
+  subjectNodes(
+    tenant: string,
+    subject: string,
+    page: { readonly limit: number; readonly after?: string },
+    signal?: AbortSignal,
+  ): Promise<{ readonly nodes: GraphNode[]; readonly nextAfter?: string }>;
+
+  /** The tenant's relationships of `subject`, in id order, `limit` at a time after `after`. */
+  subjectRelationships(
+    tenant: string,
+    subject: string,
+    page: { readonly limit: number; readonly after?: string },
+    signal?: AbortSignal,
+  ): Promise<{ readonly relationships: GraphRelationship[]; readonly nextAfter?: string }>;
+
+  /**
+   * Deletes, in one transaction, at most `limit` relationships of `subject` and at most `limit`
+   * nodes of `subject` together with all their relationships (whatever those relationships'
+   * subject). Returns what was deleted; fewer than `limit` of each means none are left.
+   */
+  deleteSubject(
+    tenant: string,
+    subject: string,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<{ readonly nodes: number; readonly relationships: number }>;
 
   /** Whether the engine can serve requests now. Never rejects. */
   health(): Promise<EngineHealth>;

@@ -14,6 +14,7 @@ import {
 import { describeRandomGraphTraversals } from "./graphs.random.contract.js";
 import { describeGraphReads } from "./graphs.reads.contract.js";
 import { describeGraphRetention } from "./graphs.retention.contract.js";
+import { describeGraphSubjects } from "./graphs.subjects.contract.js";
 import { describeGraphTraversals } from "./graphs.traversal.contract.js";
 import { describeGraphUsage } from "./graphs.usage.contract.js";
 import { describeGraphWrites } from "./graphs.writes.contract.js";
@@ -42,6 +43,7 @@ export function describeGraphStoreContract(label: string, open: OpenGraphStore):
     describe("traversals", () => describeGraphTraversals(ctx));
     describeRandomGraphTraversals(ctx);
     describeGraphRetention(ctx);
+    describeGraphSubjects(ctx);
     describeTenancy(ctx);
     describeLifecycle(ctx);
   });

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { addRetentionSchema } from "./retention.js";
+import { addSubjectSchema } from "./subjects.js";
 
 /** File name of the graph database inside the data directory. */
 export const graphDatabaseFile = "graphs.sqlite";
@@ -46,6 +47,7 @@ export function openGraphDatabase(dataDir: string): Database.Database {
     db.pragma("busy_timeout = 5000");
     db.exec(ddl);
     addRetentionSchema(db, Date.now());
+    addSubjectSchema(db);
     return db;
   } catch (error) {
     db.close();

@@ -1,11 +1,14 @@
 import type Database from "better-sqlite3";
 import type { GraphNode, GraphRelationship, Properties } from "../port.js";
+import { subjectField } from "../subjects.js";
 
 /** A stored node as SQLite returns it (labels and properties as JSON text). */
 export interface NodeRow {
   readonly id: string;
   readonly labels: string;
   readonly properties: string;
+  /** The node's data subject, null for none. */
+  readonly subject: string | null;
 }
 
 /** A stored relationship as SQLite returns it (properties as JSON text). */
@@ -15,6 +18,8 @@ export interface RelationshipRow {
   readonly to_id: string;
   readonly type: string;
   readonly properties: string;
+  /** The relationship's data subject, null for none. */
+  readonly subject: string | null;
 }
 
 /** One traversal step: a relationship id and the nodes on either side. */
@@ -52,7 +57,7 @@ const inTypes = "(SELECT value FROM json_each(@types))";
  */
 export class GraphStatements {
   readonly upsertNode: Statement<
-    TenantId & { labels: string; properties: string; written_at: number }
+    TenantId & { labels: string; properties: string; subject: string | null; written_at: number }
   >;
   readonly upsertRelationship: Statement<
     TenantId & {
@@ -60,6 +65,7 @@ export class GraphStatements {
       to_id: string;
       type: string;
       properties: string;
+      subject: string | null;
       written_at: number;
     }
   >;
@@ -79,22 +85,24 @@ export class GraphStatements {
 
   constructor(private readonly db: Database.Database) {
     this.upsertNode = db.prepare(
-      `INSERT INTO nodes (tenant, id, labels, properties, written_at)
-       VALUES (@tenant, @id, @labels, @properties, @written_at)
+      `INSERT INTO nodes (tenant, id, labels, properties, subject, written_at)
+       VALUES (@tenant, @id, @labels, @properties, @subject, @written_at)
        ON CONFLICT (tenant, id) DO UPDATE SET labels = excluded.labels,
-         properties = excluded.properties, written_at = excluded.written_at`,
+         properties = excluded.properties, subject = excluded.subject,
+         written_at = excluded.written_at`,
     );
     this.upsertRelationship = db.prepare(
-      `INSERT INTO relationships (tenant, id, from_id, to_id, type, properties, written_at)
-       VALUES (@tenant, @id, @from_id, @to_id, @type, @properties, @written_at)
+      `INSERT INTO relationships (tenant, id, from_id, to_id, type, properties, subject, written_at)
+       VALUES (@tenant, @id, @from_id, @to_id, @type, @properties, @subject, @written_at)
        ON CONFLICT (tenant, id) DO UPDATE SET from_id = excluded.from_id, to_id = excluded.to_id,
-         type = excluded.type, properties = excluded.properties, written_at = excluded.written_at`,
+         type = excluded.type, properties = excluded.properties, subject = excluded.subject,
+         written_at = excluded.written_at`,
     );
     this.getNode = db.prepare(
-      "SELECT id, labels, properties FROM nodes WHERE tenant = @tenant AND id = @id",
+      "SELECT id, labels, properties, subject FROM nodes WHERE tenant = @tenant AND id = @id",
     );
     this.nodesByIds = db.prepare(
-      `SELECT id, labels, properties FROM nodes WHERE tenant = @tenant AND id IN ${inIds}`,
+      `SELECT id, labels, properties, subject FROM nodes WHERE tenant = @tenant AND id IN ${inIds}`,
     );
     this.existingNodeIds = db.prepare(
       `SELECT id FROM nodes WHERE tenant = @tenant AND id IN ${inIds}`,
@@ -108,7 +116,7 @@ export class GraphStatements {
       `SELECT EXISTS (SELECT 1 FROM relationships WHERE tenant = @tenant AND from_id = @id)
            OR EXISTS (SELECT 1 FROM relationships WHERE tenant = @tenant AND to_id = @id) AS found`,
     );
-    const relationshipColumns = "id, from_id, to_id, type, properties";
+    const relationshipColumns = "id, from_id, to_id, type, properties, subject";
     this.relationshipsByIds = db.prepare(
       `SELECT ${relationshipColumns} FROM relationships WHERE tenant = @tenant AND id IN ${inIds}`,
     );
@@ -155,6 +163,7 @@ export function nodeFromRow(row: NodeRow): GraphNode {
     id: row.id,
     labels: JSON.parse(row.labels) as string[],
     properties: JSON.parse(row.properties) as Properties,
+    ...subjectField(row.subject),
   };
 }
 
@@ -166,5 +175,6 @@ export function relationshipFromRow(row: RelationshipRow): GraphRelationship {
     toId: row.to_id,
     type: row.type,
     properties: JSON.parse(row.properties) as Properties,
+    ...subjectField(row.subject),
   };
 }

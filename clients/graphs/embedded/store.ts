@@ -11,6 +11,7 @@ import { backupDatabase, type Snapshottable } from "../../snapshot.js";
 import { compareIds, inRequestOrder } from "../ordering.js";
 import type {
   DeleteNodesResult,
+  DeleteSubjectResult,
   GraphCounts,
   GraphIds,
   GraphNode,
@@ -23,13 +24,16 @@ import type {
   RelationshipInput,
   ShortestPathQuery,
   Subgraph,
+  SubjectPage,
 } from "../port.js";
+import { checkDeleteLimit, fetchSizeOf, pageOf } from "../subjects.js";
 import { toGraphEngineError } from "./errors.js";
 import { shortestPath } from "./path.js";
 import { GraphReaders } from "./readers.js";
 import { GraphRetention } from "./retention.js";
 import { graphDatabaseFile, openGraphDatabase } from "./schema.js";
 import { GraphStatements, nodeFromRow, relationshipFromRow } from "./statements.js";
+import { GraphSubjects } from "./subjects.js";
 import { neighborhoods, neighbors } from "./traversal.js";
 import { GraphUsage } from "./usage.js";
 import { GraphWrites } from "./writes.js";
@@ -65,6 +69,7 @@ export class EmbeddedGraphStore implements GraphStore, Snapshottable {
   private readonly writes: GraphWrites;
   private readonly counts: GraphUsage;
   private readonly retention: GraphRetention;
+  private readonly subjects: GraphSubjects;
 
   private constructor(
     private readonly db: Database.Database,
@@ -72,7 +77,8 @@ export class EmbeddedGraphStore implements GraphStore, Snapshottable {
     now: () => number,
   ) {
     this.sql = new GraphStatements(db);
-    this.writes = new GraphWrites(db, this.sql, now);
+    this.subjects = new GraphSubjects(db);
+    this.writes = new GraphWrites(db, this.sql, this.subjects, now);
     this.counts = new GraphUsage(db);
     this.retention = new GraphRetention(db);
   }
@@ -223,6 +229,51 @@ export class EmbeddedGraphStore implements GraphStore, Snapshottable {
       const ids = this.retention.expired(tenant, label, beforeMs, limit);
       return this.writes.deleteNodes(tenant, ids, true);
     });
+  }
+
+  async subjectNodes(
+    tenant: string,
+    subject: string,
+    page: SubjectPage,
+    signal?: AbortSignal,
+  ): Promise<{ readonly nodes: GraphNode[]; readonly nextAfter?: string }> {
+    return guard(signal, () => {
+      const limit = fetchSizeOf(page.limit);
+      const rows = this.subjects.nodes.all({ tenant, subject, after: page.after ?? "", limit });
+      const { items, nextAfter } = pageOf(rows.map(nodeFromRow), page.limit);
+      return nextAfter === undefined ? { nodes: items } : { nodes: items, nextAfter };
+    });
+  }
+
+  async subjectRelationships(
+    tenant: string,
+    subject: string,
+    page: SubjectPage,
+    signal?: AbortSignal,
+  ): Promise<{ readonly relationships: GraphRelationship[]; readonly nextAfter?: string }> {
+    return guard(signal, () => {
+      const limit = fetchSizeOf(page.limit);
+      const rows = this.subjects.relationships.all({
+        tenant,
+        subject,
+        after: page.after ?? "",
+        limit,
+      });
+      const { items, nextAfter } = pageOf(rows.map(relationshipFromRow), page.limit);
+      return nextAfter === undefined
+        ? { relationships: items }
+        : { relationships: items, nextAfter };
+    });
+  }
+
+  async deleteSubject(
+    tenant: string,
+    subject: string,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<DeleteSubjectResult> {
+    checkDeleteLimit(limit);
+    return guard(signal, () => this.writes.deleteSubject(tenant, subject, limit));
   }
 
   /** Copies the database to `targetDir/graphs.sqlite` while the store keeps serving. */

@@ -1,9 +1,16 @@
 import type Database from "better-sqlite3";
 import { normalizeLabels } from "../ordering.js";
-import type { DeleteNodesResult, GraphNode, RelationshipInput } from "../port.js";
+import type {
+  DeleteNodesResult,
+  DeleteSubjectResult,
+  GraphNode,
+  RelationshipInput,
+} from "../port.js";
 import { assertEndpointsExist, connectedNodeError } from "../preconditions.js";
 import { relationshipIdOf } from "../relationship-id.js";
+import { storedSubject } from "../subjects.js";
 import type { GraphStatements } from "./statements.js";
+import type { GraphSubjects } from "./subjects.js";
 
 /** The write operations of the embedded store, each one SQLite transaction. */
 export class GraphWrites {
@@ -18,9 +25,15 @@ export class GraphWrites {
     detach: boolean,
   ) => DeleteNodesResult;
   readonly deleteRelationships: (tenant: string, ids: readonly string[]) => number;
+  readonly deleteSubject: (tenant: string, subject: string, limit: number) => DeleteSubjectResult;
 
   /** `now` stamps every node and relationship written with its write time (ms since the epoch). */
-  constructor(db: Database.Database, sql: GraphStatements, now: () => number) {
+  constructor(
+    db: Database.Database,
+    sql: GraphStatements,
+    subjects: GraphSubjects,
+    now: () => number,
+  ) {
     this.upsertNodes = db.transaction((tenant: string, nodes: readonly GraphNode[]) => {
       const written_at = now();
       for (const node of nodes) {
@@ -29,6 +42,7 @@ export class GraphWrites {
           id: node.id,
           labels: JSON.stringify(normalizeLabels(node.labels)),
           properties: JSON.stringify(node.properties),
+          subject: storedSubject(node.subject) ?? null,
           written_at,
         });
       }
@@ -52,6 +66,7 @@ export class GraphWrites {
             to_id: r.toId,
             type: r.type,
             properties: JSON.stringify(r.properties),
+            subject: storedSubject(r.subject) ?? null,
             written_at,
           });
           return id;
@@ -78,6 +93,20 @@ export class GraphWrites {
 
     this.deleteRelationships = db.transaction((tenant: string, ids: readonly string[]) => {
       return sql.deleteRelationships.run({ tenant, ids: JSON.stringify(ids) }).changes;
+    });
+
+    // First at most `limit` of the subject's relationships, then at most `limit` of its
+    // nodes with every relationship they still have: each relationship is deleted once.
+    this.deleteSubject = db.transaction((tenant: string, subject: string, limit: number) => {
+      const query = { tenant, subject, after: "", limit };
+      const relationshipIds = subjects.relationshipIds.all(query);
+      let relationships =
+        relationshipIds.length === 0 ? 0 : this.deleteRelationships(tenant, relationshipIds);
+      const nodeIds = subjects.nodeIds.all(query);
+      if (nodeIds.length === 0) return { nodes: 0, relationships };
+      const detached = this.deleteNodes(tenant, nodeIds, true);
+      relationships += detached.relationshipsDeleted;
+      return { nodes: detached.deleted, relationships };
     });
   }
 }

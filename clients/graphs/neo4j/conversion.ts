@@ -12,23 +12,30 @@ import type {
   PropertyScalar,
   PropertyValue,
 } from "../port.js";
+import { storedSubject, subjectField } from "../subjects.js";
 import { nodeLabel } from "./cypher.js";
 
 /** The property holding when a node or relationship was last written (ms since the epoch). */
 export const writtenAtKey = "_rp_written_at";
 
-const systemKeys: ReadonlySet<string> = new Set(["tenant", "id", writtenAtKey]);
+/**
+ * The property holding the data subject of a node or relationship, absent for none;
+ * indexed with `tenant` (see `migrations.ts`, `relationship-types.ts`).
+ */
+export const subjectKey = "_rp_subject";
+
+const systemKeys: ReadonlySet<string> = new Set(["tenant", "id", writtenAtKey, subjectKey]);
 const escapeMark = "~";
 
 /**
  * The stored key of a user property: the key itself, or `~` + key for `tenant`, `id`,
- * {@link writtenAtKey} and keys that start with `~`. A bijection, so `decodeKey` undoes it.
+ * {@link writtenAtKey}, {@link subjectKey} and keys that start with `~`. A bijection, so `decodeKey` undoes it.
  */
 export function encodeKey(key: string): string {
   return systemKeys.has(key) || key.startsWith(escapeMark) ? `${escapeMark}${key}` : key;
 }
 
-/** The user key of a stored property key, or undefined for the system keys (`tenant`, `id`, the write time). */
+/** The user key of a stored property key, or undefined for the system keys (`tenant`, `id`, the write time, the subject). */
 export function decodeKey(stored: string): string | undefined {
   if (systemKeys.has(stored)) return undefined;
   return stored.startsWith(escapeMark) ? stored.slice(escapeMark.length) : stored;
@@ -36,20 +43,23 @@ export function decodeKey(stored: string): string | undefined {
 
 /**
  * The full property map to store on a node or relationship: the user's properties under
- * escaped keys, plus `tenant`, `id` and the write time. JS numbers go to Neo4j as floats
- * (doubles).
+ * escaped keys, plus `tenant`, `id`, the write time and the subject when there is one (so
+ * that `SET n = …` without one clears it). JS numbers go to Neo4j as floats (doubles).
  */
 export function toStoredProperties(
   tenant: string,
   id: string,
   properties: Properties,
   writtenAt: number,
+  subject?: string,
 ): Record<string, PropertyValue> {
   const stored: Record<string, PropertyValue> = {};
   for (const [key, value] of Object.entries(properties)) stored[encodeKey(key)] = value;
   stored.tenant = tenant;
   stored.id = id;
   stored[writtenAtKey] = writtenAt;
+  const kept = storedSubject(subject);
+  if (kept !== undefined) stored[subjectKey] = kept;
   return stored;
 }
 
@@ -114,6 +124,7 @@ export function nodeFromRow(row: NodeRow): GraphNode {
     id: row.id,
     labels: normalizeLabels(row.labels.filter((label) => label !== nodeLabel)),
     properties: fromStoredProperties(row.props),
+    ...subjectField(row.props[subjectKey]),
   };
 }
 
@@ -125,5 +136,6 @@ export function relationshipFromRow(row: RelationshipRow): GraphRelationship {
     toId: row.toId,
     type: row.type,
     properties: fromStoredProperties(row.props),
+    ...subjectField(row.props[subjectKey]),
   };
 }

@@ -22,6 +22,12 @@ export const migrationLabel = "_RpMigration";
 export const relationshipConstraintPrefix = "ragplane_rel_";
 
 /**
+ * Prefix of the name of each relationship type's range index on (tenant, subject, id).
+ * Not `ragplane_rel_subject_`: that is the constraint name of a type called `subject_…`.
+ */
+export const relationshipSubjectIndexPrefix = "ragplane_relsubject_";
+
+/**
  * What labels and relationship types look like (the API's rule, and an identifier Neo4j
  * needs no escaping for). Only names passing it are ever written into Cypher text.
  */
@@ -132,6 +138,12 @@ function arrows(direction: TraversalDirection, relationship: string): string {
 export function relationshipConstraintName(type: string): string {
   assertGraphName(type);
   return `\`${relationshipConstraintPrefix}${type}\``;
+}
+
+/** The quoted name of the subject index of relationships of `type`. */
+export function relationshipSubjectIndexName(type: string): string {
+  assertGraphName(type);
+  return `\`${relationshipSubjectIndexPrefix}${type}\``;
 }
 
 function assertGraphName(name: string): void {

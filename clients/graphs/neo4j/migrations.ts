@@ -9,8 +9,11 @@
  * `relationship-types.ts`.
  */
 import { type Driver, int } from "neo4j-driver";
-import { writtenAtKey } from "./conversion.js";
+import { subjectKey, writtenAtKey } from "./conversion.js";
 import { labelRetentionLabel, migrationLabel, nodeLabel } from "./cypher.js";
+
+/** The range index of nodes by (tenant, subject, id). */
+export const nodeSubjectIndex = "ragplane_node_subject";
 
 /** One step of the schema. */
 export interface Migration {
@@ -51,6 +54,16 @@ export const migrations: readonly Migration[] = [
        CALL (n) { SET n.${writtenAtKey} = timestamp() } IN TRANSACTIONS OF 10000 ROWS`,
       `MATCH (:${nodeLabel})-[r]->(:${nodeLabel}) WHERE r.${writtenAtKey} IS NULL
        CALL (r) { SET r.${writtenAtKey} = timestamp() } IN TRANSACTIONS OF 10000 ROWS`,
+    ],
+  },
+  {
+    version: 3,
+    description: "data subjects of nodes (those of relationships are indexed per type)",
+    statements: [
+      `CREATE RANGE INDEX ${nodeSubjectIndex} IF NOT EXISTS
+       FOR (n:${nodeLabel}) ON (n.tenant, n.${subjectKey}, n.id)`,
+      // Queries name the index in a hint, which fails while it is still being populated.
+      `CALL db.awaitIndex('${nodeSubjectIndex}', 300)`,
     ],
   },
 ];

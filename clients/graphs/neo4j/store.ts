@@ -5,6 +5,7 @@ import type { EnginePolicy } from "../../resilience/engine-policy.js";
 import { inRequestOrder } from "../ordering.js";
 import type {
   DeleteNodesResult,
+  DeleteSubjectResult,
   GraphCounts,
   GraphIds,
   GraphNode,
@@ -17,7 +18,9 @@ import type {
   RelationshipInput,
   ShortestPathQuery,
   Subgraph,
+  SubjectPage,
 } from "../port.js";
+import { checkDeleteLimit } from "../subjects.js";
 import { checkGraphName } from "./cypher.js";
 import { neo4jEngine, toNeo4jEngineError } from "./errors.js";
 import { migrate } from "./migrations.js";
@@ -32,6 +35,7 @@ import { neo4jPolicy } from "./policy.js";
 import { loadRelationships, relationshipsAmong } from "./reads.js";
 import { RelationshipTypeConstraints } from "./relationship-types.js";
 import { deleteNodesWrittenBefore, listLabelMaxAges, setLabelMaxAge } from "./retention.js";
+import { deleteSubject, subjectNodes, subjectRelationships } from "./subjects.js";
 import { Transactions } from "./transactions.js";
 import { loadNode, loadNodes, neighbors } from "./traversal.js";
 import { existingIds, tenantUsage } from "./usage.js";
@@ -269,6 +273,36 @@ export class Neo4jGraphStore implements GraphStore {
       this.tx.write(signal, (step) =>
         deleteNodesWrittenBefore(step, tenant, label, beforeMs, limit),
       ),
+    );
+  }
+
+  async subjectNodes(
+    tenant: string,
+    subject: string,
+    page: SubjectPage,
+    signal?: AbortSignal,
+  ): Promise<{ readonly nodes: GraphNode[]; readonly nextAfter?: string }> {
+    return this.tx.read(signal, (step) => subjectNodes(step, tenant, subject, page));
+  }
+
+  async subjectRelationships(
+    tenant: string,
+    subject: string,
+    page: SubjectPage,
+    signal?: AbortSignal,
+  ): Promise<{ readonly relationships: GraphRelationship[]; readonly nextAfter?: string }> {
+    return this.tx.read(signal, (step) => subjectRelationships(step, tenant, subject, page));
+  }
+
+  async deleteSubject(
+    tenant: string,
+    subject: string,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<DeleteSubjectResult> {
+    checkDeleteLimit(limit);
+    return this.writes.run(tenant, signal, () =>
+      this.tx.write(signal, (step) => deleteSubject(step, tenant, subject, limit)),
     );
   }
 

@@ -41,7 +41,7 @@ export async function upsertNodes(
     .map((node) => ({
       id: node.id,
       labels: normalizeLabels(node.labels),
-      props: toStoredProperties(tenant, node.id, node.properties, writtenAt),
+      props: toStoredProperties(tenant, node.id, node.properties, writtenAt, node.subject),
     }));
   if (rows.length > 0) {
     await step.run(
@@ -102,7 +102,7 @@ export async function upsertRelationships(
       id,
       fromId: r.fromId,
       toId: r.toId,
-      props: toStoredProperties(tenant, id, r.properties, writtenAt),
+      props: toStoredProperties(tenant, id, r.properties, writtenAt, r.subject),
     };
     const group = byType.get(r.type);
     if (group) group.push(row);
