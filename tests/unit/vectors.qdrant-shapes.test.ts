@@ -20,6 +20,7 @@ describe("describeRecord", () => {
           { key: "age", type: "integer" },
           { key: "place", type: "geo" },
         ],
+        rp_sensitive_fields: ["ssn", 7, "address"],
       }),
     ).toEqual({
       name: "docs",
@@ -27,6 +28,7 @@ describe("describeRecord", () => {
       distance: "euclid",
       payloadIndexes: [{ key: "age", type: "integer" }],
       index: { m: 16, efConstruct: 128 },
+      sensitiveFields: ["ssn", "address"],
     });
   });
 

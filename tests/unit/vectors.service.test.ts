@@ -83,6 +83,7 @@ describe("createVectorsService", () => {
       payloadIndexes: [{ key: "lang", type: PayloadIndexType.KEYWORD }],
       pointCount: 3n,
       index: { hnswM: 16, hnswEfConstruct: 128 },
+      sensitiveFields: [],
     });
   });
 

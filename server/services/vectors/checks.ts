@@ -84,6 +84,44 @@ export function checkPayloadIndexes(
   });
 }
 
+/** Most sensitive fields on one collection (the proto's documented limit). */
+export const maxSensitiveFields = 64;
+
+/**
+ * Sensitive fields: at most 64 distinct top-level keys of 1 to 256 bytes, none reserved,
+ * and none the start of a payload index's key (the engine would index ciphertext).
+ */
+export function checkSensitiveFields(
+  v: Violations,
+  field: string,
+  fields: readonly string[],
+  indexes: readonly PayloadIndex[],
+): void {
+  if (fields.length > maxSensitiveFields) {
+    v.add(field, `must hold at most ${maxSensitiveFields} fields`);
+    return;
+  }
+  const indexed = new Set(indexes.map((index) => topLevelKey(index.key) ?? index.key));
+  const seen = new Set<string>();
+  fields.forEach((key, i) => {
+    const path = `${field}[${i}]`;
+    if (key.length === 0) v.add(path, "must not be empty");
+    else if (utf8Length(key) > limits.maxIdBytes)
+      v.add(path, `must be at most ${limits.maxIdBytes} bytes`);
+    else if (isReservedKey(key)) v.add(path, reservedKeyRefused);
+    else if (seen.has(key)) v.add(path, `repeats "${truncate(key)}"`);
+    else if (indexed.has(key))
+      v.add(path, `has a payload index: "${truncate(key)}" cannot be both indexed and encrypted`);
+    seen.add(key);
+  });
+}
+
+/** The top-level key a valid key path starts at; undefined when it is not a valid path. */
+function topLevelKey(key: string): string | undefined {
+  const first = parseKeyPath(key)?.[0];
+  return first?.kind === "key" ? first.key : undefined;
+}
+
 /** A filter: at most 64 conditions in all, each well-formed. */
 export function checkFilter(v: Violations, field: string, filter: Filter | undefined): void {
   if (filter === undefined) return;
@@ -145,8 +183,8 @@ function checkCondition(v: Violations, field: string, condition: Condition): voi
 
 /** Whether a valid key path starts at a reserved top-level key. */
 function isReservedPath(key: string): boolean {
-  const first = parseKeyPath(key)?.[0];
-  return first?.kind === "key" && isReservedKey(first.key);
+  const first = topLevelKey(key);
+  return first !== undefined && isReservedKey(first);
 }
 
 function isScalar(value: Parameters<typeof scalarOf>[0]): boolean {

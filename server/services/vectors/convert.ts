@@ -96,15 +96,19 @@ export function toCollectionInit(
       type: indexTypeEnums.get(index.type) ?? PayloadIndexTypeEnum.UNSPECIFIED,
     })),
     pointCount: BigInt(collection.pointCount ?? 0),
+    sensitiveFields: [...collection.sensitiveFields],
     ...(collection.maxAgeMs === undefined ? {} : { maxAge: toMaxAgeDuration(collection.maxAgeMs) }),
   };
 }
 
-/** A `Point` message as the port's input. */
+/** A `Point` message as the port's input; an empty subject is none. */
 export function toPointInput(point: Point): PointInput {
-  return point.payload === undefined
-    ? { id: point.id, vector: point.vector }
-    : { id: point.id, vector: point.vector, payload: point.payload };
+  return {
+    id: point.id,
+    vector: point.vector,
+    ...(point.payload === undefined ? {} : { payload: point.payload }),
+    ...(point.subject === "" ? {} : { subject: point.subject }),
+  };
 }
 
 /** A stored point as the `Point` message, its payload without reserved keys. */
@@ -115,10 +119,11 @@ export function toPointInit(point: StoredPoint): MessageInitShape<typeof PointSc
     ...(point.payload === undefined
       ? {}
       : { payload: withoutReservedKeys(point.payload) as JsonObject }),
+    ...(point.subject === undefined ? {} : { subject: point.subject }),
   };
 }
 
-/** A search hit as the `Hit` message. */
+/** A search hit as the `Hit` message; its subject only with its payload. */
 export function toHitInit(
   hit: ScoredPoint,
   wanted: { readonly withPayload: boolean; readonly withLineage: boolean },
@@ -132,6 +137,7 @@ export function toHitInit(
     ...(wanted.withPayload && hit.payload !== undefined
       ? { payload: withoutReservedKeys(hit.payload) as JsonObject }
       : {}),
+    ...(wanted.withPayload && hit.subject !== undefined ? { subject: hit.subject } : {}),
     ...(lineage === undefined ? {} : { lineage: toLineageInit(lineage) }),
   };
 }

@@ -43,6 +43,7 @@ export function createVectorsService(
           distance: toDistance(request.distance),
           payloadIndexes: request.payloadIndexes.map(toPayloadIndex),
           index: toIndexSettings(request.index),
+          sensitiveFields: request.sensitiveFields,
           ...(maxAgeMs === undefined ? {} : { maxAgeMs }),
         },
         signal,

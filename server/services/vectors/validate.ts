@@ -3,7 +3,13 @@ import { limits } from "../../limits.js";
 import { checkMaxAge } from "../../retention/max-age.js";
 import { Violations } from "../../validation/violations.js";
 import type { ServiceValidators } from "../handlers.js";
-import { checkFilter, checkPayload, checkPayloadIndexes, checkVector } from "./checks.js";
+import {
+  checkFilter,
+  checkPayload,
+  checkPayloadIndexes,
+  checkSensitiveFields,
+  checkVector,
+} from "./checks.js";
 import { indexSettingLimits, knownDistances } from "./convert.js";
 import { decodeCursor, decodePageToken } from "./tokens.js";
 
@@ -22,6 +28,7 @@ export const vectorsValidators: ServiceValidators<typeof VectorsService.method> 
     }
     v.enumValue("distance", request.distance, knownDistances);
     checkPayloadIndexes(v, "payload_indexes", request.payloadIndexes);
+    checkSensitiveFields(v, "sensitive_fields", request.sensitiveFields, request.payloadIndexes);
     checkMaxAge(v, "max_age", request.maxAge);
     const index = request.index;
     if (index !== undefined) {
@@ -173,6 +180,7 @@ function checkPoints(v: Violations, points: readonly Point[]): void {
     }
     checkVector(v, `${path}.vector`, point.vector);
     checkPayload(v, `${path}.payload`, point.payload);
+    v.shortText(`${path}.subject`, point.subject);
   });
 }
 
