@@ -103,3 +103,34 @@ describe("rows", () => {
     });
   });
 });
+
+describe("subjects", () => {
+  it("stores a non-empty subject under its hidden key, escapes a user key of that name, and reads it back apart from the properties", () => {
+    const properties = { _rp_subject: "a user's", n: 1 };
+    const stored = toStoredProperties("t1", "n1", properties, 5, "person:1");
+    expect(stored).toEqual({
+      "~_rp_subject": "a user's",
+      _rp_subject: "person:1",
+      _rp_written_at: 5,
+      n: 1,
+      tenant: "t1",
+      id: "n1",
+    });
+    expect(toStoredProperties("t1", "n1", {}, 5, "")).not.toHaveProperty("_rp_subject");
+    expect(toStoredProperties("t1", "n1", {}, 5)).not.toHaveProperty("_rp_subject");
+    expect(nodeFromRow({ id: "n1", labels: [nodeLabel], props: stored })).toStrictEqual({
+      id: "n1",
+      labels: [],
+      properties,
+      subject: "person:1",
+    });
+    const plain = relationshipFromRow({
+      id: "r1",
+      fromId: "a",
+      toId: "b",
+      type: "T",
+      props: { tenant: "t", id: "r1" },
+    });
+    expect(Object.hasOwn(plain, "subject")).toBe(false);
+  });
+});

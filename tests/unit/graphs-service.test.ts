@@ -142,6 +142,55 @@ describe("createGraphsService", () => {
   });
 });
 
+describe("createGraphsService subjects", () => {
+  it("stores the subject of nodes and relationships and returns it on GetNode, Neighbors (with and without lineage) and ShortestPath", async () => {
+    await service.upsertNodes(
+      fromJson(UpsertNodesRequestSchema, {
+        nodes: [
+          { id: "s1", labels: ["Person"], subject: "person:1" },
+          { id: "s2", subject: "" },
+        ],
+      }),
+      context,
+    );
+    await service.upsertRelationships(
+      fromJson(UpsertRelationshipsRequestSchema, {
+        relationships: [
+          { id: "r1", fromId: "s1", toId: "s2", type: "KNOWS", subject: "person:1" },
+          { fromId: "s2", toId: "a", type: "KNOWS" },
+        ],
+      }),
+      context,
+    );
+    expect((await store.getNode("acme", "s1")).subject).toBe("person:1");
+    expect(Object.hasOwn(await store.getNode("acme", "s2"), "subject")).toBe(false);
+
+    const got = await service.getNode(create(GetNodeRequestSchema, { id: "s1" }), context);
+    expect(toJson(GetNodeResponseSchema, create(GetNodeResponseSchema, got))).toEqual({
+      node: { id: "s1", labels: ["Person"], subject: "person:1" },
+    });
+    for (const withLineage of [false, true]) {
+      const response = await service.neighbors(
+        create(NeighborsRequestSchema, { nodeId: "s1", withLineage }),
+        context,
+      );
+      expect(toJson(NeighborsResponseSchema, create(NeighborsResponseSchema, response))).toEqual({
+        nodes: [{ id: "s1", labels: ["Person"], subject: "person:1" }, { id: "s2" }],
+        relationships: [{ id: "r1", fromId: "s1", toId: "s2", type: "KNOWS", subject: "person:1" }],
+      });
+    }
+    const path = await service.shortestPath(
+      create(ShortestPathRequestSchema, { fromId: "s1", toId: "s2" }),
+      context,
+    );
+    expect(toJson(ShortestPathResponseSchema, create(ShortestPathResponseSchema, path))).toEqual({
+      found: true,
+      nodes: [{ id: "s1", labels: ["Person"], subject: "person:1" }, { id: "s2" }],
+      relationships: [{ id: "r1", fromId: "s1", toId: "s2", type: "KNOWS", subject: "person:1" }],
+    });
+  });
+});
+
 describe("createGraphsService defaults", () => {
   function recording() {
     const seen: { neighbors?: NeighborsQuery; path?: ShortestPathQuery; signal?: AbortSignal } = {};

@@ -198,6 +198,31 @@ describe("graphsValidators.upsertRelationships", () => {
   });
 });
 
+describe("graphsValidators subjects", () => {
+  it("accepts an empty subject and one of 256 bytes, and refuses longer ones and NUL, on nodes and relationships", () => {
+    expect(
+      upsertNodes([
+        { id: "a", subject: "" },
+        { id: "b", subject: "x".repeat(256) },
+        { id: "c", subject: "é".repeat(128) },
+        { id: "d", subject: "x".repeat(257) },
+        { id: "e", subject: "é".repeat(129) },
+        { id: "f", subject: "a\u0000" },
+      ]),
+    ).toEqual([
+      { field: "nodes[3].subject", description: "must be at most 256 bytes" },
+      { field: "nodes[4].subject", description: "must be at most 256 bytes" },
+      { field: "nodes[5].subject", description: "must not contain NUL (U+0000)" },
+    ]);
+    expect(
+      upsertRelationships([
+        { fromId: "a", toId: "b", type: "T", subject: "🙂".repeat(64) },
+        { fromId: "a", toId: "c", type: "T", subject: "🙂".repeat(65) },
+      ]),
+    ).toEqual([{ field: "relationships[1].subject", description: "must be at most 256 bytes" }]);
+  });
+});
+
 describe("graphsValidators reads and deletes", () => {
   it("checks GetNode's id", () => {
     expect(graphsValidators.getNode(fromJson(GetNodeRequestSchema, { id: "n" }))).toEqual([]);

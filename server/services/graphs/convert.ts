@@ -22,16 +22,32 @@ import { lineageOf, withoutReservedKeys } from "../../lineage/fields.js";
 
 type ValueInit = MessageInitShape<typeof ValueSchema>;
 
-/** A request node as the port's node. */
+/** A request node as the port's node; an empty subject is none. */
 export function toGraphNode(node: Node): GraphNode {
-  return { id: node.id, labels: node.labels, properties: toProperties(node.properties) };
+  return {
+    id: node.id,
+    labels: node.labels,
+    properties: toProperties(node.properties),
+    ...subjectOf(node.subject),
+  };
 }
 
-/** A request relationship as the port's input; an empty id asks for a derived one. */
+/**
+ * A request relationship as the port's input; an empty id asks for a derived one, an
+ * empty subject is none.
+ */
 export function toRelationshipInput(relationship: Relationship): RelationshipInput {
   const { id, fromId, toId, type } = relationship;
   const properties = toProperties(relationship.properties);
-  return id === "" ? { fromId, toId, type, properties } : { id, fromId, toId, type, properties };
+  const subject = subjectOf(relationship.subject);
+  return id === ""
+    ? { fromId, toId, type, properties, ...subject }
+    : { id, fromId, toId, type, properties, ...subject };
+}
+
+/** `{ subject }` for a non-empty subject, `{}` otherwise. */
+function subjectOf(subject: string | undefined): { subject?: string } {
+  return subject ? { subject } : {};
 }
 
 /** The port's traversal direction; DIRECTION_UNSPECIFIED means both. */
@@ -44,9 +60,14 @@ export function toTraversalDirection(direction: Direction): TraversalDirection {
 type NodeInit = MessageInitShape<typeof NodeSchema>;
 type RelationshipInit = MessageInitShape<typeof RelationshipSchema>;
 
-/** A port node as a response `Node`, its reserved properties left out. */
+/** A port node as a response `Node` with its subject, its reserved properties left out. */
 export function toNodeInit(node: GraphNode): NodeInit {
-  return { id: node.id, labels: [...node.labels], properties: visibleValues(node.properties) };
+  return {
+    id: node.id,
+    labels: [...node.labels],
+    properties: visibleValues(node.properties),
+    ...subjectOf(node.subject),
+  };
 }
 
 /** {@link toNodeInit} with `lineage` set when ingestion wrote the node. */
@@ -57,13 +78,24 @@ export function toNodeInitWithLineage(node: GraphNode): NodeInit {
     labels: [...labels],
     properties: visibleValues(properties),
     ...lineageInit(properties),
+    ...subjectOf(node.subject),
   };
 }
 
-/** A port relationship as a response `Relationship`, its reserved properties left out. */
+/**
+ * A port relationship as a response `Relationship` with its subject, its reserved
+ * properties left out.
+ */
 export function toRelationshipInit(relationship: GraphRelationship): RelationshipInit {
   const { id, fromId, toId, type } = relationship;
-  return { id, fromId, toId, type, properties: visibleValues(relationship.properties) };
+  return {
+    id,
+    fromId,
+    toId,
+    type,
+    properties: visibleValues(relationship.properties),
+    ...subjectOf(relationship.subject),
+  };
 }
 
 /** {@link toRelationshipInit} with `lineage` set when ingestion wrote the relationship. */
@@ -76,6 +108,7 @@ export function toRelationshipInitWithLineage(relationship: GraphRelationship): 
     type,
     properties: visibleValues(properties),
     ...lineageInit(properties),
+    ...subjectOf(relationship.subject),
   };
 }
 
