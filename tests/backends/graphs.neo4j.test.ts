@@ -100,6 +100,47 @@ if (!url) {
       });
     });
 
+    it("gives a relationship type written before subjects its subject index on connect, and finds its relationships by subject", async () => {
+      const store = await connect();
+      try {
+        await store.upsertNodes(tenant, [
+          { id: "sx1", labels: [], properties: {}, subject: "sx" },
+          { id: "sx2", labels: [], properties: {} },
+        ]);
+        await store.upsertRelationships(tenant, [
+          { id: "sxr", fromId: "sx1", toId: "sx2", type: "SUBJECT_BACKFILL", properties: {} },
+        ]);
+      } finally {
+        await store.close();
+      }
+      const index = "ragplane_relsubject_SUBJECT_BACKFILL";
+      await adminDriver().executeQuery(`DROP INDEX ${index} IF EXISTS`, {}, { database: "neo4j" });
+      await adminDriver().executeQuery(
+        "MATCH ()-[r:SUBJECT_BACKFILL {tenant: $tenant}]->() SET r._rp_subject = 'sx'",
+        { tenant },
+        { database: "neo4j" },
+      );
+      const again = await connect();
+      try {
+        const { records } = await adminDriver().executeQuery(
+          "SHOW INDEXES YIELD name, type, properties WHERE name = $index RETURN type, properties",
+          { index },
+          { database: "neo4j" },
+        );
+        expect(records.map((r) => r.toObject())).toEqual([
+          { type: "RANGE", properties: ["tenant", "_rp_subject", "id"] },
+        ]);
+        const page = await again.subjectRelationships(tenant, "sx", { limit: 10 });
+        expect(page.relationships.map((r) => [r.id, r.subject])).toEqual([["sxr", "sx"]]);
+        expect(await again.deleteSubject(tenant, "sx", 10)).toEqual({
+          nodes: 1,
+          relationships: 1,
+        });
+      } finally {
+        await again.close();
+      }
+    });
+
     it("fails to connect to a port without Neo4j with EngineUnavailableError, promptly", async () => {
       const started = performance.now();
       const error = await Neo4jGraphStore.connect({ url: "bolt://127.0.0.1:1" }).catch(
