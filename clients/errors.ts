@@ -11,7 +11,8 @@ export type ResourceKind =
   | "point"
   | "node"
   | "relationship"
-  | "api key";
+  | "api key"
+  | "erasure";
 
 /** A named resource does not exist for the tenant (NOT_FOUND). */
 export class NotFoundError extends Error {
@@ -47,6 +48,21 @@ export class PreconditionError extends Error {
     readonly field?: string,
   ) {
     super(message);
+  }
+}
+
+/**
+ * A filter tests a payload field whose values are stored encrypted, which the engine
+ * cannot compare (INVALID_ARGUMENT). `field` is the condition's request path, e.g.
+ * `filter.must[0].key`; `key` the payload key it names.
+ */
+export class UnfilterableFieldError extends Error {
+  override readonly name = "UnfilterableFieldError";
+  constructor(
+    readonly field: string,
+    readonly key: string,
+  ) {
+    super(`payload field ${JSON.stringify(key)} is encrypted at rest and cannot be filtered`);
   }
 }
 

@@ -11,6 +11,8 @@ export const auditEventTypes = [
   "data.write",
   "data.delete",
   "data.read",
+  "compliance.erasure",
+  "compliance.export",
 ] as const;
 
 /** One kind of audit event. */
