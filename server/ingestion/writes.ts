@@ -46,7 +46,9 @@ export function lineageOf(topic: string, event: StoredEvent, now: Date): Lineage
  * The writes of a run of chunks, in event order (a later chunk's item replaces an
  * earlier one's of the same id, as an upsert does). A chunk yields a point when a
  * collection is set and it has a vector, and nodes and relationships when the graph is
- * on. Every item carries its event's lineage.
+ * on. Every item carries its event's lineage, and its event's data subject when the event
+ * has one (the subject as published: the event log's port gives it decrypted), so that
+ * EraseSubject and ExportSubject find what ingestion wrote about the subject.
  */
 export function writesOf(
   topic: string,
@@ -57,6 +59,7 @@ export function writesOf(
   const writes: ChunkWrites = { points: [], nodes: [], relationships: [] };
   for (const { event, chunk } of items) {
     const lineage = lineageFields(lineageOf(topic, event, now));
+    const subject = event.subject === "" ? {} : { subject: event.subject };
     if (targets.collection !== "" && chunk.vector.length > 0) {
       const payload: JsonObject = {
         ...(chunk.payload ?? {}),
@@ -66,16 +69,20 @@ export function writesOf(
         entity_ids: chunk.entities.map((entity) => entity.id),
         ...lineage,
       };
-      writes.points.push({ id: pointIdOf(chunk), vector: chunk.vector, payload });
+      writes.points.push({ id: pointIdOf(chunk), vector: chunk.vector, payload, ...subject });
     }
     if (!targets.graph) continue;
     for (const entity of chunk.entities) {
       const node = toGraphNode(entity);
-      writes.nodes.push({ ...node, properties: { ...node.properties, ...lineage } });
+      writes.nodes.push({ ...node, properties: { ...node.properties, ...lineage }, ...subject });
     }
     for (const relation of chunk.relations) {
       const input = toRelationshipInput(relation);
-      writes.relationships.push({ ...input, properties: { ...input.properties, ...lineage } });
+      writes.relationships.push({
+        ...input,
+        properties: { ...input.properties, ...lineage },
+        ...subject,
+      });
     }
   }
   return writes;
