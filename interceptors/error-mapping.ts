@@ -8,6 +8,7 @@ import {
   NotFoundError,
   PreconditionError,
   ShuttingDownError,
+  UnfilterableFieldError,
 } from "../clients/errors.js";
 import {
   PreconditionFailureSchema,
@@ -21,6 +22,7 @@ import {
   UnauthenticatedError,
 } from "../security/errors.js";
 import { type Call, type CallOutput, type Interceptor, mapStreamErrors } from "./call.js";
+import { invalidArgument } from "./validation.js";
 import { requestIdOf } from "./values.js";
 
 /** Options of {@link createErrorMappingInterceptor}. */
@@ -74,6 +76,9 @@ export function toConnectError(error: unknown, call: Call, logger: Logger): Conn
     return new ConnectError(error.message, Code.FailedPrecondition, undefined, [
       { desc: PreconditionFailureSchema, value: { violations: [violation] } },
     ]);
+  }
+  if (error instanceof UnfilterableFieldError) {
+    return invalidArgument([{ field: error.field, description: error.message }]);
   }
   if (error instanceof ShuttingDownError) return new ConnectError(error.message, Code.Unavailable);
   if (error instanceof EngineUnavailableError) {

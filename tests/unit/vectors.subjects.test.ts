@@ -88,7 +88,7 @@ describe("VectorsService: subjects and sensitive fields", () => {
       parse(GetRequestSchema, { collection: "docs", ids: ["a", "b"] }),
       context,
     );
-    expect(got.points.map((p) => [p.id, p.subject ?? ""])).toEqual([
+    expect((got.points ?? []).map((p) => [p.id, p.subject ?? ""])).toEqual([
       ["a", "person-1"],
       ["b", ""],
     ]);
@@ -96,12 +96,12 @@ describe("VectorsService: subjects and sensitive fields", () => {
       parse(ScrollRequestSchema, { collection: "docs", withPayload: true }),
       context,
     );
-    expect(scrolled.points.map((p) => p.subject ?? "")).toEqual(["person-1", ""]);
+    expect((scrolled.points ?? []).map((p) => p.subject ?? "")).toEqual(["person-1", ""]);
     const withPayload = await service.search(
       parse(SearchRequestSchema, { collection: "docs", vector: [1, 0], withPayload: true }),
       context,
     );
-    expect(withPayload.hits.map((h) => [h.id, h.subject ?? ""])).toEqual([
+    expect((withPayload.hits ?? []).map((h) => [h.id, h.subject ?? ""])).toEqual([
       ["a", "person-1"],
       ["b", ""],
     ]);
@@ -109,7 +109,7 @@ describe("VectorsService: subjects and sensitive fields", () => {
       parse(SearchRequestSchema, { collection: "docs", vector: [1, 0] }),
       context,
     );
-    expect(bare.hits.map((h) => h.subject ?? "")).toEqual(["", ""]);
+    expect((bare.hits ?? []).map((h) => h.subject ?? "")).toEqual(["", ""]);
   });
 });
 
