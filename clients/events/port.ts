@@ -196,6 +196,13 @@ export interface StoredEvent {
   readonly partition: number;
   /** The event's offset within its partition, from 0. */
   readonly offset: bigint;
+  /**
+   * True on a tombstone: the event was sealed under a data key that has been destroyed
+   * (its subject was erased, see `server/encryption/sealed-events.ts`), so its payload,
+   * content type, headers and subject are gone (empty); id, key, time and position stay.
+   * Absent (false) on every other event. Adapters never set it.
+   */
+  readonly erased?: boolean;
 }
 
 /** Where one appended event was stored. */

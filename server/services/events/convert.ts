@@ -35,7 +35,7 @@ export function toNewEvent(event: Event): NewEvent {
   };
 }
 
-/** A stored event as the `Event` message of a `SubscribeResponse`. */
+/** A stored event as the `Event` message of a `SubscribeResponse`; a tombstone says `erased`. */
 export function toEventInit(event: StoredEvent): MessageInitShape<typeof EventSchema> {
   return {
     id: event.id,
@@ -45,6 +45,7 @@ export function toEventInit(event: StoredEvent): MessageInitShape<typeof EventSc
     headers: { ...event.headers },
     subject: event.subject,
     time: timestampFromDate(event.time),
+    erased: event.erased ?? false,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import type { Event, EventsService } from "../../../gen/ragplane/v1/events_pb.js";
+import { reservedHeaderPrefix } from "../../../security/encryption/event-content.js";
 import { limits } from "../../limits.js";
 import { utf8Length, Violations } from "../../validation/violations.js";
 import type { ServiceValidators } from "../handlers.js";
@@ -78,6 +79,13 @@ function checkEvent(v: Violations, path: string, event: Event): void {
       v.add(`${path}.headers`, `keys must be at most ${limits.maxIdBytes} bytes`);
       break;
     }
+  }
+  const reserved = keys.find((key) => key.startsWith(reservedHeaderPrefix));
+  if (reserved !== undefined) {
+    v.add(
+      `${path}.headers`,
+      `keys starting with "${reservedHeaderPrefix}" are reserved (${JSON.stringify(reserved)})`,
+    );
   }
   if (event.time) timestamp(v, `${path}.time`, event.time);
 }
