@@ -45,7 +45,7 @@ export function toEventInit(event: StoredEvent): MessageInitShape<typeof EventSc
     headers: { ...event.headers },
     subject: event.subject,
     time: timestampFromDate(event.time),
-    erased: event.erased ?? false,
+    ...(event.erased ? { erased: true } : {}),
   };
 }
 
