@@ -235,7 +235,7 @@ describe("sealed events on the embedded log", () => {
         },
       });
     }
-    expect(responses.find((response) => response.event?.id === "b1")?.event?.erased).toBe(false);
+    expect(responses.find((response) => response.event?.id === "b1")?.event?.erased).toBeFalsy();
   });
 
   it("passes through events written before encryption, and seals new ones after them", async () => {
