@@ -41,6 +41,9 @@ export const observedOperations = {
     "shortestPath",
     "usage",
     "countExisting",
+    "subjectNodes",
+    "subjectRelationships",
+    "deleteSubject",
   ],
 } as const satisfies Record<string, readonly string[]>;
 
