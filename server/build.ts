@@ -14,6 +14,7 @@ import { RetrievalService } from "../gen/ragplane/v1/retrieval_pb.js";
 import { VectorsService } from "../gen/ragplane/v1/vectors_pb.js";
 import type { Interceptor } from "../interceptors/call.js";
 import { createChain } from "../interceptors/chain.js";
+import type { ManagedDataKeyring } from "../security/encryption/data-keyring.js";
 import { Backups } from "./backup/backups.js";
 import { type BackupSource, externalEngines } from "./backup/sources.js";
 import type { Config } from "./config.js";
@@ -73,6 +74,13 @@ export interface Engines {
   readonly policies?: ReadonlyMap<EngineLabel, EnginePolicy>;
   /** The embedded engines, which AdminService/Backup copies. */
   readonly backupSources?: readonly BackupSource[];
+  /**
+   * The data keys that encrypt events and sensitive payload fields at rest (see
+   * `openKeyring`): ComplianceService destroys subjects' keys with it (waiting `cacheMs`
+   * for other replicas' caches) and re-wraps keys after a KEK rotation. The ports above
+   * are already sealed with it.
+   */
+  readonly keyring?: ManagedDataKeyring;
 }
 
 /** What {@link build} needs. */

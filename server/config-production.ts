@@ -11,7 +11,9 @@ export const minimumSecretBytes = 16;
  * What production refuses: no authentication method, the development signing key, a
  * placeholder or short secret, a port beyond loopback without TLS (unless a
  * TLS-terminating proxy is declared), or a plaintext or unauthenticated link to an engine
- * (unless `ALLOW_INSECURE_ENGINES=true`). Returns one message per problem.
+ * (unless `ALLOW_INSECURE_ENGINES=true`), no key file for encryption at rest (no key is
+ * ever generated in production), or Kafka without Redis (replicas must share data keys).
+ * Returns one message per problem.
  */
 export function productionProblems(
   config: Config,
@@ -36,6 +38,14 @@ export function productionProblems(
   if (!isLoopback(config.host) && security.tls === undefined && !security.tlsTerminatedByProxy)
     problems.push(
       `HOST=${config.host} is beyond loopback without TLS: set TLS_CERT_FILE and TLS_KEY_FILE, or TLS_TERMINATED_BY_PROXY=true behind a TLS-terminating proxy`,
+    );
+  if (config.encryption.createKeyFile)
+    problems.push(
+      "NODE_ENV=production needs ENCRYPTION_KEY_FILE: the key-encryption key file (create it with npx ragplane keys init <file>, mode 0600, and mount it as a secret); production never generates keys",
+    );
+  if (config.engines.kafka !== undefined && config.engines.redis === undefined)
+    problems.push(
+      "KAFKA_BROKERS in production needs REDIS_URL: the replicas must share the data keys that encrypt events (and the events idempotency index)",
     );
   if (!config.allowInsecureEngines) {
     for (const link of insecureEngineLinks(config.engines))

@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from "node:path";
 import type { ResilienceSettings } from "../clients/resilience/settings.js";
 import type { DeadlineOptions } from "../interceptors/deadline.js";
 import { type ConnectionLimits, readConnectionLimits } from "./config-connections.js";
+import { type EncryptionConfig, readEncryption } from "./config-encryption.js";
 import {
   type KafkaLink,
   type Neo4jLink,
@@ -89,6 +90,8 @@ export interface Config {
   readonly retention: RetentionConfig;
   /** OpenTelemetry tracing, from the standard `OTEL_*` variables; undefined when off. */
   readonly tracing: TracingConfig | undefined;
+  /** Encryption at rest: the key file, what is sealed, the data key cache. */
+  readonly encryption: EncryptionConfig;
 }
 
 /**
@@ -174,12 +177,13 @@ export function loadConfig(environment: Env = process.env): Config {
   const env = withSecretFiles(environment, problems);
   const read = new EnvReader(env, problems);
   const production = env.NODE_ENV === "production";
+  const dataDir = absolute(read.text("DATA_DIR", "./data"));
   const config: Config = {
     production,
     host: read.text("HOST", "127.0.0.1"),
     grpcPort: read.integer("GRPC_PORT", 50051, 0, 65535),
     httpPort: read.integer("HTTP_PORT", 8080, 0, 65535),
-    dataDir: absolute(read.text("DATA_DIR", "./data")),
+    dataDir,
     logLevel: read.oneOf("LOG_LEVEL", "info", logLevels),
     reflection: read.boolean("GRPC_REFLECTION", true),
     connections: readConnectionLimits(read),
@@ -205,6 +209,7 @@ export function loadConfig(environment: Env = process.env): Config {
     },
     retention: readRetention(read),
     tracing: readTracing(env),
+    encryption: readEncryption(read, dataDir),
   };
   if (production) problems.push(...productionProblems(config, env));
   if (config.grpcPort !== 0 && config.grpcPort === config.httpPort) {

@@ -18,7 +18,10 @@ import type { Engines } from "./build.js";
 import type { Config } from "./config.js";
 import { insecureEngineLinks } from "./config-production.js";
 import { connectInBackground } from "./deferred-engine.js";
+import { sealEventLog } from "./encryption/sealed-events.js";
+import { sealVectorStore } from "./encryption/sealed-vectors.js";
 import { EnginePolicies } from "./engine-policies.js";
+import { openKeyring } from "./open-keyring.js";
 import type { EngineLabel } from "./telemetry/metrics.js";
 import {
   type EngineTelemetry,
@@ -47,6 +50,11 @@ export interface OpenEngines extends Engines {
  * background (a service whose engine is down answers UNAVAILABLE and reports not
  * ready); an embedded engine that fails to open fails the start, after the engines
  * already open are closed. With `telemetry`, every port operation is timed and traced.
+ *
+ * Events and vectors are encrypted at rest (`sealEventLog`, `sealVectorStore`) with one
+ * keyring (`openKeyring`: the key file, and the data keys in Redis or under DATA_DIR),
+ * outside the telemetry wrapping, so engine timings are the engines' own and every user
+ * of the ports (services, the projector, the security stores) sees plaintext.
  */
 export async function openEngines(
   config: Config,
@@ -79,6 +87,8 @@ export async function openEngines(
             { name: "redis", ...background },
           );
     if (redis) track(redis.engine);
+    const keys = track(await openKeyring(config, redis?.ready, logger));
+    backupSources.push(...keys.backupSources);
     const kafka = settings.kafka;
     const qdrant = settings.qdrant;
     const neo4j = settings.neo4j;
@@ -168,11 +178,20 @@ export async function openEngines(
       graphs: settings.neo4j ? "neo4j" : "embedded",
     };
     const labels = engineLabels(kinds);
+    const { keyring } = keys;
     return {
-      events: observeEngine(events, labels.events, observedOperations.events, telemetry),
-      vectors: observeEngine(vectors, labels.vectors, observedOperations.vectors, telemetry),
+      events: sealEventLog(
+        observeEngine(events, labels.events, observedOperations.events, telemetry),
+        keyring,
+        { encryptAll: config.encryption.atRest },
+      ),
+      vectors: sealVectorStore(
+        observeEngine(vectors, labels.vectors, observedOperations.vectors, telemetry),
+        keyring,
+      ),
       graphs: observeEngine(graphs, labels.graphs, observedOperations.graphs, telemetry),
       ...(redis === undefined ? {} : { redis: redis.engine, redisReady: redis.ready }),
+      keyring,
       kinds,
       backupSources,
       policies: policies.all,

@@ -39,6 +39,20 @@ export interface RewrapResult extends RewrapProgress {
   readonly remainingKeyIds: string[];
 }
 
+/**
+ * A keyring the operator manages: what ComplianceService needs beyond {@link DataKeyring}
+ * to re-wrap data keys after a KEK rotation.
+ */
+export interface ManagedDataKeyring extends DataKeyring {
+  /** The key provider's active KEK id. */
+  readonly activeKeyId: string;
+  /** See {@link StoredDataKeyring.rewrap}. */
+  rewrap(
+    onProgress: (progress: RewrapProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<RewrapResult>;
+}
+
 /** The key name of a tenant's own key. */
 export const tenantKeyName = "t";
 
@@ -66,7 +80,7 @@ const dataKeyBytes = 32;
  * concurrent lookups of one key share one store call. `destroySubjectKey` deletes the key
  * from the store and from this cache; other replicas drop it within `cacheMs`.
  */
-export class StoredDataKeyring implements DataKeyring {
+export class StoredDataKeyring implements ManagedDataKeyring {
   readonly cacheMs: number;
   readonly #provider: KeyProvider;
   readonly #store: DataKeyStore;

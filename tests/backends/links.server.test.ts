@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createClient } from "@connectrpc/connect";
 import type { SASLOptions } from "kafkajs";
@@ -6,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tlsConnectOptions } from "../../clients/tls.js";
 import { EventsService } from "../../gen/ragplane/v1/events_pb.js";
 import { generateApiKey } from "../../security/api-keys/format.js";
+import { createKeyFile } from "../../security/encryption/key-file.js";
 import { generateTestCerts, type TestCerts } from "../support/certs.js";
 import { embeddedEngineEnv } from "../support/engine-env.js";
 import { expectPublishDuplicateReplay } from "../support/events-round-trip.js";
@@ -47,10 +51,15 @@ if (kafka === undefined || redis === undefined) {
   describe("a production server on Kafka over TLS and SCRAM, and Redis over mutual TLS with a password", () => {
     const prefix = `lnk${run}`;
     let server: TestServer;
+    let keyDir: string | undefined;
 
     beforeAll(async () => {
+      keyDir = await mkdtemp(join(tmpdir(), "ragplane-links-kek-"));
+      const keyFile = join(keyDir, "kek.json");
+      await createKeyFile(keyFile);
       server = await startTestServer({
         ...embeddedEngineEnv,
+        ENCRYPTION_KEY_FILE: keyFile,
         ...kafkaLink,
         ...redisLink,
         REDIS_TLS_CERT_FILE: redis.clientCertFile,
@@ -65,6 +74,7 @@ if (kafka === undefined || redis === undefined) {
     afterAll(async () => {
       await server?.close();
       await testAdmin.deleteTopics(prefix);
+      if (keyDir !== undefined) await rm(keyDir, { recursive: true, force: true });
     });
 
     it("runs in production mode and reports every service ready", async () => {

@@ -163,6 +163,8 @@ describe("backup of a serving server, restored into an empty DATA_DIR", () => {
       "auth/revocations.db",
       "events/events.sqlite",
       "graphs/graphs.sqlite",
+      "keys/data-keys.sqlite",
+      "keys/kek.json",
       "vectors/vectors.sqlite",
     ]);
     expect(paths).toContain("vectors/vector-indexes/1.bf16.usearch");
@@ -170,7 +172,7 @@ describe("backup of a serving server, restored into an empty DATA_DIR", () => {
 
   it("leaves no staging copy in DATA_DIR", async () => {
     expect((await readdir(sourceDir)).sort()).toEqual(
-      ["auth", "events", "graphs", "ragplane.pid", "vectors"].sort(),
+      ["auth", "events", "graphs", "keys", "ragplane.pid", "vectors"].sort(),
     );
   });
 
@@ -181,7 +183,7 @@ describe("backup of a serving server, restored into an empty DATA_DIR", () => {
     expect(run.err).toContain(`is in use by another ragplane process (pid ${lock.trim()})`);
     expect(await readFile(join(sourceDir, "ragplane.pid"), "utf8")).toBe(lock);
     expect((await readdir(sourceDir)).sort()).toEqual(
-      ["auth", "events", "graphs", "ragplane.pid", "vectors"].sort(),
+      ["auth", "events", "graphs", "keys", "ragplane.pid", "vectors"].sort(),
     );
   });
 

@@ -10,7 +10,13 @@ beforeAll(async () => {
 });
 afterAll(() => certs.remove());
 
-const production = { NODE_ENV: "production", AUTH_METHODS: "api-key" };
+/** Production with a key file, and a secure Redis that Kafka needs there (shared data keys). */
+const production = {
+  NODE_ENV: "production",
+  AUTH_METHODS: "api-key",
+  ENCRYPTION_KEY_FILE: "/etc/ragplane/keys/kek.json",
+  REDIS_URL: "rediss://:a-long-redis-password@redis:6380",
+};
 
 /** The problems of a production start with `env`. */
 const problemsOf = (env: Env) => configProblems({ ...production, ...env });

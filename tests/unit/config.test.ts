@@ -169,7 +169,11 @@ describe("security settings", () => {
 });
 
 describe("production refusals", () => {
-  const production = { NODE_ENV: "production", AUTH_METHODS: "api-key" };
+  const production = {
+    NODE_ENV: "production",
+    AUTH_METHODS: "api-key",
+    ENCRYPTION_KEY_FILE: "/etc/ragplane/keys/kek.json",
+  };
 
   it("refuses to start without an authentication method", () => {
     expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/needs AUTH_METHODS/);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
+import { createKeyFile } from "../../security/encryption/key-file.js";
 import { loadConfig } from "../../server/config.js";
 import { openEngines } from "../../server/engines.js";
 
@@ -21,7 +22,14 @@ async function warningsAtOpen(env: Record<string, string>): Promise<string[]> {
     },
   });
   try {
-    const config = loadConfig({ DATA_DIR: dataDir, QDRANT_URL: "http://127.0.0.1:1", ...env });
+    const keyFile = join(dataDir, "secrets", "kek.json");
+    await createKeyFile(keyFile);
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      QDRANT_URL: "http://127.0.0.1:1",
+      ENCRYPTION_KEY_FILE: keyFile,
+      ...env,
+    });
     const engines = await openEngines(config, pino({ level: "warn" }, destination));
     await engines.close();
     return warnings;

@@ -199,6 +199,11 @@ const effectiveDefaults: Readonly<Record<string, DefaultProbe>> = {
   RETENTION_SWEEPER: { value: (c) => shown(c.retention.sweeper) },
   RETENTION_SWEEP_INTERVAL_MS: { value: (c) => shown(c.retention.sweepIntervalMs) },
   AUDIT_RETENTION: { value: (c) => shown(c.retention.auditRetentionMs) },
+  ENCRYPTION_KEY_FILE: {
+    value: (c) => (c.encryption.createKeyFile ? undefined : c.encryption.keyFile),
+  },
+  ENCRYPTION_AT_REST: { value: (c) => shown(c.encryption.atRest) },
+  ENCRYPTION_KEY_CACHE_MS: { value: (c) => shown(c.encryption.keyCacheMs) },
   QUOTA_COLLECTIONS: { value: (c) => shown(c.quotas.defaults.collections) },
   QUOTA_POINTS: { value: (c) => shown(c.quotas.defaults.points) },
   QUOTA_STORED_BYTES: { value: (c) => shown(c.quotas.defaults.stored_bytes) },
