@@ -8,6 +8,7 @@ import {
 import { generateApiKey } from "../security/api-keys/format.js";
 import { duration, list, parseCommand, required } from "./args.js";
 import type { CommandContext } from "./context.js";
+import { keyFileUsage, runKeyFileInit, runKeyFileRotate } from "./encryption-keys.js";
 import { UsageError } from "./errors.js";
 import { json, table } from "./output.js";
 
@@ -15,9 +16,10 @@ import { json, table } from "./output.js";
 export const keysUsage = `ragplane keys create --name <name> --scopes <scope,...> [--tenant <tenant>] [--expires-in <duration>] [--json]
 ragplane keys list [--tenant <tenant>] [--json]
 ragplane keys revoke <id> [--json]
-ragplane keys generate   (prints a new key without storing it, for BOOTSTRAP_ADMIN_KEY)`;
+ragplane keys generate   (prints a new key without storing it, for BOOTSTRAP_ADMIN_KEY)
+${keyFileUsage}`;
 
-/** Runs `keys create|list|revoke|generate`. */
+/** Runs `keys create|list|revoke|generate`, and `keys init|rotate` of the key file. */
 export async function runKeys(args: readonly string[], context: CommandContext): Promise<void> {
   const [sub, ...rest] = args;
   switch (sub) {
@@ -27,6 +29,10 @@ export async function runKeys(args: readonly string[], context: CommandContext):
       return listKeys(rest, context);
     case "revoke":
       return revokeKey(rest, context);
+    case "init":
+      return runKeyFileInit(rest, context);
+    case "rotate":
+      return runKeyFileRotate(rest, context);
     case "generate":
       parseCommand(rest, {});
       context.output.out(generateApiKey().key);
