@@ -7,6 +7,7 @@ import type { EngineHealth } from "../clients/health.js";
 import type { EnginePolicy } from "../clients/resilience/engine-policy.js";
 import type { VectorStore } from "../clients/vectors/port.js";
 import { AdminService } from "../gen/ragplane/v1/admin_pb.js";
+import { ComplianceService } from "../gen/ragplane/v1/compliance_pb.js";
 import { EventsService } from "../gen/ragplane/v1/events_pb.js";
 import { GraphsService } from "../gen/ragplane/v1/graphs_pb.js";
 import { IngestionService } from "../gen/ragplane/v1/ingestion_pb.js";
@@ -17,6 +18,7 @@ import { createChain } from "../interceptors/chain.js";
 import type { ManagedDataKeyring } from "../security/encryption/data-keyring.js";
 import { Backups } from "./backup/backups.js";
 import { type BackupSource, externalEngines } from "./backup/sources.js";
+import { openCompliance } from "./compliance/wiring.js";
 import type { Config } from "./config.js";
 import { quotasOf } from "./config-quotas.js";
 import { buildMethods, OpenStreams, type ServiceBinding } from "./dispatch.js";
@@ -36,6 +38,7 @@ import { RetentionSweeper } from "./retention/sweeper.js";
 import type { OpenSecurity } from "./security.js";
 import { createAdminService } from "./services/admin/service.js";
 import { adminValidators } from "./services/admin/validate.js";
+import { complianceValidators } from "./services/compliance/validate.js";
 import { createEventsService } from "./services/events/service.js";
 import { Subscriptions } from "./services/events/subscriptions.js";
 import { eventsValidators } from "./services/events/validate.js";
@@ -166,6 +169,18 @@ export function build(deps: RagplaneDeps): RagplaneServer {
     "Events still to project over every ingestion, as committed by the projectors.",
     () => totalLag(engines.events, ingestionSettings.all()),
   );
+  const keyring = deps.engines.keyring;
+  const compliance =
+    keyring === undefined
+      ? undefined
+      : openCompliance({
+          engines,
+          controlEvents: deps.engines.events,
+          keyring,
+          audit: security.audit,
+          logger,
+          adminTenant: config.security.adminTenant,
+        });
   const bindings: ServiceBinding[] = [
     {
       service: EventsService,
@@ -211,6 +226,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       }),
     },
   ];
+  if (compliance !== undefined) bindings.push(compliance.binding);
   const chain =
     deps.chain ??
     createChain({
@@ -223,6 +239,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
         [RetrievalService, retrievalValidators],
         [IngestionService, ingestionValidators],
         [AdminService, adminValidators],
+        [ComplianceService, complianceValidators],
       ]),
       authenticators: security.authenticators,
       audit: security.audit,
@@ -337,6 +354,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
         logger.error({ err: error }, "the ingestion projector could not start");
       });
       sweeper?.start();
+      compliance?.start();
       const auditRetentionMs = config.retention.auditRetentionMs;
       if (auditRetentionMs !== undefined) {
         void keepApplyingAuditRetention(deps.engines.events, auditRetentionMs, {
@@ -373,6 +391,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
       await metricsServer?.close();
       await projector?.stop();
       await sweeper?.stop();
+      await compliance?.stop();
       background.abort();
       await ingestionSettings.close();
     },
