@@ -161,15 +161,9 @@ async function sealPoints(
   points: readonly PointInput[],
   signal: AbortSignal | undefined,
 ): Promise<PointInput[]> {
-  const keys = new Map<string, Promise<DataKey>>();
-  const keyOf = (subject: string) => {
-    let key = keys.get(subject);
-    if (key === undefined) {
-      key = keyring.sealingKey(tenant, subject === "" ? undefined : subject, signal);
-      keys.set(subject, key);
-    }
-    return key;
-  };
+  const keyOf = onceEach((subject) =>
+    keyring.sealingKey(tenant, subject === "" ? undefined : subject, signal),
+  );
   return Promise.all(
     points.map(async (point) => {
       const payload = point.payload;
@@ -201,15 +195,7 @@ async function openPoints<T extends StoredPoint>(
   signal: AbortSignal | undefined,
 ): Promise<T[]> {
   if (sensitive.length === 0) return [...points];
-  const keys = new Map<string, Promise<DataKey | undefined>>();
-  const keyOf = (id: string) => {
-    let key = keys.get(id);
-    if (key === undefined) {
-      key = keyring.openingKey(tenant, id, signal);
-      keys.set(id, key);
-    }
-    return key;
-  };
+  const keyOf = onceEach((id) => keyring.openingKey(tenant, id, signal));
   return Promise.all(
     points.map(async (point) => {
       const payload = point.payload;
@@ -230,6 +216,19 @@ async function openPoints<T extends StoredPoint>(
       return opened === undefined ? point : { ...point, payload: opened };
     }),
   );
+}
+
+/** `resolve`, called at most once per distinct argument (its promise is shared). */
+function onceEach<T>(resolve: (name: string) => Promise<T>): (name: string) => Promise<T> {
+  const found = new Map<string, Promise<T>>();
+  return (name) => {
+    let result = found.get(name);
+    if (result === undefined) {
+      result = resolve(name);
+      found.set(name, result);
+    }
+    return result;
+  };
 }
 
 /** The key id and sealed bytes of a sealed value; undefined for any other value. */
