@@ -56,17 +56,29 @@ describe.skipIf(!url)(`Qdrant data subjects (${url ?? "skipped: set QDRANT_URL"}
     expect(record?.payload?.rp_sensitive_fields).toEqual(["ssn"]);
   });
 
-  it("indexes rp_subject in a shared collection made before subjects, at its next use", async () => {
+  it("indexes rp_subject in a shared collection made before subjects, at its first subject lookup", async () => {
     await store.createCollection("acme", { name: "older", dimension: 2, distance: "dot" });
     await store.upsert("acme", "older", [{ id: "a", vector: [1, 0], subject: "p" }]);
     await admin.deletePayloadIndex(shared, "rp_subject", { wait: true });
     expect((await admin.getCollection(shared)).payload_schema.rp_subject).toBeUndefined();
     await store.close();
     store = await QdrantVectorStore.connect(options);
-    await store.createCollection("acme", { name: "newer", dimension: 2, distance: "dot" });
+    const page = await store.scroll("acme", "older", {
+      subject: "p",
+      limit: 10,
+      withPayload: false,
+      withVector: false,
+    });
+    expect(page.points.map((p) => p.id)).toEqual(["a"]);
     expect((await admin.getCollection(shared)).payload_schema.rp_subject?.data_type).toBe(
       "keyword",
     );
+    await admin.deletePayloadIndex(shared, "rp_subject", { wait: true });
+    await store.close();
+    store = await QdrantVectorStore.connect(options);
     expect(await store.delete("acme", "older", { subject: "p" })).toBe(1);
+    expect((await admin.getCollection(shared)).payload_schema.rp_subject?.data_type).toBe(
+      "keyword",
+    );
   });
 });

@@ -17,6 +17,7 @@ import {
   storedSubject,
   subjectField,
 } from "./payload.js";
+import { ensureSharedCollection } from "./shared.js";
 
 type Signal = AbortSignal | undefined;
 
@@ -165,6 +166,19 @@ export function subjectCondition(subject: string): QdrantCondition {
   return { key: subjectField, match: { value: subject } };
 }
 
+/**
+ * Makes sure the shared collection at `place` has its indexes, `rp_subject`'s included,
+ * before a subject's points are looked for: a shared collection made before subjects
+ * gets the index at its first such use (once per shape and process).
+ */
+export async function ensureSubjectIndex(
+  ctx: QdrantContext,
+  place: Placement,
+  signal: Signal,
+): Promise<void> {
+  await ensureSharedCollection(ctx, place.info, signal);
+}
+
 /** Our point from a Qdrant record or scored point; undefined when it is not one of ours. */
 export function toStoredPoint(
   record: Schemas["Record"] | Schemas["ScoredPoint"],
@@ -197,6 +211,7 @@ export async function deletePoints(
   signal: Signal,
 ): Promise<number> {
   const place = await placement(ctx, tenant, collection, { signal });
+  if ("subject" in selector) await ensureSubjectIndex(ctx, place, signal);
   const name = place.info.name;
   const filter =
     "ids" in selector

@@ -5,7 +5,7 @@ import { type QdrantCondition, qdrantFilter } from "./filter.js";
 import { collectionPath } from "./http.js";
 import { type IdSource, idsAfter, type KeyEquality } from "./ordering.js";
 import { idField, orderField, storedId } from "./payload.js";
-import { scrollByIds, subjectCondition } from "./points.js";
+import { ensureSubjectIndex, scrollByIds, subjectCondition } from "./points.js";
 
 /** Page size of a full read of a group of points. */
 const scanPageSize = 1000;
@@ -26,6 +26,7 @@ export async function scrollPoints(
   signal: AbortSignal | undefined,
 ): Promise<PointPage> {
   const place = await placement(ctx, tenant, collection, { signal });
+  if (query.subject !== undefined) await ensureSubjectIndex(ctx, place, signal);
   const source = qdrantIdSource(ctx, tenant, place, query, signal);
   const ids = await idsAfter(source, query.after, query.limit + 1);
   const pageIds = ids.slice(0, query.limit);
