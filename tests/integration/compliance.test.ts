@@ -213,6 +213,50 @@ describe("ComplianceService on embedded engines", () => {
     expect(bad.code).toBe(Code.InvalidArgument);
   });
 
+  it("goes on with an erasure whose client left, to the end", async () => {
+    const abort = new AbortController();
+    let id = "";
+    for await (const message of clients.compliance.eraseSubject(
+      { subject: "person-carol@example.org" },
+      { signal: abort.signal },
+    )) {
+      id = message.erasure?.id ?? "";
+      break;
+    }
+    abort.abort();
+    expect(id).not.toBe("");
+    const done = await eventually(
+      () => clients.compliance.getErasure({ id }),
+      (response) => response.erasure?.state === ErasureState.DONE,
+    );
+    expect(done.erasure?.step).toBe("done");
+    expect(done.erasure?.finishTime).toBeDefined();
+  });
+
+  it("re-wraps data keys for platform admins only, streaming the result", async () => {
+    const messages = [];
+    for await (const message of clients.compliance.rewrapDataKeys({})) messages.push(message);
+    const result = messages.at(-1)?.step;
+    expect(result?.case).toBe("result");
+    if (result?.case !== "result") return;
+    expect(result.value.checked).toBeGreaterThan(0n);
+    expect(result.value.rewrapped).toBe(0n);
+    expect(result.value.activeKeyId).not.toBe("");
+    expect(result.value.remainingKeyIds).toEqual([]);
+
+    const tenantAdmin = complianceClients(
+      server.transport("grpc-js", { apiKey: await server.createKey("acme-admins") }),
+    );
+    const denied = await rejection(
+      (async () => {
+        for await (const _ of tenantAdmin.compliance.rewrapDataKeys({})) {
+          // refused before the first message
+        }
+      })(),
+    );
+    expect(denied.code).toBe(Code.PermissionDenied);
+  });
+
   it("keeps erasure jobs to their tenant", async () => {
     const otherKey = await server.createKey("other-tenant");
     const other = complianceClients(server.transport("grpc-js", { apiKey: otherKey }));
