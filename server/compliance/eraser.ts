@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
-import { NotFoundError } from "../../clients/errors.js";
 import { abortable, settlesWithin } from "../../clients/signals.js";
 import type { AuditLog } from "../../security/audit/port.js";
-import { type ErasureJob, type ErasureRequester, isRunning, removedCount } from "./job.js";
+import { type ErasureJob, type ErasureRequester, isRunning } from "./job.js";
 import type { ErasureJobStore } from "./job-store.js";
+import { receiptEntry } from "./receipt.js";
 import {
   type ErasureTargets,
   eraseEventKey,
@@ -16,15 +16,13 @@ import {
   type StepSizes,
 } from "./steps.js";
 import { openSubject, sealSubject, subjectDigest } from "./subject.js";
+import { watchJob } from "./watch.js";
 
 /** How long a stop waits for a step in progress to give up, in ms. */
 const stopWaitMs = 5000;
 
 /** How long a stop waits to release a job, in ms. */
 const releaseTimeoutMs = 2000;
-
-/** The method an erasure's audit entry names. */
-export const eraseSubjectMethod = "ragplane.v1.ComplianceService/EraseSubject";
 
 /** What an {@link Eraser} needs. */
 export interface EraserOptions {
@@ -147,42 +145,11 @@ export class Eraser {
   }
 
   /**
-   * The job as it stands, then each change of it that a client can see (heartbeats left
-   * out), ending with the finished job. `NotFoundError("erasure", id)` when the tenant has
-   * no such job.
+   * The job as it stands, then each change of it that a client can see, ending with the
+   * finished job (see {@link watchJob}).
    */
-  async *watch(tenant: string, id: string, signal: AbortSignal): AsyncGenerator<ErasureJob> {
-    const queue: ErasureJob[] = [];
-    let wake: (() => void) | undefined;
-    const off = this.#options.store.onChange((job) => {
-      if (job.id !== id) return;
-      queue.push(job);
-      wake?.();
-    });
-    try {
-      let last = this.#options.store.get(tenant, id);
-      if (last === undefined) throw new NotFoundError("erasure", id);
-      yield last;
-      while (isRunning(last)) {
-        const job = queue.shift();
-        if (job === undefined) {
-          await abortable(
-            new Promise<void>((resolve) => {
-              wake = resolve;
-            }),
-            signal,
-          );
-          wake = undefined;
-          continue;
-        }
-        if (job.version <= last.version) continue;
-        const changed = visibleChange(last, job);
-        last = job;
-        if (changed) yield job;
-      }
-    } finally {
-      off();
-    }
+  watch(tenant: string, id: string, signal: AbortSignal): AsyncGenerator<ErasureJob> {
+    return watchJob(this.#options.store, tenant, id, signal);
   }
 
   /**
@@ -392,38 +359,10 @@ export class Eraser {
 
   #receipt(job: ErasureJob): void {
     const { audit, logger } = this.#options;
-    const details: Record<string, string> = {
-      subject_digest: job.subjectDigest,
-      job: job.id,
-      points: String(removedCount(job, "vectors")),
-      collections: String(job.removed.filter((line) => line.store === "vectors").length),
-      nodes: String(removedCount(job, "graphs", "nodes")),
-      relationships: String(removedCount(job, "graphs", "relationships")),
-      subject_data_keys: String(removedCount(job, "events")),
-      resumed: String(job.resumed),
-    };
-    audit?.record({
-      time: job.finishTime ?? this.#now(),
-      type: "compliance.erasure",
-      tenant: job.tenant,
-      principal: job.requester.principal,
-      method: eraseSubjectMethod,
-      peer: job.requester.peer,
-      requestId: job.requester.requestId,
-      reason: "",
-      details,
-    });
-    logger.info({ tenant: job.tenant, ...details }, "erasure finished");
+    const entry = receiptEntry(job, this.#now());
+    audit?.record(entry);
+    logger.info({ tenant: job.tenant, ...entry.details }, "erasure finished");
   }
-}
-
-function visibleChange(before: ErasureJob, after: ErasureJob): boolean {
-  return (
-    before.step !== after.step ||
-    before.lastError !== after.lastError ||
-    before.resumed !== after.resumed ||
-    JSON.stringify(before.removed) !== JSON.stringify(after.removed)
-  );
 }
 
 async function waitFor(ms: number, signal: AbortSignal): Promise<void> {
