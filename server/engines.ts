@@ -22,6 +22,10 @@ import { sealEventLog } from "./encryption/sealed-events.js";
 import { sealVectorStore } from "./encryption/sealed-vectors.js";
 import { EnginePolicies } from "./engine-policies.js";
 import { openKeyring } from "./open-keyring.js";
+
+/** Tenants a principal can never hold (`_system`): ragplane's control plane, not sealed. */
+const isReservedTenant = (tenant: string): boolean => tenant.startsWith("_");
+
 import type { EngineLabel } from "./telemetry/metrics.js";
 import {
   type EngineTelemetry,
@@ -88,7 +92,6 @@ export async function openEngines(
           );
     if (redis) track(redis.engine);
     const keys = track(await openKeyring(config, redis?.ready, logger));
-    backupSources.push(...keys.backupSources);
     const kafka = settings.kafka;
     const qdrant = settings.qdrant;
     const neo4j = settings.neo4j;
@@ -162,6 +165,7 @@ export async function openEngines(
             }),
           ),
         );
+    backupSources.push(...keys.backupSources);
     if (config.production && config.allowInsecureEngines) {
       for (const link of insecureEngineLinks(settings)) {
         logger?.warn(`ALLOW_INSECURE_ENGINES=true: ${link}`);
@@ -183,7 +187,7 @@ export async function openEngines(
       events: sealEventLog(
         observeEngine(events, labels.events, observedOperations.events, telemetry),
         keyring,
-        { encryptAll: config.encryption.atRest },
+        { encryptAll: config.encryption.atRest, plaintextTenant: isReservedTenant },
       ),
       vectors: sealVectorStore(
         observeEngine(vectors, labels.vectors, observedOperations.vectors, telemetry),

@@ -23,6 +23,13 @@ export interface SealEventLogOptions {
    * Events with a subject are sealed under the subject's key either way.
    */
   readonly encryptAll: boolean;
+  /**
+   * Tenants whose events are stored as they are, never sealed: ragplane's own control-plane
+   * tenant (`_system`: API keys, stored as hashes; the hash-chained audit trail, whose
+   * verifier reports a changed entry by its position; ingestion settings), whose events use
+   * `subject` as a type tag, not as a data subject. Default: none.
+   */
+  readonly plaintextTenant?: (tenant: string) => boolean;
 }
 
 /** A keyring that can answer from its cache without waiting (`StoredDataKeyring` can). */
@@ -59,8 +66,9 @@ const empty = new Uint8Array(0);
  * `read` and `consume` open events back. An event whose key was destroyed (its subject
  * erased) comes back as a tombstone: `erased: true`, empty payload, content type, headers
  * and subject, with id, key, time and position intact. Events without `_rp_sealed`
- * (written before encryption, or not sealed) pass through untouched. A batch looks up
- * each distinct key once; keys the keyring has cached are used without waiting.
+ * (written before encryption, or not sealed) pass through untouched, and so does every
+ * event of a `plaintextTenant`. A batch looks up each distinct key once; keys the keyring
+ * has cached are used without waiting.
  */
 export function sealEventLog(
   log: EventLog,
@@ -68,6 +76,7 @@ export function sealEventLog(
   options: SealEventLogOptions,
 ): EventLog {
   const cached = hasCache(keyring) ? keyring : undefined;
+  const plaintext = options.plaintextTenant ?? (() => false);
   const keyOf = (tenant: string, keyId: string): DataKey | null | undefined =>
     cached?.cachedOpeningKey(tenant, keyId);
 
@@ -106,6 +115,7 @@ export function sealEventLog(
 
   const overrides: Partial<EventLog> = {
     async append(tenant, topic, events, signal) {
+      if (plaintext(tenant)) return log.append(tenant, topic, events, signal);
       const subjects = new Set<string>();
       for (const event of events) {
         if (event.subject) subjects.add(event.subject);

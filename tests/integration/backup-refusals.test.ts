@@ -37,7 +37,15 @@ describe("AdminService/Backup on the embedded engines", () => {
       const { messages, error } = await drain(admin.backup({}));
       expect(error).toBeUndefined();
       const stages = messages.filter((message) => message.stage !== "").map((m) => m.stage);
-      expect(stages).toEqual(["events", "vectors", "graphs", "token denylist", "signing key"]);
+      expect(stages).toEqual([
+        "events",
+        "vectors",
+        "graphs",
+        "data keys",
+        "key-encryption keys",
+        "token denylist",
+        "signing key",
+      ]);
       const pieces = messages.filter((message) => message.data.length > 0);
       expect(pieces[0]?.manifest?.formatVersion).toBe(1);
       expect(pieces.slice(1).every((piece) => piece.manifest === undefined)).toBe(true);

@@ -281,6 +281,20 @@ describe("sealed events on the embedded log", () => {
     ).rejects.toThrow(RangeError);
   });
 
+  it("stores the events of a plaintext (control-plane) tenant as they are", async () => {
+    const control = sealEventLog(temporary.events, keyring, {
+      encryptAll: true,
+      plaintextTenant: (tenant) => tenant.startsWith("_"),
+    });
+    await control.createTopic("_system", { name: "audit", partitions: 1, retentionMs: 0 });
+    await control.append("_system", "audit", [
+      { id: "a", payload: utf8.encode('{"type":"x"}'), subject: "data.write" },
+    ]);
+    const [stored] = await readAll(temporary.events, "audit", "_system");
+    expect(stored).toMatchObject({ payload: utf8.encode('{"type":"x"}'), subject: "data.write" });
+    expect((await store.list({ limit: 10 })).records).toEqual([]);
+  });
+
   it("refuses to deliver an event whose sealed bytes were changed", async () => {
     await sealed.append("acme", "people", [
       { id: "e1", key: "k", payload: utf8.encode(secretText), subject },
