@@ -13,8 +13,6 @@ export interface EventContent {
 }
 
 const version = 1;
-const utf8 = new TextEncoder();
-const text = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * The bytes an event's content is sealed as: `[1][u32 content type length][content
@@ -23,47 +21,47 @@ const text = new TextDecoder("utf-8", { fatal: true });
  * end, so it is copied once and never re-encoded.
  */
 export function encodeEventContent(content: EventContent): Uint8Array {
-  const parts: Uint8Array[] = [utf8.encode(content.contentType), utf8.encode(content.subject)];
+  const { payload, contentType, subject } = content;
   const entries = Object.entries(content.headers);
-  const encodedHeaders = entries.flatMap(([name, value]) => [
-    utf8.encode(name),
-    utf8.encode(value),
-  ]);
-  let size = 1 + 4 + 4 + 4 + content.payload.length;
-  for (const part of parts) size += part.length;
-  for (const part of encodedHeaders) size += 4 + part.length;
-  const bytes = new Uint8Array(size);
-  const view = new DataView(bytes.buffer);
+  let size = 1 + 4 + 4 + 4 + payload.length;
+  size += Buffer.byteLength(contentType) + Buffer.byteLength(subject);
+  for (const [name, value] of entries)
+    size += 8 + Buffer.byteLength(name) + Buffer.byteLength(value);
+  const bytes = Buffer.allocUnsafe(size);
   bytes[0] = version;
   let at = 1;
-  const put = (part: Uint8Array) => {
-    view.setUint32(at, part.length);
-    bytes.set(part, at + 4);
-    at += 4 + part.length;
+  const put = (text: string): void => {
+    const written = bytes.write(text, at + 4, "utf8");
+    bytes.writeUInt32BE(written, at);
+    at += 4 + written;
   };
-  for (const part of parts) put(part);
-  view.setUint32(at, entries.length);
+  put(contentType);
+  put(subject);
+  bytes.writeUInt32BE(entries.length, at);
   at += 4;
-  for (const part of encodedHeaders) put(part);
-  bytes.set(content.payload, at);
+  for (const [name, value] of entries) {
+    put(name);
+    put(value);
+  }
+  bytes.set(payload, at);
   return bytes;
 }
 
 /** The inverse of {@link encodeEventContent}; throws `RangeError` for malformed bytes. */
-export function decodeEventContent(bytes: Uint8Array): EventContent {
+export function decodeEventContent(sealed: Uint8Array): EventContent {
+  const bytes = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
   if (bytes[0] !== version) throw new RangeError("sealed event content: unknown version");
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = 1;
   const length = (): number => {
     if (at + 4 > bytes.length) throw new RangeError("sealed event content: truncated");
-    const value = view.getUint32(at);
+    const value = bytes.readUInt32BE(at);
     at += 4;
     return value;
   };
   const string = (): string => {
     const size = length();
     if (at + size > bytes.length) throw new RangeError("sealed event content: truncated");
-    const value = text.decode(bytes.subarray(at, at + size));
+    const value = bytes.toString("utf8", at, at + size);
     at += size;
     return value;
   };
@@ -72,12 +70,7 @@ export function decodeEventContent(bytes: Uint8Array): EventContent {
   const count = length();
   const headers: [string, string][] = [];
   for (let index = 0; index < count; index++) headers.push([string(), string()]);
-  return {
-    payload: new Uint8Array(
-      bytes.buffer.slice(bytes.byteOffset + at, bytes.byteOffset + bytes.length),
-    ),
-    contentType,
-    headers: Object.fromEntries(headers),
-    subject,
-  };
+  const payload = new Uint8Array(bytes.length - at);
+  payload.set(bytes.subarray(at));
+  return { payload, contentType, headers: Object.fromEntries(headers), subject };
 }
