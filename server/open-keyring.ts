@@ -55,6 +55,12 @@ export async function openKeyring(
     await provider.close();
     throw error;
   }
+  if (redis !== undefined && encryption.createKeyFile) {
+    logger?.warn(
+      { keyFile: encryption.keyFile },
+      "data keys are shared in Redis but the key file is this DATA_DIR's own: every replica on this Redis must use the same key file (set ENCRYPTION_KEY_FILE), or it cannot open the others' data",
+    );
+  }
   if (encryption.createKeyFile) {
     backupSources.push({
       name: "key-encryption keys",
