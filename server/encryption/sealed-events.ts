@@ -52,7 +52,6 @@ export class SealedEventError extends Error {
   }
 }
 
-const utf8 = new TextEncoder();
 const empty = new Uint8Array(0);
 
 /**
@@ -210,7 +209,7 @@ function openEvent(
 }
 
 function contextOf(tenant: string, topic: string, id: string): Uint8Array {
-  return utf8.encode(`${tenant}\u0000${topic}\u0000${id}`);
+  return Buffer.from(`${tenant}\u0000${topic}\u0000${id}`, "utf8");
 }
 
 function hasCache(keyring: DataKeyring): keyring is DataKeyring & CachedKeys {
