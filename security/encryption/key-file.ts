@@ -156,10 +156,15 @@ export async function readKeyText(path: string): Promise<string> {
   }
 }
 
-/** True when the file may be read by its group or by others (mode bits 077). */
-export async function isReadableByOthers(path: string): Promise<boolean> {
-  if (process.platform === "win32") return false;
-  return ((await stat(path)).mode & 0o077) !== 0;
+/**
+ * Who besides its owner may access the file: `others` (mode bits 007), its `group` only
+ * (070: what Kubernetes gives a Secret's files under a pod's `fsGroup`), or `none`.
+ */
+export async function keyFileAccess(path: string): Promise<"others" | "group" | "none"> {
+  if (process.platform === "win32") return "none";
+  const { mode } = await stat(path);
+  if ((mode & 0o007) !== 0) return "others";
+  return (mode & 0o070) !== 0 ? "group" : "none";
 }
 
 function decodeKey(encoded: string): Buffer | undefined {

@@ -4,10 +4,10 @@ import { throwIfAborted } from "../../clients/errors.js";
 import { open, seal } from "./envelope.js";
 import {
   createKeyFile,
-  isReadableByOthers,
   type KeyFileContents,
   KeyFileError,
   KeyFileExistsError,
+  keyFileAccess,
   parseKeyFile,
   readKeyText,
 } from "./key-file.js";
@@ -25,8 +25,9 @@ export interface LocalKeyFileOptions {
   /** The key file (`ENCRYPTION_KEY_FILE`). */
   readonly path: string;
   /**
-   * Production: a key file readable by group or others is refused (at open, and on a
-   * change, which is then ignored). Otherwise it is accepted with a warning. Default false.
+   * Production: a key file other users may read is refused (at open, and on a change,
+   * which is then ignored). Otherwise, and for a file its group may read, it is accepted
+   * with a warning. Default false.
    */
   readonly production?: boolean;
   /**
@@ -184,14 +185,17 @@ export class LocalKeyFileProvider implements KeyProvider {
 
 async function load(options: LocalKeyFileOptions): Promise<KeyFileContents> {
   const text = await readKeyText(options.path);
-  if (await isReadableByOthers(options.path)) {
+  const access = await keyFileAccess(options.path);
+  if (access !== "none") {
     const fix = `run chmod 600 ${options.path}`;
-    if (options.production) {
-      throw new KeyFileError(options.path, `is readable by group or others; ${fix}`);
+    if (access === "others" && options.production) {
+      throw new KeyFileError(options.path, `is accessible to other users; ${fix}`);
     }
     options.logger?.warn(
       { keyFile: options.path },
-      `key file is readable by group or others (refused in production); ${fix}`,
+      access === "others"
+        ? `key file is accessible to other users (refused in production); ${fix}`
+        : `key file is readable by its group (as Kubernetes mounts a Secret under fsGroup); make the group ragplane's alone, or ${fix}`,
     );
   }
   return parseKeyFile(options.path, text);

@@ -144,12 +144,24 @@ describe("the local key file and its provider", () => {
     await createKeyFile(path);
     await chmod(path, 0o644);
     await expect(LocalKeyFileProvider.open({ path, production: true })).rejects.toThrow(
-      /readable by group or others; run chmod 600/,
+      /accessible to other users; run chmod 600/,
     );
     const logger = recordingLogger();
     await openProvider({ path, logger });
     expect(logger.lines).toContainEqual(
       expect.objectContaining({ level: "warn", message: expect.stringMatching(/chmod 600/) }),
+    );
+  });
+
+  it("accepts a file its group may read in production (a Secret under fsGroup), with a warning", async () => {
+    if (process.platform === "win32") return;
+    const path = await tempPath();
+    await createKeyFile(path);
+    await chmod(path, 0o440);
+    const logger = recordingLogger();
+    await openProvider({ path, production: true, logger });
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({ level: "warn", message: expect.stringMatching(/its group/) }),
     );
   });
 
