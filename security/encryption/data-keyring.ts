@@ -129,6 +129,11 @@ export class StoredDataKeyring implements ManagedDataKeyring {
     return entry.value ?? null;
   }
 
+  async hasSubjectKey(tenant: string, subject: string, signal?: AbortSignal): Promise<boolean> {
+    throwIfAborted(signal);
+    return (await this.#store.getByName(tenant, subjectKeyName(subject), signal)) !== undefined;
+  }
+
   async destroySubjectKey(tenant: string, subject: string, signal?: AbortSignal): Promise<boolean> {
     throwIfAborted(signal);
     const name = subjectKeyName(subject);

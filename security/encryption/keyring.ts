@@ -26,6 +26,9 @@ export interface DataKeyring {
    */
   openingKey(tenant: string, keyId: string, signal?: AbortSignal): Promise<DataKey | undefined>;
 
+  /** Whether the subject has a key now (a lookup only: nothing is created). */
+  hasSubjectKey(tenant: string, subject: string, signal?: AbortSignal): Promise<boolean>;
+
   /**
    * Destroys the subject's key in the key store and drops it from this process's cache.
    * Resolves true when a key existed. Idempotent.

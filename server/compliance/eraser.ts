@@ -174,12 +174,14 @@ export class Eraser {
     const { store, targets } = this.#options;
     const id = randomUUID();
     const now = this.#now();
+    const subjectKeyExisted = await targets.keyring.hasSubjectKey(tenant, subject);
     const sealedSubject = await sealSubject(targets.keyring, tenant, id, subject);
     const job: ErasureJob = {
       id,
       tenant,
       subjectDigest: digest,
       sealedSubject,
+      subjectKeyExisted,
       step: "vectors",
       removed: [],
       startTime: now,

@@ -65,6 +65,12 @@ export interface ErasureJob {
   readonly version: number;
   /** Where the `vectors` step stands: the last collection done. */
   readonly collectionsAfter?: string;
+  /**
+   * Whether the subject had a data key (so, sealed data) before the job began: the job
+   * seals the subject under that key, creating it when there was none, and the receipt
+   * counts a destroyed key only when it held the subject's data. Absent in older records.
+   */
+  readonly subjectKeyExisted?: boolean;
   /** When the `events` step destroyed the key (epoch ms): `caches` waits from then. */
   readonly keyDestroyedAt?: number;
   readonly requester: ErasureRequester;
@@ -144,6 +150,9 @@ export function decodeJob(event: StoredEvent): DecodedJob {
   if (job.finishTime !== undefined && !isCount(job.finishTime)) return invalid("finishTime");
   if (job.keyDestroyedAt !== undefined && !isCount(job.keyDestroyedAt)) {
     return invalid("keyDestroyedAt");
+  }
+  if (job.subjectKeyExisted !== undefined && typeof job.subjectKeyExisted !== "boolean") {
+    return invalid("subjectKeyExisted");
   }
   if (job.collectionsAfter !== undefined && typeof job.collectionsAfter !== "string") {
     return invalid("collectionsAfter");

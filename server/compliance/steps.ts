@@ -123,7 +123,8 @@ export async function eraseGraphs(
  * The `events` step: the subject's data key is destroyed, so every event sealed under it
  * is a tombstone from now on, here and, once their caches expire, on every replica.
  * `subject` is undefined when a previous run already destroyed the key (it could not be
- * opened again): the key existed, since the job sealed the subject under it.
+ * opened again): the key existed, since the job sealed the subject under it. The receipt
+ * counts the key only when it existed before the job (it held the subject's data).
  */
 export async function eraseEventKey(
   targets: ErasureTargets,
@@ -141,7 +142,7 @@ export async function eraseEventKey(
     store: "events",
     engine: targets.kinds.events,
     target: "subject data key",
-    count: existed ? 1 : 0,
+    count: existed && job.subjectKeyExisted !== false ? 1 : 0,
   };
   await save(({ sealedSubject: _, ...current }) => ({
     ...current,

@@ -56,6 +56,9 @@ export function memoryKeyring(options: { readonly cacheMs?: number } = {}): Memo
       const found = byId.get(keyId);
       return found?.tenant === tenant ? found.key : undefined;
     },
+    async hasSubjectKey(tenant, subject) {
+      return byName.has(nameOf(tenant, subject));
+    },
     async destroySubjectKey(tenant, subject) {
       return destroy(tenant, subject);
     },

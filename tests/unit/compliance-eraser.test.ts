@@ -43,6 +43,10 @@ class FakeKeyring implements DataKeyring {
   async openingKey(_t: string, id: string): Promise<DataKey | undefined> {
     return [...this.keys.values()].find((key) => key.id === id);
   }
+  async hasSubjectKey(t: string, s: string): Promise<boolean> {
+    return this.keys.has(`${t}/${s}`);
+  }
+
   async destroySubjectKey(t: string, s: string): Promise<boolean> {
     this.destroyed.push(s);
     return this.keys.delete(`${t}/${s}`);
@@ -184,6 +188,7 @@ describe("erasure jobs", () => {
     const engines = new FakeEngines();
     seed(engines);
     const keyring = new FakeKeyring(50);
+    await keyring.sealingKey(tenant, subject);
     const audit = memoryAudit();
     const { eraser } = await openEraser(log.events, engines.targets(keyring), { audit });
 
@@ -246,6 +251,7 @@ describe("erasure jobs", () => {
     const engines = new FakeEngines();
     seed(engines);
     const keyring = new FakeKeyring(100);
+    await keyring.sealingKey(tenant, subject);
     const { eraser, store } = await openEraser(log.events, engines.targets(keyring));
 
     const [first, second] = await Promise.all([
@@ -268,6 +274,9 @@ describe("erasure jobs", () => {
       { store: "graphs", engine: "embedded", target: "nodes", count: 0 },
       { store: "graphs", engine: "embedded", target: "relationships", count: 0 },
     ]);
+    expect(redone.removed.filter((line) => line.store === "events")).toEqual([
+      { store: "events", engine: "embedded", target: "subject data key", count: 0 },
+    ]);
     expect(store.page(tenant, 10).jobs.map((job) => job.id)).toEqual([again.id, first.id]);
     const firstPage = store.page(tenant, 1);
     expect(firstPage.jobs.map((job) => job.id)).toEqual([again.id]);
@@ -286,7 +295,9 @@ describe("erasure jobs", () => {
     engines.beforeGraphs = async () => {
       if (outages-- > 0) throw new Error("neo4j unavailable");
     };
-    const { eraser } = await openEraser(log.events, engines.targets(new FakeKeyring(10)));
+    const keyring = new FakeKeyring(10);
+    await keyring.sealingKey(tenant, subject);
+    const { eraser } = await openEraser(log.events, engines.targets(keyring));
 
     const job = await eraser.erase(tenant, subject, requester);
     const states = await finished(eraser, job);
@@ -304,6 +315,7 @@ describe("erasure jobs", () => {
     const engines = new FakeEngines();
     seed(engines);
     const keyring = new FakeKeyring(60_000);
+    await keyring.sealingKey(tenant, subject);
     const first = await openEraser(log.events, engines.targets(keyring));
     const job = await first.eraser.erase(tenant, subject, requester);
     await until(() => first.store.get(tenant, job.id)?.step === "caches");
@@ -328,6 +340,7 @@ describe("erasure jobs", () => {
     const engines = new FakeEngines();
     seed(engines);
     const keyring = new FakeKeyring(10);
+    await keyring.sealingKey(tenant, subject);
     const hung = new AbortController();
     engines.beforeDelete = async (collection, signal) => {
       if (collection !== "b" || hung.signal.aborted) return;

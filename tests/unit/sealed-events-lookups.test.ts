@@ -18,6 +18,7 @@ function counting(inner: DataKeyring) {
       calls.opening += 1;
       return inner.openingKey(tenant, keyId, signal);
     },
+    hasSubjectKey: (tenant, subject, signal) => inner.hasSubjectKey(tenant, subject, signal),
     destroySubjectKey: (tenant, subject, signal) =>
       inner.destroySubjectKey(tenant, subject, signal),
   };
