@@ -41,6 +41,14 @@ export class Violations {
     return this.shortText(field, value);
   }
 
+  /**
+   * A data subject (of an event, point, node or relationship): empty for none, otherwise
+   * what EraseSubject accepts, an id: at most `limits.maxIdBytes` UTF-8 bytes, no NUL.
+   */
+  subject(field: string, value: string): boolean {
+    return value.length === 0 || this.id(field, value);
+  }
+
   /** An optional string of at most `limits.maxIdBytes` UTF-8 bytes. */
   shortText(field: string, value: string): boolean {
     if (value.length > limits.maxIdBytes || utf8Length(value) > limits.maxIdBytes) {

@@ -80,6 +80,17 @@ describe("eventsValidators.publish", () => {
     ]);
   });
 
+  it("refuses a subject with NUL, which EraseSubject could never name", () => {
+    const violations = publish({
+      topic: "t",
+      events: [
+        { id: "a", subject: "person\u00001" },
+        { id: "b", subject: "" },
+      ],
+    });
+    expect(fields(violations)).toEqual(["events[0].subject"]);
+  });
+
   it("limits headers to 64 entries with keys of at most 256 bytes", () => {
     const many = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`h${i}`, "v"]));
     const sixtyFour = Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`h${i}`, "v"]));

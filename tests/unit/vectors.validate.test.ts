@@ -82,6 +82,17 @@ describe("vectorsValidators.upsert", () => {
     ]);
   });
 
+  it("takes a subject of at most 256 bytes without NUL, or none", () => {
+    expect(
+      upsert([
+        { id: "a", vector: [1], subject: "x".repeat(256) },
+        { id: "b", vector: [1], subject: "x".repeat(257) },
+        { id: "c", vector: [1], subject: "person\u00001" },
+        { id: "d", vector: [1], subject: "" },
+      ]),
+    ).toEqual(["points[1].subject", "points[2].subject"]);
+  });
+
   it("requires payload numbers to be finite", () => {
     const request = parse(UpsertRequestSchema, {
       collection: "docs",

@@ -69,7 +69,7 @@ function checkEvent(v: Violations, path: string, event: Event): void {
   v.id(`${path}.id`, event.id);
   v.shortText(`${path}.key`, event.key);
   v.shortText(`${path}.content_type`, event.contentType);
-  v.shortText(`${path}.subject`, event.subject);
+  v.subject(`${path}.subject`, event.subject);
   const keys = Object.keys(event.headers);
   if (keys.length > limits.maxEventHeaders) {
     v.add(`${path}.headers`, `must hold at most ${limits.maxEventHeaders} entries`);

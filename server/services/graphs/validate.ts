@@ -7,7 +7,7 @@ import {
 } from "../../../gen/ragplane/v1/graphs_pb.js";
 import { limits } from "../../limits.js";
 import { checkMaxAge } from "../../retention/max-age.js";
-import { nulRefused, Violations } from "../../validation/violations.js";
+import { Violations } from "../../validation/violations.js";
 import type { ServiceValidators } from "../handlers.js";
 import { checkProperties } from "./properties.js";
 
@@ -15,8 +15,6 @@ import { checkProperties } from "./properties.js";
 export const maxLabels = 16;
 /** Most entries in a `types` or `labels` filter of a traversal. */
 export const maxFilterNames = 64;
-/** Most UTF-8 bytes of a node's or relationship's data subject (the proto's limit). */
-export const maxSubjectBytes = 256;
 
 /** What labels and relationship types look like (Neo4j identifiers without quoting). */
 export const graphNamePattern = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
@@ -122,7 +120,7 @@ function checkNode(v: Violations, path: string, node: Node): void {
   v.id(`${path}.id`, node.id);
   checkNames(v, `${path}.labels`, node.labels, maxLabels);
   checkProperties(v, `${path}.properties`, node.properties);
-  checkSubject(v, `${path}.subject`, node.subject);
+  v.subject(`${path}.subject`, node.subject);
 }
 
 function checkRelationship(v: Violations, path: string, relationship: Relationship): void {
@@ -132,19 +130,7 @@ function checkRelationship(v: Violations, path: string, relationship: Relationsh
   if (relationship.type === "") v.add(`${path}.type`, "must not be empty");
   else checkName(v, `${path}.type`, relationship.type);
   checkProperties(v, `${path}.properties`, relationship.properties);
-  checkSubject(v, `${path}.subject`, relationship.subject);
-}
-
-/**
- * A data subject: empty (none) or at most {@link maxSubjectBytes} UTF-8 bytes, without NUL
- * (U+0000), which Neo4j cannot store.
- */
-export function checkSubject(v: Violations, field: string, subject: string): void {
-  if (subject.length > maxSubjectBytes || Buffer.byteLength(subject, "utf8") > maxSubjectBytes) {
-    v.add(field, `must be at most ${maxSubjectBytes} bytes`);
-  } else if (subject.includes("\u0000")) {
-    v.add(field, nulRefused);
-  }
+  v.subject(`${path}.subject`, relationship.subject);
 }
 
 function checkIds(v: Violations, field: string, ids: readonly string[]): void {

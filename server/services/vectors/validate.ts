@@ -180,7 +180,7 @@ function checkPoints(v: Violations, points: readonly Point[]): void {
     }
     checkVector(v, `${path}.vector`, point.vector);
     checkPayload(v, `${path}.payload`, point.payload);
-    v.shortText(`${path}.subject`, point.subject);
+    v.subject(`${path}.subject`, point.subject);
   });
 }
 
