@@ -26,6 +26,13 @@ export interface DataKeyring {
    */
   openingKey(tenant: string, keyId: string, signal?: AbortSignal): Promise<DataKey | undefined>;
 
+  /**
+   * The key of an id from this process's cache, without waiting: the key, `null` when the
+   * id is known to have no key, `undefined` when the cache does not know (then call
+   * `openingKey`). Optional: a keyring without a cache leaves it out.
+   */
+  cachedOpeningKey?(tenant: string, keyId: string): DataKey | null | undefined;
+
   /** Whether the subject has a key now (a lookup only: nothing is created). */
   hasSubjectKey(tenant: string, subject: string, signal?: AbortSignal): Promise<boolean>;
 

@@ -12,6 +12,7 @@ import {
   sealedHeader,
 } from "../../security/encryption/event-content.js";
 import type { DataKey, DataKeyring } from "../../security/encryption/keyring.js";
+import { openingKeys } from "../../security/encryption/opening-keys.js";
 import { decorateEngine } from "../engine-decorator.js";
 
 export { sealedHeader };
@@ -30,11 +31,6 @@ export interface SealEventLogOptions {
    * `subject` as a type tag, not as a data subject. Default: none.
    */
   readonly plaintextTenant?: (tenant: string) => boolean;
-}
-
-/** A keyring that can answer from its cache without waiting (`StoredDataKeyring` can). */
-interface CachedKeys {
-  cachedOpeningKey(tenant: string, keyId: string): DataKey | null | undefined;
 }
 
 /** A sealed event that does not open with its key: changed bytes, or moved from elsewhere. */
@@ -74,10 +70,7 @@ export function sealEventLog(
   keyring: DataKeyring,
   options: SealEventLogOptions,
 ): EventLog {
-  const cached = hasCache(keyring) ? keyring : undefined;
   const plaintext = options.plaintextTenant ?? (() => false);
-  const keyOf = (tenant: string, keyId: string): DataKey | null | undefined =>
-    cached?.cachedOpeningKey(tenant, keyId);
 
   const openBatch = async (
     tenant: string,
@@ -85,27 +78,12 @@ export function sealEventLog(
     events: readonly StoredEvent[],
     signal: AbortSignal | undefined,
   ): Promise<StoredEvent[]> => {
-    const keys = new Map<string, DataKey | undefined>();
-    const missing: string[] = [];
+    const keyIds: string[] = [];
     for (const event of events) {
       const keyId = event.headers[sealedHeader];
-      if (keyId === undefined || keys.has(keyId)) continue;
-      const hit = keyOf(tenant, keyId);
-      if (hit === undefined) {
-        keys.set(keyId, undefined);
-        missing.push(keyId);
-      } else {
-        keys.set(keyId, hit ?? undefined);
-      }
+      if (keyId !== undefined) keyIds.push(keyId);
     }
-    if (missing.length > 0) {
-      const found = await Promise.all(
-        missing.map((keyId) => keyring.openingKey(tenant, keyId, signal)),
-      );
-      missing.forEach((keyId, index) => {
-        keys.set(keyId, found[index]);
-      });
-    }
+    const keys = await openingKeys(keyring, tenant, keyIds, signal);
     return events.map((event) => {
       const keyId = event.headers[sealedHeader];
       return keyId === undefined ? event : openEvent(tenant, topic, event, keys.get(keyId));
@@ -143,7 +121,7 @@ export function sealEventLog(
           yield stored;
           continue;
         }
-        const hit = keyOf(tenant, keyId);
+        const hit = keyring.cachedOpeningKey?.(tenant, keyId);
         const key =
           hit === undefined ? await keyring.openingKey(tenant, keyId, signal) : (hit ?? undefined);
         yield openEvent(tenant, topic, stored, key);
@@ -210,8 +188,4 @@ function openEvent(
 
 function contextOf(tenant: string, topic: string, id: string): Uint8Array {
   return Buffer.from(`${tenant}\u0000${topic}\u0000${id}`, "utf8");
-}
-
-function hasCache(keyring: DataKeyring): keyring is DataKeyring & CachedKeys {
-  return typeof (keyring as Partial<CachedKeys>).cachedOpeningKey === "function";
 }

@@ -10,6 +10,7 @@ import type {
 } from "../../clients/vectors/port.js";
 import { open, SealError, seal } from "../../security/encryption/envelope.js";
 import type { DataKey, DataKeyring } from "../../security/encryption/keyring.js";
+import { openingKeys } from "../../security/encryption/opening-keys.js";
 import { decorateEngine } from "../engine-decorator.js";
 
 /** How a sealed payload value starts: `rpenc:1:<keyId>:<base64url of the sealed bytes>`. */
@@ -183,9 +184,10 @@ async function sealPoints(
 }
 
 /**
- * The points with their sensitive values opened, each distinct key id resolved once;
- * a value that cannot be opened (its key destroyed, or not sealed for this place) is
- * left out. Values that are not sealed are kept as they are.
+ * The points with their sensitive values opened, each distinct key id resolved once (from
+ * the keyring's cache without waiting when it can); a value that cannot be opened (its
+ * key destroyed, or not sealed for this place) is left out. Values that are not sealed
+ * are kept as they are.
  */
 async function openPoints<T extends StoredPoint>(
   keyring: DataKeyring,
@@ -195,27 +197,41 @@ async function openPoints<T extends StoredPoint>(
   signal: AbortSignal | undefined,
 ): Promise<T[]> {
   if (sensitive.length === 0) return [...points];
-  const keyOf = onceEach((id) => keyring.openingKey(tenant, id, signal));
-  return Promise.all(
-    points.map(async (point) => {
-      const payload = point.payload;
-      if (payload === undefined) return point;
-      let opened: JsonObject | undefined;
-      for (const field of sensitive) {
-        const parsed = parseSealed(payload[field]);
-        if (parsed === undefined) continue;
-        opened ??= { ...payload };
-        const key = await keyOf(parsed.keyId);
-        const value =
-          key === undefined
-            ? undefined
-            : openValue(key, parsed.bytes, sealContext(tenant, point.id, field));
-        if (value === undefined) delete opened[field];
-        else opened[field] = value;
-      }
-      return opened === undefined ? point : { ...point, payload: opened };
-    }),
+  const found: { index: number; field: string; sealed: SealedValue }[] = [];
+  for (const [index, point] of points.entries()) {
+    const payload = point.payload;
+    if (payload === undefined) continue;
+    for (const field of sensitive) {
+      const sealed = parseSealed(payload[field]);
+      if (sealed !== undefined) found.push({ index, field, sealed });
+    }
+  }
+  if (found.length === 0) return [...points];
+  const keys = await openingKeys(
+    keyring,
+    tenant,
+    found.map((value) => value.sealed.keyId),
+    signal,
   );
+  const opened = [...points];
+  const payloads = new Map<number, JsonObject>();
+  for (const { index, field, sealed } of found) {
+    const point = points[index] as T;
+    let payload = payloads.get(index);
+    if (payload === undefined) {
+      payload = { ...point.payload };
+      payloads.set(index, payload);
+      opened[index] = { ...point, payload };
+    }
+    const key = keys.get(sealed.keyId);
+    const value =
+      key === undefined
+        ? undefined
+        : openValue(key, sealed.bytes, sealContext(tenant, point.id, field));
+    if (value === undefined) delete payload[field];
+    else payload[field] = value;
+  }
+  return opened;
 }
 
 /** `resolve`, called at most once per distinct argument (its promise is shared). */
@@ -231,8 +247,14 @@ function onceEach<T>(resolve: (name: string) => Promise<T>): (name: string) => P
   };
 }
 
+/** A sealed payload value, taken apart. */
+interface SealedValue {
+  readonly keyId: string;
+  readonly bytes: Buffer;
+}
+
 /** The key id and sealed bytes of a sealed value; undefined for any other value. */
-function parseSealed(value: JsonValue | undefined): { keyId: string; bytes: Buffer } | undefined {
+function parseSealed(value: JsonValue | undefined): SealedValue | undefined {
   if (typeof value !== "string" || !value.startsWith(sealedValuePrefix)) return undefined;
   const separator = value.indexOf(":", sealedValuePrefix.length);
   if (separator < 0) return undefined;
