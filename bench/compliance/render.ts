@@ -35,7 +35,9 @@ export function renderComplianceReport(report: ComplianceReport): string {
     `Two ragplane children on the embedded engines, identical but for \`ENCRYPTION_AT_REST\`, ` +
       "both pinned to one core, ghz on the other; rate limits and quotas lifted; every call " +
       `checked OK. ${options.rounds} measured rounds per path, interleaved, ${options.concurrency} ` +
-      "calls in flight; server CPU from `/proc/<pid>/stat`.",
+      "calls in flight; server CPU from `/proc/<pid>/stat`. The target applies to calls per " +
+      "second; server CPU per call says what encryption costs where the server is not the " +
+      "bottleneck (Publish waits on the embedded log's disk writes).",
     "",
     `- Publish: ${options.publish.events} new events of ${options.publish.payloadBytes} bytes ` +
       "per call, no subject (ids filled by ghz, so every event is written): on the encrypted " +
@@ -84,6 +86,9 @@ function erasureSection(e: ErasureTarget): string[] {
       `(written with the bystander's in ${(run.seedMs / 1000).toFixed(1)} s).`,
     `- Erasure: ${(run.totalMs / 1000).toFixed(2)} s in all, ${(run.workMs / 1000).toFixed(2)} s ` +
       `without the key-cache wait: ${int((1000 * total(e)) / Math.max(1, run.workMs))} items/s.`,
+    "",
+    "Steps as the stream showed them (it sends the job's latest state, so steps shorter " +
+      "than a message's round trip can show as one):",
     "",
     "| step | time |",
     "|---|--:|",
