@@ -1,24 +1,33 @@
 import type { Client } from "@connectrpc/connect";
 import { createRagplaneClients } from "../client/index.js";
 import type { AdminService } from "../gen/ragplane/v1/admin_pb.js";
+import type { ComplianceService } from "../gen/ragplane/v1/compliance_pb.js";
 
-/** Where the AdminService is and who calls it. */
-export interface AdminClientOptions {
+/** Where ragplane is and who calls it. */
+export interface OperatorClientOptions {
   /** Base URL of ragplane's HTTP port, e.g. `http://127.0.0.1:8080`. */
   readonly url: string;
   /** An `rp_…` key with the `admin` scope, sent as `authorization: Bearer …`; none when undefined. */
   readonly apiKey?: string;
 }
 
+/** The services an operator's commands call. */
+export interface OperatorClients {
+  readonly admin: Client<typeof AdminService>;
+  readonly compliance: Client<typeof ComplianceService>;
+}
+
 /**
- * A Connect (HTTP/1.1) client of the AdminService, from ragplane's client: request ids,
- * default deadlines, and retries of the reads and revocations when ragplane is unavailable.
+ * Connect (HTTP/1.1) clients of the AdminService and the ComplianceService, from ragplane's
+ * client: request ids, default deadlines, and retries of what the contract marks safe to
+ * retry when ragplane is unavailable.
  */
-export function createAdminClient(options: AdminClientOptions): Client<typeof AdminService> {
-  return createRagplaneClients({
+export function createOperatorClients(options: OperatorClientOptions): OperatorClients {
+  const { admin, compliance } = createRagplaneClients({
     baseUrl: options.url,
     protocol: "connect",
     httpVersion: "1.1",
     ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
-  }).admin;
+  });
+  return { admin, compliance };
 }

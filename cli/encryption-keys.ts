@@ -1,3 +1,5 @@
+import { toJson } from "@bufbuild/protobuf";
+import { type RewrapResult, RewrapResultSchema } from "../gen/ragplane/v1/compliance_pb.js";
 import { createKeyFile, rotateKeyFile } from "../security/encryption/key-file.js";
 import { parseCommand } from "./args.js";
 import type { CommandContext } from "./context.js";
@@ -6,7 +8,8 @@ import { json } from "./output.js";
 
 /** Usage of the key-encryption key file commands. */
 export const keyFileUsage = `ragplane keys init <file> [--json]     (creates the key-encryption key file for ENCRYPTION_KEY_FILE, mode 0600)
-ragplane keys rotate <file> [--json]   (adds a key-encryption key and makes it active; then run RewrapDataKeys)`;
+ragplane keys rotate <file> [--json]   (adds a key-encryption key and makes it active; then run keys rewrap)
+ragplane keys rewrap [--json]          (wraps every data key again with the active key-encryption key)`;
 
 /**
  * Runs `keys init <file>`: creates the key file with one random key, mode 0600, and never
@@ -38,7 +41,38 @@ export async function runKeyFileRotate(
   }
   context.output.out(`${file}: ${active} is now the active key-encryption key`);
   context.output.out(
-    `kept for unwrapping: ${retired.join(", ")}; once every replica has the new file, run ComplianceService/RewrapDataKeys, then remove the keys it no longer reports`,
+    `kept for unwrapping: ${retired.join(", ")}; once every replica has the new file, run ragplane keys rewrap, then remove the keys it no longer reports`,
+  );
+}
+
+/**
+ * Runs `keys rewrap`: has the server wrap every data key again with the active
+ * key-encryption key (`ComplianceService/RewrapDataKeys`), reporting progress on stderr,
+ * and prints which key-encryption keys still wrap data keys (none: the retired ones may go).
+ */
+export async function runRewrap(args: readonly string[], context: CommandContext): Promise<void> {
+  const { values } = parseCommand(args, { json: { type: "boolean" } });
+  let result: RewrapResult | undefined;
+  for await (const message of context.compliance().rewrapDataKeys({})) {
+    if (message.step.case === "progress") {
+      const { checked, rewrapped } = message.step.value;
+      context.output.err(`checked ${checked} data keys, re-wrapped ${rewrapped}`);
+    } else if (message.step.case === "result") {
+      result = message.step.value;
+    }
+  }
+  if (result === undefined) throw new Error("the server ended the re-wrap without a result");
+  if (values.json) {
+    context.output.out(json(toJson(RewrapResultSchema, result, { alwaysEmitImplicit: true })));
+    return;
+  }
+  context.output.out(
+    `re-wrapped ${result.rewrapped} of ${result.checked} data keys with ${result.activeKeyId}`,
+  );
+  context.output.out(
+    result.remainingKeyIds.length === 0
+      ? "no data key is wrapped by another key-encryption key: retired keys may leave the key file"
+      : `still wrapping data keys: ${result.remainingKeyIds.join(", ")}`,
   );
 }
 

@@ -8,7 +8,7 @@ import {
 import { generateApiKey } from "../security/api-keys/format.js";
 import { duration, list, parseCommand, required } from "./args.js";
 import type { CommandContext } from "./context.js";
-import { keyFileUsage, runKeyFileInit, runKeyFileRotate } from "./encryption-keys.js";
+import { keyFileUsage, runKeyFileInit, runKeyFileRotate, runRewrap } from "./encryption-keys.js";
 import { UsageError } from "./errors.js";
 import { json, table } from "./output.js";
 
@@ -19,7 +19,10 @@ ragplane keys revoke <id> [--json]
 ragplane keys generate   (prints a new key without storing it, for BOOTSTRAP_ADMIN_KEY)
 ${keyFileUsage}`;
 
-/** Runs `keys create|list|revoke|generate`, and `keys init|rotate` of the key file. */
+/**
+ * Runs `keys create|list|revoke|generate`, `keys init|rotate` of the key file, and
+ * `keys rewrap` of the data keys.
+ */
 export async function runKeys(args: readonly string[], context: CommandContext): Promise<void> {
   const [sub, ...rest] = args;
   switch (sub) {
@@ -33,6 +36,8 @@ export async function runKeys(args: readonly string[], context: CommandContext):
       return runKeyFileInit(rest, context);
     case "rotate":
       return runKeyFileRotate(rest, context);
+    case "rewrap":
+      return runRewrap(rest, context);
     case "generate":
       parseCommand(rest, {});
       context.output.out(generateApiKey().key);

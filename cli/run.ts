@@ -1,12 +1,13 @@
 import { auditUsage, runAudit } from "./audit.js";
 import { backupUsage, runBackup } from "./backup.js";
-import { createAdminClient } from "./client.js";
+import { createOperatorClients, type OperatorClients } from "./client.js";
 import type { CommandContext } from "./context.js";
 import { describeError, UsageError } from "./errors.js";
 import { keysUsage, runKeys } from "./keys.js";
 import type { Output } from "./output.js";
 import { type QdrantTarget, qdrantMigrateUsage, runQdrantMigrate } from "./qdrant-migrate.js";
 import { restoreUsage, runRestore } from "./restore.js";
+import { runSubject, subjectUsage } from "./subject.js";
 import { runToken, tokenUsage } from "./token.js";
 
 /** The settings the CLI takes from its environment. */
@@ -28,14 +29,15 @@ export const defaultUrl = "http://127.0.0.1:8080";
 export const usage = `usage:
 ${keysUsage}
 ${auditUsage}
+${subjectUsage}
 ${tokenUsage}
 ${backupUsage}
 ${restoreUsage}
 ${qdrantMigrateUsage}
 
-Durations: 45s, 15m, 1h, 30d, 2w. keys, audit and backup call the AdminService at
-RAGPLANE_URL (default ${defaultUrl}) with RAGPLANE_API_KEY (backup: a platform admin's
-key); token signs with the key in DATA_DIR (default ./data); restore writes a backup into
+Durations: 45s, 15m, 1h, 30d, 2w. keys, audit, subject and backup call ragplane at
+RAGPLANE_URL (default ${defaultUrl}) with RAGPLANE_API_KEY (backup and keys rewrap: a
+platform admin's key); token signs with the key in DATA_DIR (default ./data); restore writes a backup into
 an empty DATA_DIR (or --data-dir) while no server runs on it; qdrant-migrate copies the
 former per-tenant Qdrant collections at QDRANT_URL (QDRANT_API_KEY) into the shared layout.`;
 
@@ -51,12 +53,17 @@ export async function runCli(
   now: () => number = Date.now,
 ): Promise<number> {
   const [command, ...args] = argv;
-  let client: ReturnType<typeof createAdminClient> | undefined;
+  let clients: OperatorClients | undefined;
+  const connect = (): OperatorClients => {
+    clients ??= createOperatorClients({
+      url: settings.url,
+      ...(settings.apiKey === undefined ? {} : { apiKey: settings.apiKey }),
+    });
+    return clients;
+  };
   const context: CommandContext = {
-    admin: () => {
-      client ??= createAdminClient({ url: settings.url, apiKey: settings.apiKey });
-      return client;
-    },
+    admin: () => connect().admin,
+    compliance: () => connect().compliance,
     output,
     now,
     dataDir: settings.dataDir,
@@ -68,6 +75,9 @@ export async function runCli(
         return 0;
       case "audit":
         return await runAudit(args, context);
+      case "subject":
+        await runSubject(args, context);
+        return 0;
       case "token":
         await runToken(args, context);
         return 0;
