@@ -4,6 +4,7 @@ import { scopes } from "../../security/scopes.js";
 import { type Config, loadConfig } from "../../server/config.js";
 import { quotaVariables } from "../../server/config-quotas.js";
 import { embeddedEngineEnv } from "../../tests/support/engine-env.js";
+import { sharedKeyFile } from "../../tests/support/key-file.js";
 import { type BenchChild, startChild } from "../children.js";
 import { liftedRateLimits } from "../neighbours/server.js";
 
@@ -59,14 +60,19 @@ export function serverEnv(
 
 /**
  * Starts `bench/server-process.ts` (the production interceptor chain) with
- * {@link serverEnv}, its HTTP and metrics ports picked free beforehand.
+ * {@link serverEnv}, its HTTP and metrics ports picked free beforehand; on a Redis, with
+ * the engines' shared key file (data keys there may have been made by an earlier run).
  */
 export async function startLoadServer(
   dataDir: string,
   engines: Readonly<Record<string, string>>,
 ): Promise<LoadServer> {
   const ports = { http: await freePort(), metrics: await freePort() };
-  const env = serverEnv(dataDir, ports, engines);
+  const keyFile: Record<string, string> =
+    engines.REDIS_URL === undefined
+      ? {}
+      : { ENCRYPTION_KEY_FILE: await sharedKeyFile(engines.RAGPLANE_ENGINES_DIR) };
+  const env = { ...serverEnv(dataDir, ports, engines), ...keyFile };
   const config = loadConfig({ ...process.env, ...env });
   const child = await startChild("ragplane", { entry: "server-process.ts", env });
   return {

@@ -1,6 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { QdrantClient } from "@qdrant/js-client-rest";
 import { Redis } from "ioredis";
 import { Kafka, logLevel } from "kafkajs";
@@ -8,7 +6,6 @@ import neo4j from "neo4j-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErasureState } from "../../gen/ragplane/v1/compliance_pb.js";
 import { subjectKeyName } from "../../security/encryption/data-keyring.js";
-import { createKeyFile, KeyFileExistsError } from "../../security/encryption/key-file.js";
 import { subjectDigest } from "../../server/compliance/subject.js";
 import {
   type ComplianceClients,
@@ -22,6 +19,7 @@ import {
   subject,
 } from "../support/compliance.js";
 import { engineEnvFor } from "../support/engine-env.js";
+import { sharedKeyFile } from "../support/key-file.js";
 import { eventually } from "../support/retention.js";
 import { startTestServer, type TestServer, waitUntilReady } from "../support/server.js";
 
@@ -34,21 +32,6 @@ const configured =
 
 const engines = { vectors: "qdrant", graphs: "neo4j", events: "kafka", keys: "redis" };
 const markers = [subject, ...secretMarkers];
-
-/**
- * The key file of every server on the shared Redis: data keys there (the system tenant's
- * among them) are wrapped by its key, which a server with a key file of its own could not
- * unwrap. Made on first use, next to the engines when their directory is known.
- */
-async function sharedKeyFile(): Promise<string> {
-  const path = join(process.env.RAGPLANE_ENGINES_DIR ?? tmpdir(), "ragplane-tests-kek.json");
-  try {
-    await createKeyFile(path);
-  } catch (error) {
-    if (!(error instanceof KeyFileExistsError)) throw error;
-  }
-  return path;
-}
 
 /**
  * Erasure on Kafka, Qdrant, Neo4j and Redis, checked in the engines themselves: Qdrant's

@@ -1,7 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createClient } from "@connectrpc/connect";
 import type { SASLOptions } from "kafkajs";
@@ -9,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tlsConnectOptions } from "../../clients/tls.js";
 import { EventsService } from "../../gen/ragplane/v1/events_pb.js";
 import { generateApiKey } from "../../security/api-keys/format.js";
-import { createKeyFile } from "../../security/encryption/key-file.js";
 import { generateTestCerts, type TestCerts } from "../support/certs.js";
 import { embeddedEngineEnv } from "../support/engine-env.js";
 import { expectPublishDuplicateReplay } from "../support/events-round-trip.js";
 import { lazyKafkaAdmin } from "../support/kafka-admin.js";
+import { sharedKeyFile } from "../support/key-file.js";
 import {
   describeSkippedWithoutSecuredLinks,
   securedKafka,
@@ -51,12 +48,9 @@ if (kafka === undefined || redis === undefined) {
   describe("a production server on Kafka over TLS and SCRAM, and Redis over mutual TLS with a password", () => {
     const prefix = `lnk${run}`;
     let server: TestServer;
-    let keyDir: string | undefined;
 
     beforeAll(async () => {
-      keyDir = await mkdtemp(join(tmpdir(), "ragplane-links-kek-"));
-      const keyFile = join(keyDir, "kek.json");
-      await createKeyFile(keyFile);
+      const keyFile = await sharedKeyFile();
       server = await startTestServer({
         ...embeddedEngineEnv,
         ENCRYPTION_KEY_FILE: keyFile,
@@ -74,7 +68,6 @@ if (kafka === undefined || redis === undefined) {
     afterAll(async () => {
       await server?.close();
       await testAdmin.deleteTopics(prefix);
-      if (keyDir !== undefined) await rm(keyDir, { recursive: true, force: true });
     });
 
     it("runs in production mode and reports every service ready", async () => {

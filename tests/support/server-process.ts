@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import type { ListeningPorts } from "../../server/build.js";
+import { sharedKeyFile } from "./key-file.js";
 
 const root = resolve(import.meta.dirname, "../..");
 
@@ -19,17 +20,24 @@ export interface ServerProcess {
 
 /**
  * Starts `server/main.ts` (through tsx, as `npm start` does) on loopback with free ports
- * and a temporary DATA_DIR, plus `env`, and resolves once it logs that it listens.
+ * and a temporary DATA_DIR, plus `env`, and resolves once it logs that it listens. On a
+ * shared Redis it uses the engines' shared key file, as every test server does.
  */
 export async function startServerProcess(
   env: Readonly<Record<string, string>>,
   timeoutMs = 30_000,
 ): Promise<ServerProcess> {
   const dataDir = env.DATA_DIR ?? (await mkdtemp(join(tmpdir(), "ragplane-process-")));
+  const withRedis = (env.REDIS_URL ?? process.env.REDIS_URL) !== undefined;
+  const keyFile =
+    withRedis && env.ENCRYPTION_KEY_FILE === undefined && !process.env.ENCRYPTION_KEY_FILE
+      ? { ENCRYPTION_KEY_FILE: await sharedKeyFile() }
+      : {};
   const child = spawn(join(root, "node_modules/.bin/tsx"), ["server/main.ts"], {
     cwd: root,
     env: {
       ...process.env,
+      ...keyFile,
       HOST: "127.0.0.1",
       GRPC_PORT: "0",
       HTTP_PORT: "0",

@@ -1,4 +1,3 @@
-import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +10,6 @@ import {
 import type { Tracer } from "@opentelemetry/api";
 import { type DestinationStream, pino } from "pino";
 import { issueApiKey } from "../../security/api-keys/issue.js";
-import { createKeyFile } from "../../security/encryption/key-file.js";
 import { type Scope, scopes } from "../../security/scopes.js";
 import { build, type ListeningPorts, type RagplaneServer } from "../../server/build.js";
 import { type Config, loadConfig } from "../../server/config.js";
@@ -21,6 +19,7 @@ import { type OpenSecurity, openSecurity } from "../../server/security.js";
 import { ServerMetrics } from "../../server/telemetry/metrics.js";
 import { credentialHeaders, type TestCredentials, withHeaders } from "./credentials.js";
 import { createGrpcJsTransport } from "./grpc-js-transport.js";
+import { sharedKeyFile } from "./key-file.js";
 import {
   createTlsHttpTransport,
   grpcJsTlsCredentials,
@@ -140,24 +139,6 @@ export async function startTestServer(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-let sharedKeyFilePath: Promise<string> | undefined;
-
-/**
- * One key-encryption key file for every test server of this process that shares a Redis:
- * replicas share their data keys there, so they must share the key file that wraps them,
- * as production's do (each server's default file under its own DATA_DIR would differ).
- */
-function sharedKeyFile(): Promise<string> {
-  sharedKeyFilePath ??= (async () => {
-    const dir = await mkdtemp(join(tmpdir(), "ragplane-test-kek-"));
-    const path = join(dir, "kek.json");
-    await createKeyFile(path);
-    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
-    return path;
-  })();
-  return sharedKeyFilePath;
 }
 
 /** The four client flavours, over TLS (with `tlsClient`'s CA and identity) when the server has it. */
