@@ -10,7 +10,7 @@ import { GraphsService } from "../../gen/ragplane/v1/graphs_pb.js";
 import { Distance, VectorsService } from "../../gen/ragplane/v1/vectors_pb.js";
 import { withHeaders } from "../../tests/support/credentials.js";
 import { createGrpcJsTransport } from "../../tests/support/grpc-js-transport.js";
-import { whenAvailable } from "../engines/servers.js";
+import { whenAnswering, whenAvailable } from "../engines/servers.js";
 import { seededRandom } from "../prng.js";
 import type { ComplianceBenchOptions } from "./options.js";
 
@@ -129,6 +129,7 @@ async function seed(transport: Transport, items: SubjectItems, seedValue: number
   await whenAvailable(() =>
     vectors.createCollection({ name: collection, dimension, distance: Distance.COSINE }),
   );
+  await whenAnswering(() => graphs.getNode({ id: "absent" }));
   for (const who of [subject, bystander]) {
     for (let start = 0; start < items.events; start += 500) {
       const count = Math.min(500, items.events - start);

@@ -68,3 +68,16 @@ export async function whenAvailable<T>(call: () => Promise<T>, timeoutMs = 60_00
     }
   }
 }
+
+/**
+ * Waits until the engine behind `call` answers at all, as {@link whenAvailable} does, a
+ * NOT_FOUND counting as an answer: for reads of something absent, to wait for an engine
+ * without writing to it.
+ */
+export async function whenAnswering(call: () => Promise<unknown>): Promise<void> {
+  await whenAvailable(() =>
+    call().catch((error: unknown) => {
+      if (!(error instanceof ConnectError && error.code === Code.NotFound)) throw error;
+    }),
+  );
+}

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import { Distance } from "../../gen/ragplane/v1/vectors_pb.js";
 import type { BenchChild } from "../children.js";
 import { runRounds } from "../engines/rounds.js";
-import { whenAvailable } from "../engines/servers.js";
+import { whenAnswering, whenAvailable } from "../engines/servers.js";
 import { processCpuMicros } from "../neighbours/proc-cpu.js";
 import { type RagClients, ragClients } from "./clients.js";
 import { type ChunkInit, ragData } from "./data.js";
@@ -162,6 +162,7 @@ async function prepare(clients: RagClients, options: RagBenchOptions): Promise<v
   await whenAvailable(() =>
     clients.events.createTopic({ name: topic, partitions: options.partitions }),
   );
+  await whenAnswering(() => clients.graphs.getNode({ id: "absent" }));
   await clients.ingestion.putIngestion({ topic, collection: ingestedCollection, graph: true });
   await caughtUp(clients, topic);
 }
