@@ -4,8 +4,11 @@ import { Client, credentials, Metadata } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomIndex, seededRandom } from "../../bench/prng.js";
 import { AdminService } from "../../gen/ragplane/v1/admin_pb.js";
+import { ComplianceService } from "../../gen/ragplane/v1/compliance_pb.js";
 import { EventsService } from "../../gen/ragplane/v1/events_pb.js";
 import { GraphsService } from "../../gen/ragplane/v1/graphs_pb.js";
+import { IngestionService } from "../../gen/ragplane/v1/ingestion_pb.js";
+import { RetrievalService } from "../../gen/ragplane/v1/retrieval_pb.js";
 import { Distance, PayloadIndexType, VectorsService } from "../../gen/ragplane/v1/vectors_pb.js";
 import { mutateBytes } from "../support/fuzz/bytes.js";
 import { callRaw, mapConcurrently, type Outcome, shuffle } from "../support/fuzz/calls.js";
@@ -25,8 +28,11 @@ const wildnesses = [0.02, 0.1, 0.3, 0.6, 0.9];
 
 const services: readonly DescService[] = [
   AdminService,
+  ComplianceService,
   EventsService,
   GraphsService,
+  IngestionService,
+  RetrievalService,
   VectorsService,
 ];
 const methods = services.flatMap((service) => service.methods);
@@ -61,7 +67,7 @@ let client: Client;
 const grpcAddress = () => `127.0.0.1:${server.ports.grpcPort}`;
 
 beforeAll(async () => {
-  server = await startTestServer(unlimitedRates);
+  server = await startTestServer({ ...unlimitedRates, ENCRYPTION_KEY_CACHE_MS: "0" });
   client = new Client(grpcAddress(), credentials.createInsecure(), {
     "grpc.max_send_message_length": 64 * 1024 * 1024,
   });
