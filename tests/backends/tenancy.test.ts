@@ -3,6 +3,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe } from "vitest";
 import { describeAliasesIsolation } from "../integration/tenancy.aliases.js";
+import { describeComplianceIsolation } from "../integration/tenancy.compliance.js";
 import { describeEventsIsolation } from "../integration/tenancy.events.js";
 import { describeGraphsIsolation } from "../integration/tenancy.graphs.js";
 import { describeRetrievalIsolation } from "../integration/tenancy.retrieval.js";
@@ -24,7 +25,11 @@ describe.skipIf(!realEnginesConfigured)(
     const run = randomUUID().slice(0, 8);
 
     beforeAll(async () => {
-      server = await startTestServer({ ...realEngineEnv, KAFKA_TOPIC_PREFIX: `ten${run}` });
+      server = await startTestServer({
+        ...realEngineEnv,
+        KAFKA_TOPIC_PREFIX: `ten${run}`,
+        ENCRYPTION_KEY_CACHE_MS: "50",
+      });
       await waitUntilReady(server);
       keys.a = await server.createKey(`${tenantA}-${run}`);
       keys.b = await server.createKey(`${tenantB}-${run}`);
@@ -44,6 +49,7 @@ describe.skipIf(!realEnginesConfigured)(
       describeGraphsIsolation(tenants);
       describeAliasesIsolation(tenants);
       describeRetrievalIsolation(tenants);
+      describeComplianceIsolation(tenants);
     });
   },
 );

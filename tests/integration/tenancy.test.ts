@@ -13,6 +13,7 @@ import {
   transportNames,
 } from "../support/server.js";
 import { describeAliasesIsolation } from "./tenancy.aliases.js";
+import { describeComplianceIsolation } from "./tenancy.compliance.js";
 import { describeEventsIsolation } from "./tenancy.events.js";
 import { describeGraphsIsolation } from "./tenancy.graphs.js";
 import { describeRetrievalIsolation } from "./tenancy.retrieval.js";
@@ -25,7 +26,7 @@ const stream = { timeoutMs: 3_000 };
 let server: TestServer;
 const keys = { a: "", b: "" };
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ ENCRYPTION_KEY_CACHE_MS: "50" });
   keys.a = await server.createKey(tenantA);
   keys.b = await server.createKey(tenantB);
 });
@@ -45,6 +46,7 @@ describe.each(transportNames)("tenant isolation over %s", (transportName: Transp
   describeGraphsIsolation(tenants);
   describeAliasesIsolation(tenants);
   describeRetrievalIsolation(tenants);
+  describeComplianceIsolation(tenants);
 
   describe("credentials", () => {
     it("a call without credentials, or with an unknown key, is UNAUTHENTICATED on every service and writes nothing", async () => {
