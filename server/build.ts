@@ -180,6 +180,7 @@ export function build(deps: RagplaneDeps): RagplaneServer {
           audit: security.audit,
           logger,
           adminTenant: config.security.adminTenant,
+          ...(metrics === undefined ? {} : { metrics }),
         });
   const bindings: ServiceBinding[] = [
     {

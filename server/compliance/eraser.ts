@@ -6,6 +6,7 @@ import type { AuditLog } from "../../security/audit/port.js";
 import { type ErasureJob, type ErasureRequester, isRunning } from "./job.js";
 import type { ErasureJobStore } from "./job-store.js";
 import { receiptEntry } from "./receipt.js";
+import type { ErasureRecorder } from "./recorder.js";
 import {
   type ErasureTargets,
   eraseEventKey,
@@ -30,6 +31,8 @@ export interface EraserOptions {
   readonly targets: ErasureTargets;
   /** Where receipts are recorded (`compliance.erasure`). */
   readonly audit?: AuditLog;
+  /** Where failed steps and finished jobs are counted. */
+  readonly recorder?: ErasureRecorder;
   readonly logger: Logger;
   /** This replica's id, as jobs name their owner. Default: a random UUID per process. */
   readonly replica?: string;
@@ -257,6 +260,7 @@ export class Eraser {
         if (signal.aborted || run.lost || error instanceof LostJobError) return;
         const delay = Math.min(retryMinMs * 2 ** failures++, retryMaxMs);
         const message = error instanceof Error ? error.message : String(error);
+        this.#options.recorder?.stepFailed(run.job.step);
         logger.warn(
           { err: error, job: run.job.id, step: run.job.step, retryInMs: delay },
           "an erasure step failed; retrying",
@@ -360,9 +364,10 @@ export class Eraser {
   }
 
   #receipt(job: ErasureJob): void {
-    const { audit, logger } = this.#options;
+    const { audit, logger, recorder } = this.#options;
     const entry = receiptEntry(job, this.#now());
     audit?.record(entry);
+    recorder?.finished(((job.finishTime ?? this.#now()) - job.startTime) / 1000);
     logger.info({ tenant: job.tenant, ...entry.details }, "erasure finished");
   }
 }

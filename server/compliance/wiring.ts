@@ -9,6 +9,7 @@ import type { ServiceBinding } from "../dispatch.js";
 import { createComplianceService } from "../services/compliance/service.js";
 import { Eraser } from "./eraser.js";
 import { ErasureJobStore } from "./job-store.js";
+import type { ErasureRecorder } from "./recorder.js";
 
 /** What {@link openCompliance} needs from the server's wiring. */
 export interface ComplianceWiring {
@@ -28,6 +29,15 @@ export interface ComplianceWiring {
   readonly logger: Logger;
   /** `ADMIN_TENANT`: only its admins may re-wrap data keys. */
   readonly adminTenant: string;
+  /** Where erasure jobs are measured, when metrics are on. */
+  readonly metrics?: ComplianceMetrics;
+}
+
+/** The server's metrics as the compliance wiring uses them. */
+export interface ComplianceMetrics {
+  readonly erasures: ErasureRecorder;
+  /** Registers a gauge read when scraped. */
+  gauge(name: string, help: string, source: () => number): void;
 }
 
 /** ComplianceService with the erasure jobs behind it, started and stopped with the server. */
@@ -59,7 +69,9 @@ export function openCompliance(wiring: ComplianceWiring): Compliance {
     },
     audit,
     logger,
+    ...(wiring.metrics === undefined ? {} : { recorder: wiring.metrics.erasures }),
   });
+  if (wiring.metrics !== undefined) registerJobGauges(wiring.metrics, jobs);
   const handlers = createComplianceService({
     eraser,
     jobs,
@@ -80,4 +92,21 @@ export function openCompliance(wiring: ComplianceWiring): Compliance {
       await jobs.close();
     },
   };
+}
+
+/** Gauges of the running erasure jobs of every tenant, as this replica's job store sees them. */
+function registerJobGauges(metrics: ComplianceMetrics, jobs: ErasureJobStore): void {
+  metrics.gauge(
+    "ragplane_erasure_jobs_running",
+    "Erasure jobs of every tenant not yet done (the same on every replica).",
+    () => jobs.allRunning().length,
+  );
+  metrics.gauge(
+    "ragplane_erasure_oldest_running_seconds",
+    "How long the oldest erasure job not yet done has run; 0 when none runs.",
+    () => {
+      const started = jobs.allRunning().map((job) => job.startTime);
+      return started.length === 0 ? 0 : (Date.now() - Math.min(...started)) / 1000;
+    },
+  );
 }

@@ -4,6 +4,7 @@ import type { BreakerState } from "../../clients/resilience/engine-policy.js";
 import type { Protocol } from "../../interceptors/call.js";
 import type { MethodMetrics, RpcMetrics, SecurityMetrics } from "../../interceptors/metrics.js";
 import { statusName } from "../../interceptors/status-codes.js";
+import { ErasureMetrics } from "./erasure-metrics.js";
 import { IngestionMetrics } from "./ingestion-metrics.js";
 import {
   type CounterChild,
@@ -165,6 +166,8 @@ export class ServerMetrics implements RpcMetrics, SecurityMetrics, EngineMetrics
 
   /** What the retention sweeper removed, when it last swept, and its failures. */
   readonly retention = new RetentionMetrics(this.registry);
+  /** Erasure jobs finished, their seconds, and failed steps. */
+  readonly erasures = new ErasureMetrics(this.registry);
 
   constructor(options: { readonly processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) {

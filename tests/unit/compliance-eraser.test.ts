@@ -297,7 +297,13 @@ describe("erasure jobs", () => {
     };
     const keyring = new FakeKeyring(10);
     await keyring.sealingKey(tenant, subject);
-    const { eraser } = await openEraser(log.events, engines.targets(keyring));
+    const failedSteps: string[] = [];
+    const finishedJobs: number[] = [];
+    const recorder = {
+      stepFailed: (step: string) => failedSteps.push(step),
+      finished: (seconds: number) => finishedJobs.push(seconds),
+    };
+    const { eraser } = await openEraser(log.events, engines.targets(keyring), { recorder });
 
     const job = await eraser.erase(tenant, subject, requester);
     const states = await finished(eraser, job);
@@ -307,6 +313,9 @@ describe("erasure jobs", () => {
     expect(last.lastError).toBe("neo4j unavailable");
     expect(last.removed).toEqual(receipt);
     expect(engines.graphCalls).toBe(3 + 2);
+    await until(() => finishedJobs.length === 1);
+    expect(failedSteps).toEqual(["graphs", "graphs", "graphs"]);
+    expect(finishedJobs[0]).toBeGreaterThanOrEqual(0);
   });
 
   it("resumes a job stopped between steps on the next start, counting it as resumed", async () => {
