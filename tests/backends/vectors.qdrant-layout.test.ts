@@ -1,47 +1,30 @@
-import { randomBytes } from "node:crypto";
-import { QdrantClient } from "@qdrant/js-client-rest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { QdrantVectorStore } from "../../clients/vectors/qdrant/store.js";
+import { describe, expect, it } from "vitest";
+import { privateQdrant, qdrantUrl } from "../support/private-qdrant.js";
 
 /**
  * How the Qdrant adapter lays tenants out in Qdrant itself, checked against a real
  * Qdrant at `QDRANT_URL`: shared collections per vector shape, partitioned by an
  * `is_tenant` scope, instead of a Qdrant collection per tenant and collection.
  */
-const url = process.env.QDRANT_URL;
-const apiKey = process.env.QDRANT_API_KEY;
-const prefix = `l${randomBytes(6).toString("hex")}`;
 const tenants = 1_000;
 
-describe.skipIf(!url)(`Qdrant layout (${url ?? "skipped: set QDRANT_URL"})`, () => {
-  const options = { url: url ?? "", collectionPrefix: prefix, ...(apiKey ? { apiKey } : {}) };
-  let store: QdrantVectorStore;
-  let admin: QdrantClient;
-
-  const ourCollections = async () =>
-    (await admin.getCollections()).collections
-      .map((collection) => collection.name)
-      .filter((name) => name.startsWith(`${prefix}_`))
-      .sort();
-
-  beforeAll(async () => {
-    store = await QdrantVectorStore.connect(options);
-    admin = new QdrantClient({ ...options, checkCompatibility: false });
-  });
-  afterAll(async () => {
-    await store?.close();
-    const names = admin === undefined ? [] : await ourCollections();
-    await Promise.all(names.map((name) => admin.deleteCollection(name)));
-  });
+describe.skipIf(!qdrantUrl)(`Qdrant layout (${qdrantUrl ?? "skipped: set QDRANT_URL"})`, () => {
+  const qdrant = privateQdrant("l");
+  const { prefix } = qdrant;
+  const ourCollections = () => qdrant.ourCollections();
 
   it(`keeps ${tenants} tenants' collections in one shared Qdrant collection plus the catalog, each tenant seeing only its own`, async () => {
     const tenantIds = Array.from({ length: tenants }, (_, i) => `tenant-${i}`);
     for (let start = 0; start < tenants; start += 25) {
       await Promise.all(
         tenantIds.slice(start, start + 25).map(async (tenant, offset) => {
-          await store.createCollection(tenant, { name: "docs", dimension: 4, distance: "cosine" });
+          await qdrant.store.createCollection(tenant, {
+            name: "docs",
+            dimension: 4,
+            distance: "cosine",
+          });
           const i = start + offset;
-          await store.upsert(tenant, "docs", [
+          await qdrant.store.upsert(tenant, "docs", [
             { id: "only", vector: [1, i % 7, (i * 3) % 11, 1], payload: { owner: tenant } },
           ]);
         }),
@@ -49,7 +32,7 @@ describe.skipIf(!url)(`Qdrant layout (${url ?? "skipped: set QDRANT_URL"})`, () 
     }
     expect(await ourCollections()).toEqual([`${prefix}_catalog`, `${prefix}_v4_cosine`]);
     for (const tenant of ["tenant-0", "tenant-499", "tenant-999"]) {
-      const hits = await store.search(tenant, "docs", {
+      const hits = await qdrant.store.search(tenant, "docs", {
         vector: [1, 1, 1, 1],
         limit: 10,
         withPayload: true,
@@ -57,13 +40,13 @@ describe.skipIf(!url)(`Qdrant layout (${url ?? "skipped: set QDRANT_URL"})`, () 
         exact: false,
       });
       expect(hits.map((hit) => hit.payload)).toEqual([{ owner: tenant }]);
-      const listed = await store.listCollections(tenant, { limit: 10 });
+      const listed = await qdrant.store.listCollections(tenant, { limit: 10 });
       expect(listed.collections.map((collection) => collection.name)).toEqual(["docs"]);
     }
   }, 300_000);
 
   it("partitions the shared collection by an is_tenant scope, with links within each scope", async () => {
-    const info = await admin.getCollection(`${prefix}_v4_cosine`);
+    const info = await qdrant.admin.getCollection(`${prefix}_v4_cosine`);
     expect(info.payload_schema.rp_scope?.params).toMatchObject({
       type: "keyword",
       is_tenant: true,
@@ -76,22 +59,22 @@ describe.skipIf(!url)(`Qdrant layout (${url ?? "skipped: set QDRANT_URL"})`, () 
   });
 
   it("never lets a new collection inherit points a former one of its name left behind", async () => {
-    await store.createCollection("t", { name: "notes", dimension: 4, distance: "cosine" });
-    await store.upsert("t", "notes", [{ id: "old", vector: [1, 0, 0, 0] }]);
+    await qdrant.store.createCollection("t", { name: "notes", dimension: 4, distance: "cosine" });
+    await qdrant.store.upsert("t", "notes", [{ id: "old", vector: [1, 0, 0, 0] }]);
     const shared = `${prefix}_v4_cosine`;
-    const before = await admin.count(shared, { exact: true });
-    const catalog = await admin.scroll(`${prefix}_catalog`, {
+    const before = await qdrant.admin.count(shared, { exact: true });
+    const catalog = await qdrant.admin.scroll(`${prefix}_catalog`, {
       filter: { must: [{ key: "rp_tenant", match: { value: "t" } }] },
       with_payload: false,
     });
-    await admin.delete(`${prefix}_catalog`, {
+    await qdrant.admin.delete(`${prefix}_catalog`, {
       wait: true,
       points: catalog.points.map((point) => point.id),
     });
-    expect((await admin.count(shared, { exact: true })).count).toBe(before.count);
+    expect((await qdrant.admin.count(shared, { exact: true })).count).toBe(before.count);
 
-    await store.createCollection("t", { name: "notes", dimension: 4, distance: "cosine" });
-    expect((await store.getCollection("t", "notes")).pointCount).toBe(0);
-    expect((await admin.count(shared, { exact: true })).count).toBe(before.count - 1);
+    await qdrant.store.createCollection("t", { name: "notes", dimension: 4, distance: "cosine" });
+    expect((await qdrant.store.getCollection("t", "notes")).pointCount).toBe(0);
+    expect((await qdrant.admin.count(shared, { exact: true })).count).toBe(before.count - 1);
   });
 });
