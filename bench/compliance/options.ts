@@ -1,9 +1,10 @@
+import { type EngineKind, enginesArgument } from "../engine-sets.js";
 import { type Env, positiveNumber } from "../env.js";
 
 /** What one run of the compliance benchmark does; every field has a default. */
 export interface ComplianceBenchOptions {
   /** `--engines embedded|real|both` (default both): where the erasure is timed. */
-  readonly engines: readonly ("embedded" | "real")[];
+  readonly engines: readonly EngineKind[];
   /** `BENCH_ROUNDS`: measured ghz rounds per path, paths interleaved. Default 3. */
   readonly rounds: number;
   /** `BENCH_SECONDS`: each measured ghz run lasts about this long. Default 5. */
@@ -31,16 +32,8 @@ export function complianceBenchOptions(
   args: readonly string[] = process.argv.slice(2),
   env: Env = process.env,
 ): ComplianceBenchOptions {
-  const [flag, value, ...rest] = args;
-  if ((flag !== undefined && flag !== "--engines") || rest.length > 0) {
-    throw new Error(`unknown arguments: ${args.join(" ")} (only --engines embedded|real|both)`);
-  }
-  const choice = value ?? "both";
-  if (choice !== "embedded" && choice !== "real" && choice !== "both") {
-    throw new Error(`--engines ${choice}: expected embedded, real or both`);
-  }
   return {
-    engines: choice === "both" ? ["embedded", "real"] : [choice],
+    engines: enginesArgument(args),
     rounds: Math.round(positiveNumber(env, "BENCH_ROUNDS", 3, 100)),
     measureMs: positiveNumber(env, "BENCH_SECONDS", 5, 600) * 1000,
     warmupMs: 2000,

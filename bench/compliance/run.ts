@@ -1,8 +1,8 @@
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { engineSet } from "../engine-sets.js";
 import { ensureGhz } from "../ghz.js";
 import { pinToCpu, runGhzRounds } from "../ghz-rounds.js";
-import { provideRealEngines } from "../load/engines.js";
 import { startLoadServer } from "../load/server.js";
 import { loadAverage, machineInfo } from "../machine.js";
 import { type BenchRun, benchLog, runBench } from "../runner.js";
@@ -67,22 +67,11 @@ async function main(run: BenchRun): Promise<void> {
   const erasures: ErasureTarget[] = [];
   const skipped: string[] = [];
   for (const kind of options.engines) {
-    let engines: { env: Readonly<Record<string, string>>; names: string };
-    if (kind === "embedded") {
-      engines = { env: {}, names: "SQLite and usearch, in process" };
-    } else {
-      try {
-        const real = await provideRealEngines(process.env, loadCpu, cleanup);
-        engines = {
-          env: real.env,
-          names: `${real.real.join(", ")} (${real.source === "started" ? "started for the run" : "from the environment"})`,
-        };
-      } catch (error) {
-        const reason = `the erasure on real engines: they could not be started (${String(error)})`;
-        skipped.push(reason);
-        log(`skipped: ${reason}`);
-        continue;
-      }
+    const engines = await engineSet(kind, loadCpu, cleanup);
+    if ("skipped" in engines) {
+      skipped.push(`the erasure on real engines: ${engines.skipped}`);
+      log(`skipped: ${engines.skipped}`);
+      continue;
     }
     const server = await startLoadServer(
       await run.temporaryDir(`ragplane-bench-erasure-${kind}-`),

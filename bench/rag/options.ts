@@ -1,9 +1,10 @@
+import { type EngineKind, enginesArgument } from "../engine-sets.js";
 import { type Env, positiveNumber } from "../env.js";
 
 /** What one run of the RAG benchmark does; every field has a default. */
 export interface RagBenchOptions {
   /** `--engines embedded|real|both` (default both): which engines to measure on. */
-  readonly engines: readonly ("embedded" | "real")[];
+  readonly engines: readonly EngineKind[];
   /** `BENCH_CHUNKS`: chunks each ingestion round writes, per path. Default 3000. */
   readonly chunksPerRound: number;
   /** `BENCH_ROUNDS`: measured rounds per path, the paths interleaved. Default 3. */
@@ -41,16 +42,8 @@ export function ragBenchOptions(
   args: readonly string[] = process.argv.slice(2),
   env: Env = process.env,
 ): RagBenchOptions {
-  const [flag, value, ...rest] = args;
-  if ((flag !== undefined && flag !== "--engines") || rest.length > 0) {
-    throw new Error(`unknown arguments: ${args.join(" ")} (only --engines embedded|real|both)`);
-  }
-  const choice = value ?? "both";
-  if (choice !== "embedded" && choice !== "real" && choice !== "both") {
-    throw new Error(`--engines ${choice}: expected embedded, real or both`);
-  }
   return {
-    engines: choice === "both" ? ["embedded", "real"] : [choice],
+    engines: enginesArgument(args),
     chunksPerRound: Math.round(positiveNumber(env, "BENCH_CHUNKS", 3000, 1_000_000)),
     rounds: Math.round(positiveNumber(env, "BENCH_ROUNDS", 3, 100)),
     dimension: Math.round(positiveNumber(env, "BENCH_DIMENSION", 384, 4096)),

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { engineSet } from "../engine-sets.js";
 import { pinToCpu } from "../ghz-rounds.js";
-import { provideRealEngines } from "../load/engines.js";
 import { startLoadServer } from "../load/server.js";
 import { loadAverage, machineInfo } from "../machine.js";
 import { type BenchRun, benchLog, runBench } from "../runner.js";
@@ -31,23 +31,11 @@ async function main(run: BenchRun): Promise<void> {
   const targets: TargetReport[] = [];
   const skipped: string[] = [];
   for (const kind of options.engines) {
-    let engines: { env: Readonly<Record<string, string>>; pids: readonly number[]; names: string };
-    if (kind === "embedded") {
-      engines = { env: {}, pids: [], names: "SQLite and usearch, in process" };
-    } else {
-      try {
-        const real = await provideRealEngines(process.env, loadCpu, cleanup);
-        engines = {
-          env: real.env,
-          pids: real.pids,
-          names: `${real.real.join(", ")} (${real.source === "started" ? "started for the run" : "from the environment"})`,
-        };
-      } catch (error) {
-        const reason = `the real engines: they could not be started (${String(error)})`;
-        skipped.push(reason);
-        log(`skipped: ${reason}`);
-        continue;
-      }
+    const engines = await engineSet(kind, loadCpu, cleanup);
+    if ("skipped" in engines) {
+      skipped.push(engines.skipped);
+      log(`skipped: ${engines.skipped}`);
+      continue;
     }
     const server = await startLoadServer(
       await run.temporaryDir(`ragplane-bench-rag-${kind}-`),
