@@ -1,24 +1,12 @@
-import type { Logger } from "pino";
-import { EngineUnavailableError, throwIfAborted } from "../../clients/errors.js";
-import { FollowedTopic } from "../../clients/events/followed-topic.js";
-import type { EventLog, StoredEvent } from "../../clients/events/port.js";
-import { systemTenant } from "../../security/tenant.js";
+import type { StoredEvent } from "../../clients/events/port.js";
+import { ControlTopicStore, type ControlTopicStoreOptions } from "../control-topic-store.js";
 import { decodeJob, type ErasureJob, encodeJob, isRunning } from "./job.js";
 
 /** The topic, under the system tenant, that holds every record of every erasure job. */
 export const erasureJobsTopic = "erasures";
 
 /** What {@link ErasureJobStore} needs. */
-export interface ErasureJobStoreOptions {
-  /** The event log shared by every replica. */
-  readonly events: EventLog;
-  /** Where failures of the background follower are reported. */
-  readonly logger: Logger;
-  /** First pause before following again after a failure, in ms. Default 250. */
-  readonly retryMinMs?: number;
-  /** Longest pause between attempts to follow again, in ms. Default 10 000. */
-  readonly retryMaxMs?: number;
-}
+export type ErasureJobStoreOptions = ControlTopicStoreOptions;
 
 /** One page of a tenant's jobs, newest first. */
 export interface ErasurePage {
@@ -44,37 +32,11 @@ export type JobListener = (job: ErasureJob) => void;
  * version is the next of its job's, so of two replicas writing the same version the
  * first in the log wins and the other sees it lost the job.
  */
-export class ErasureJobStore {
-  readonly #logger: Logger;
-  readonly #log: FollowedTopic;
+export class ErasureJobStore extends ControlTopicStore<JobListener> {
   readonly #jobs = new Map<string, ErasureJob>();
-  readonly #listeners = new Set<JobListener>();
-  #closed = false;
 
   constructor(options: ErasureJobStoreOptions) {
-    this.#logger = options.logger;
-    this.#log = new FollowedTopic({
-      events: options.events,
-      tenant: systemTenant,
-      topic: erasureJobsTopic,
-      what: "erasure jobs",
-      apply: (event) => this.#apply(event),
-      logger: options.logger,
-      ...(options.retryMinMs === undefined ? {} : { retryMinMs: options.retryMinMs }),
-      ...(options.retryMaxMs === undefined ? {} : { retryMaxMs: options.retryMaxMs }),
-    });
-  }
-
-  /** Follows the log (creating its topic when missing); resolves once caught up. */
-  start(): Promise<void> {
-    return this.#log.start();
-  }
-
-  /** Resolves once caught up; `EngineUnavailableError` at once while the log is unreadable. */
-  async ready(signal?: AbortSignal): Promise<void> {
-    if (this.#closed) throw new EngineUnavailableError("erasure jobs (closed)");
-    throwIfAborted(signal);
-    await this.#log.ready(signal);
+    super(options, erasureJobsTopic, "erasure jobs");
   }
 
   /** A tenant's job, when it exists. */
@@ -113,28 +75,14 @@ export class ErasureJobStore {
    * itself when its version was the next, another replica's record otherwise.
    */
   async put(job: ErasureJob, signal?: AbortSignal): Promise<ErasureJob | undefined> {
-    await this.ready(signal);
-    await this.#log.append(encodeJob(job), signal);
+    await this.append(encodeJob(job), signal);
     return this.#jobs.get(job.id);
   }
 
-  /** Calls `listener` after every record applied from now on; returns what unsubscribes it. */
-  onChange(listener: JobListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  /** Stops following the log; pending writes fail with `EngineUnavailableError`. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#log.close();
-  }
-
-  #apply(event: StoredEvent): void {
+  protected apply(event: StoredEvent): void {
     const decoded = decodeJob(event);
     if (decoded.kind === "invalid") {
-      this.#logger.error(
+      this.logger.error(
         { eventId: event.id, offset: event.offset.toString(), reason: decoded.reason },
         "erasure jobs: skipping an unreadable record",
       );
@@ -145,7 +93,7 @@ export class ErasureJobStore {
     const next = current === undefined ? 1 : current.version + 1;
     if (job.version !== next) return;
     this.#jobs.set(job.id, job);
-    for (const listener of this.#listeners) listener(job);
+    this.notify(job);
   }
 }
 

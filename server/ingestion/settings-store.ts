@@ -1,14 +1,7 @@
-import type { Logger } from "pino";
-import { EngineUnavailableError, throwIfAborted } from "../../clients/errors.js";
-import { FollowedTopic } from "../../clients/events/followed-topic.js";
-import type { EventLog, StoredEvent } from "../../clients/events/port.js";
-import { systemTenant } from "../../security/tenant.js";
+import type { StoredEvent } from "../../clients/events/port.js";
+import { ControlTopicStore, type ControlTopicStoreOptions } from "../control-topic-store.js";
 import type { IngestionSettings } from "./settings.js";
-import {
-  decodeSettingsChange,
-  encodeSettingsChange,
-  type SettingsChange,
-} from "./settings-codec.js";
+import { decodeSettingsChange, encodeSettingsChange } from "./settings-codec.js";
 
 /** The topic, under the system tenant, that holds every change to every ingestion. */
 export const ingestionSettingsTopic = "ingestions";
@@ -21,16 +14,7 @@ export type SettingsListener = (
 ) => void;
 
 /** What {@link IngestionSettingsStore} needs. */
-export interface IngestionSettingsStoreOptions {
-  /** The event log shared by every replica. */
-  readonly events: EventLog;
-  /** Where failures of the background follower are reported. */
-  readonly logger: Logger;
-  /** First pause before following again after a failure, in ms. Default 250. */
-  readonly retryMinMs?: number;
-  /** Longest pause between attempts to follow again, in ms. Default 10 000. */
-  readonly retryMaxMs?: number;
-}
+export type IngestionSettingsStoreOptions = ControlTopicStoreOptions;
 
 /** One page of a tenant's ingestions. */
 export interface SettingsPage {
@@ -46,44 +30,11 @@ export interface SettingsPage {
  * beginning into memory and keeps following it, so a Put or Delete on one replica reaches
  * the others as fast as the log delivers. Writes resolve once applied here.
  */
-export class IngestionSettingsStore {
-  readonly #logger: Logger;
-  readonly #log: FollowedTopic;
+export class IngestionSettingsStore extends ControlTopicStore<SettingsListener> {
   readonly #table = new Map<string, IngestionSettings>();
-  readonly #listeners = new Set<SettingsListener>();
-  #closed = false;
 
   constructor(options: IngestionSettingsStoreOptions) {
-    this.#logger = options.logger;
-    this.#log = new FollowedTopic({
-      events: options.events,
-      tenant: systemTenant,
-      topic: ingestionSettingsTopic,
-      what: "ingestion settings",
-      apply: (event) => this.#apply(event),
-      logger: options.logger,
-      ...(options.retryMinMs === undefined ? {} : { retryMinMs: options.retryMinMs }),
-      ...(options.retryMaxMs === undefined ? {} : { retryMaxMs: options.retryMaxMs }),
-    });
-  }
-
-  /**
-   * Starts following the log (creating its topic when missing) and resolves once every
-   * change stored before the call has been applied. Later calls return the same promise.
-   * A failure is retried in the background; the promise then resolves once caught up.
-   */
-  start(): Promise<void> {
-    return this.#log.start();
-  }
-
-  /**
-   * Resolves once caught up with the log (see {@link start}). While the log cannot be
-   * read (the last attempt failed) it rejects at once with `EngineUnavailableError`;
-   * when `signal` aborts first, with the signal's domain error.
-   */
-  async ready(signal?: AbortSignal): Promise<void> {
-    this.#checkOpen(signal);
-    await this.#log.ready(signal);
+    super(options, ingestionSettingsTopic, "ingestion settings");
   }
 
   /** A topic's settings, when it has an ingestion. */
@@ -108,7 +59,7 @@ export class IngestionSettingsStore {
 
   /** Stores a topic's settings and resolves with them once applied. */
   async put(settings: IngestionSettings, signal?: AbortSignal): Promise<IngestionSettings> {
-    await this.#write({ kind: "put", settings }, signal);
+    await this.append(encodeSettingsChange({ kind: "put", settings }), signal);
     return this.get(settings.tenant, settings.topic) ?? settings;
   }
 
@@ -116,32 +67,17 @@ export class IngestionSettingsStore {
   async delete(tenant: string, topic: string, signal?: AbortSignal): Promise<boolean> {
     const existing = this.get(tenant, topic);
     if (existing === undefined) return false;
-    await this.#write({ kind: "deleted", tenant, topic, generation: existing.generation }, signal);
+    await this.append(
+      encodeSettingsChange({ kind: "deleted", tenant, topic, generation: existing.generation }),
+      signal,
+    );
     return true;
   }
 
-  /** Calls `listener` after every change applied from now on; returns what unsubscribes it. */
-  onChange(listener: SettingsListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  /** Stops following the log; pending writes fail with `EngineUnavailableError`. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#log.close();
-  }
-
-  async #write(change: SettingsChange, signal: AbortSignal | undefined): Promise<void> {
-    await this.ready(signal);
-    await this.#log.append(encodeSettingsChange(change), signal);
-  }
-
-  #apply(event: StoredEvent): void {
+  protected apply(event: StoredEvent): void {
     const decoded = decodeSettingsChange(event);
     if (decoded.kind === "invalid") {
-      this.#logger.error(
+      this.logger.error(
         { eventId: event.id, offset: event.offset.toString(), reason: decoded.reason },
         "ingestion settings: skipping an unreadable change",
       );
@@ -153,15 +89,8 @@ export class IngestionSettingsStore {
       if (change.kind === "put") this.#table.set(key, change.settings);
       else if (current?.generation === change.generation) this.#table.delete(key);
       const after = this.#table.get(key);
-      if (after !== current) {
-        for (const listener of this.#listeners) listener(tenant, topic, after);
-      }
+      if (after !== current) this.notify(tenant, topic, after);
     }
-  }
-
-  #checkOpen(signal: AbortSignal | undefined): void {
-    if (this.#closed) throw new EngineUnavailableError("ingestion settings (closed)");
-    throwIfAborted(signal);
   }
 }
 
