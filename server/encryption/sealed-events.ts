@@ -5,6 +5,7 @@ import type {
   ReadOptions,
   StoredEvent,
 } from "../../clients/events/port.js";
+import { openingKeys, sealingKeys } from "../../security/encryption/batch-keys.js";
 import { open, seal } from "../../security/encryption/envelope.js";
 import {
   decodeEventContent,
@@ -12,7 +13,6 @@ import {
   sealedHeader,
 } from "../../security/encryption/event-content.js";
 import type { DataKey, DataKeyring } from "../../security/encryption/keyring.js";
-import { openingKeys } from "../../security/encryption/opening-keys.js";
 import { decorateEngine } from "../engine-decorator.js";
 
 export { sealedHeader };
@@ -101,12 +101,7 @@ export function sealEventLog(
           throw new RangeError(`event "${event.id}" carries the reserved header ${sealedHeader}`);
         }
       }
-      const keys = new Map<string, DataKey>();
-      await Promise.all(
-        [...subjects].map(async (subject) => {
-          keys.set(subject, await keyring.sealingKey(tenant, subject || undefined, signal));
-        }),
-      );
+      const keys = await sealingKeys(keyring, tenant, subjects, signal);
       const sealed = events.map((event) => {
         const key = keys.get(event.subject ?? "");
         return key === undefined ? event : sealEvent(tenant, topic, event, key);

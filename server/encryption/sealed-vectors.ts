@@ -8,9 +8,9 @@ import type {
   StoredPoint,
   VectorStore,
 } from "../../clients/vectors/port.js";
+import { openingKeys, sealingKeys } from "../../security/encryption/batch-keys.js";
 import { open, SealError, seal } from "../../security/encryption/envelope.js";
 import type { DataKey, DataKeyring } from "../../security/encryption/keyring.js";
-import { openingKeys } from "../../security/encryption/opening-keys.js";
 import { decorateEngine } from "../engine-decorator.js";
 
 /** How a sealed payload value starts: `rpenc:1:<keyId>:<base64url of the sealed bytes>`. */
@@ -162,25 +162,28 @@ async function sealPoints(
   points: readonly PointInput[],
   signal: AbortSignal | undefined,
 ): Promise<PointInput[]> {
-  const keyOf = onceEach((subject) =>
-    keyring.sealingKey(tenant, subject === "" ? undefined : subject, signal),
+  const needsSealing = (point: PointInput): boolean =>
+    point.payload !== undefined &&
+    sensitive.some((field) => Object.hasOwn(point.payload ?? {}, field));
+  const keys = await sealingKeys(
+    keyring,
+    tenant,
+    points.filter(needsSealing).map((point) => point.subject ?? ""),
+    signal,
   );
-  return Promise.all(
-    points.map(async (point) => {
-      const payload = point.payload;
-      if (payload === undefined || !sensitive.some((field) => Object.hasOwn(payload, field)))
-        return point;
-      const key = await keyOf(point.subject ?? "");
-      const sealed: JsonObject = { ...payload };
-      for (const field of sensitive) {
-        if (!Object.hasOwn(payload, field)) continue;
-        const plaintext = Buffer.from(JSON.stringify(payload[field]), "utf8");
-        const bytes = seal(key.key, plaintext, sealContext(tenant, point.id, field));
-        sealed[field] = `${sealedValuePrefix}${key.id}:${bytes.toString("base64url")}`;
-      }
-      return { ...point, payload: sealed };
-    }),
-  );
+  return points.map((point) => {
+    const payload = point.payload;
+    const key = keys.get(point.subject ?? "");
+    if (payload === undefined || key === undefined || !needsSealing(point)) return point;
+    const sealed: JsonObject = { ...payload };
+    for (const field of sensitive) {
+      if (!Object.hasOwn(payload, field)) continue;
+      const plaintext = Buffer.from(JSON.stringify(payload[field]), "utf8");
+      const bytes = seal(key.key, plaintext, sealContext(tenant, point.id, field));
+      sealed[field] = `${sealedValuePrefix}${key.id}:${bytes.toString("base64url")}`;
+    }
+    return { ...point, payload: sealed };
+  });
 }
 
 /**
@@ -232,19 +235,6 @@ async function openPoints<T extends StoredPoint>(
     else payload[field] = value;
   }
   return opened;
-}
-
-/** `resolve`, called at most once per distinct argument (its promise is shared). */
-function onceEach<T>(resolve: (name: string) => Promise<T>): (name: string) => Promise<T> {
-  const found = new Map<string, Promise<T>>();
-  return (name) => {
-    let result = found.get(name);
-    if (result === undefined) {
-      result = resolve(name);
-      found.set(name, result);
-    }
-    return result;
-  };
 }
 
 /** A sealed payload value, taken apart. */

@@ -29,3 +29,20 @@ export async function openingKeys(
   }
   return keys;
 }
+
+/**
+ * The sealing keys of `subjects` (each looked up once, in parallel): the subject's own key
+ * for a non-empty subject, the tenant's key for "".
+ */
+export async function sealingKeys(
+  keyring: DataKeyring,
+  tenant: string,
+  subjects: Iterable<string>,
+  signal: AbortSignal | undefined,
+): Promise<Map<string, DataKey>> {
+  const distinct = [...new Set(subjects)];
+  const found = await Promise.all(
+    distinct.map((subject) => keyring.sealingKey(tenant, subject || undefined, signal)),
+  );
+  return new Map(distinct.map((subject, index) => [subject, found[index] as DataKey]));
+}
